@@ -1,0 +1,77 @@
+"""Connections and database-level administration (create, clone, drop). Connection failures
+become one clear DatabaseError that never shows the password."""
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from typing import Iterator
+
+import psycopg
+from psycopg import sql
+
+from .config import redact
+from .errors import DatabaseError
+
+
+def connect(url: str, autocommit: bool = True, attempts: int = 1) -> psycopg.Connection:
+    last: Exception | None = None
+    for i in range(attempts):
+        try:
+            return psycopg.connect(url, autocommit=autocommit, connect_timeout=5)
+        except psycopg.OperationalError as e:
+            last = e
+            if i + 1 < attempts:
+                time.sleep(0.2)
+    reason = str(last).strip().splitlines()[0] if last else "unknown error"
+    if "password" in reason.lower() and "@" in reason:
+        reason = "authentication failed"
+    raise DatabaseError(f"cannot connect to {redact(url)}: {reason}")
+
+
+@contextmanager
+def connection(url: str, autocommit: bool = True) -> Iterator[psycopg.Connection]:
+    conn = connect(url, autocommit)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def database_exists(conn: psycopg.Connection, name: str) -> bool:
+    return conn.execute("select 1 from pg_database where datname = %s", (name,)).fetchone() is not None
+
+
+def drop_database(conn: psycopg.Connection, name: str) -> None:
+    try:
+        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+    except psycopg.Error as e:
+        raise DatabaseError(f"cannot drop database {name}: {e.diag.message_primary or e}") from None
+
+
+def create_database(conn: psycopg.Connection, name: str, template: str | None = None, owner: str | None = None) -> None:
+    query = sql.SQL("create database {}").format(sql.Identifier(name))
+    if template:
+        query += sql.SQL(" template {}").format(sql.Identifier(template))
+    if owner:
+        query += sql.SQL(" owner {}").format(sql.Identifier(owner))
+    # A clone is refused while anyone is connected to the template; a connection closing
+    # a moment earlier may still be on its way out, so retry briefly.
+    for attempt in range(50):
+        try:
+            conn.execute(query)
+            return
+        except psycopg.errors.ObjectInUse:
+            if attempt == 49:
+                raise DatabaseError(f"cannot create {name}: template {template} is in use by another session") from None
+            time.sleep(0.05)
+        except psycopg.Error as e:
+            raise DatabaseError(f"cannot create database {name}: {e.diag.message_primary or e}") from None
+
+
+def mark_template(conn: psycopg.Connection, name: str) -> None:
+    conn.execute(sql.SQL("alter database {} is_template true").format(sql.Identifier(name)))
+
+
+def drop_template(conn: psycopg.Connection, name: str) -> None:
+    conn.execute(sql.SQL("alter database {} is_template false").format(sql.Identifier(name)))
+    drop_database(conn, name)

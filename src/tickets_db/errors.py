@@ -1,0 +1,84 @@
+"""Error types. Each carries what a user needs to fix the problem; the CLI prints them and
+maps them to exit codes. Nothing else in the package catches broadly."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class TicketsDbError(Exception):
+    """Base for every error the CLI reports without a traceback."""
+
+    exit_code = 1
+
+    def render(self) -> str:
+        return str(self)
+
+
+@dataclass
+class SchemaError(TicketsDbError):
+    """A problem in the YAML: where it is, what is wrong, how to fix it."""
+
+    file: str
+    line: int | None
+    key: str | None
+    message: str
+    hint: str | None = None
+
+    exit_code = 2
+
+    def __str__(self) -> str:
+        where = self.file + (f":{self.line}" if self.line else "")
+        key = f" [{self.key}]" if self.key else ""
+        text = f"{where}{key}: {self.message}"
+        return text + (f"\n  hint: {self.hint}" if self.hint else "")
+
+
+@dataclass
+class MigrationError(TicketsDbError):
+    """A migration (or seed) file that cannot run: the file, the line and the statement."""
+
+    file: str
+    line: int | None
+    message: str
+    statement: str | None = None
+    hint: str | None = None
+
+    exit_code = 1
+
+    def __str__(self) -> str:
+        where = self.file + (f":{self.line}" if self.line else "")
+        text = f"{where}: {self.message}"
+        if self.statement:
+            first = self.statement.strip().splitlines()[0][:120]
+            text += f"\n  statement: {first}"
+        return text + (f"\n  hint: {self.hint}" if self.hint else "")
+
+
+class UnsupportedChangeError(TicketsDbError):
+    """The YAML changed in a way `new` cannot generate yet; nothing is written."""
+
+    exit_code = 3
+
+    def __init__(self, changes: list[str]):
+        self.changes = changes
+        super().__init__(
+            "tickets-db cannot generate these changes yet (only additions are supported):\n"
+            + "\n".join(f"  - {c}" for c in changes)
+            + "\n  hint: write them by hand with `tickets-db new NAME --empty`, or revert the YAML edit."
+        )
+
+
+class DatabaseError(TicketsDbError):
+    """The database cannot be reached or refused an administrative step."""
+
+
+class ConfigError(TicketsDbError):
+    exit_code = 2
+
+
+class ConfirmationRequired(TicketsDbError):
+    exit_code = 2
+
+
+class DriftError(TicketsDbError):
+    """`check` found that the YAML, the migrations or their checksums disagree."""

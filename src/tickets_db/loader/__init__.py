@@ -1,0 +1,378 @@
+"""YAML files under schema/ → one validated Catalog. Files are read in path order; an object may
+be declared once, and other files may extend it (enum values, policies, triggers, rows)."""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from ..errors import SchemaError
+from ..model import (
+    PRIVILEGES,
+    Argument,
+    Catalog,
+    Column,
+    Constraint,
+    Enum,
+    Extension,
+    Function,
+    Grant,
+    Index,
+    Policy,
+    Rows,
+    Schema,
+    Table,
+    Trigger,
+    TriggerEvent,
+    View,
+    qualify,
+    split,
+)
+from .names import default_constraint_name
+from .spec import FILE, Where
+from .validate import validate_catalog
+from .yaml_source import YList, YMap, read_yaml
+
+__all__ = ["load", "load_files"]
+
+
+def load(schema_dir: Path, root: Path | None = None) -> Catalog:
+    """Load every *.yaml under schema_dir (sorted by path)."""
+    if not schema_dir.is_dir():
+        raise SchemaError(str(schema_dir), None, None, "schema folder not found", "create it, or set `schema` in tickets-db.toml")
+    files = sorted([*schema_dir.rglob("*.yaml"), *schema_dir.rglob("*.yml")])
+    return load_files(files, root or schema_dir.parent)
+
+
+def load_files(files: list[Path], root: Path) -> Catalog:
+    builder = _Builder()
+    for path in files:
+        try:
+            display = str(path.relative_to(root))
+        except ValueError:
+            display = str(path)
+        doc = read_yaml(path, display)
+        FILE.check(doc, Where(display, getattr(doc, "line", 1), ""))
+        builder.add_file(doc)
+    catalog = builder.build()
+    validate_catalog(catalog)
+    return catalog
+
+
+def _origin(m: YMap, key: str) -> str:
+    return f"{m.file}:{m.lines.get(key, m.line)}"
+
+
+def _grants(spec: YMap | None, kind: str) -> tuple[Grant, ...]:
+    if not spec:
+        return ()
+    all_privs = {"table": PRIVILEGES, "schema": ("usage", "create"), "view": PRIVILEGES}[kind]
+    out = []
+    for role, privs in spec.items():
+        items = privs if isinstance(privs, list) else [privs]
+        names: set[str] = set()
+        for p in items:
+            p = p.lower()
+            if p == "all":
+                names.update(all_privs)
+            elif p not in all_privs:
+                raise SchemaError(spec.file, spec.lines[role], f"grants.{role}", f"`{p}` is not a privilege on a {kind}", f"use one of: {', '.join(all_privs)}, all")
+            else:
+                names.add(p)
+        out.append(Grant(role, tuple(sorted(names))))
+    return tuple(sorted(out, key=lambda g: g.role))
+
+
+def _roles(value: Any) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else [value]
+    return tuple(items)
+
+
+_REF = re.compile(r"^\s*([\w.\"]+)\s*(?:\(([^)]*)\))?\s*$")
+
+
+def _reference(text: str, m: YMap, key: str) -> tuple[str, tuple[str, ...]]:
+    match = _REF.match(text)
+    if not match:
+        raise SchemaError(m.file, m.lines.get(key), key, f"cannot read reference `{text}`", "write schema.table(column), e.g. public.accounts(id)")
+    cols = tuple(c.strip() for c in (match.group(2) or "").split(",") if c.strip())
+    return qualify(match.group(1)), cols
+
+
+def _argument(spec: Any) -> Argument:
+    if isinstance(spec, YMap):
+        return Argument(spec.get("name"), spec["type"], spec.get("default"), spec.get("mode", "in"))
+    text, default = spec.strip(), None
+    m = re.search(r"\s+default\s+", text, re.I)
+    if m:
+        text, default = text[: m.start()], text[m.end() :].strip()
+    parts = text.split(None, 1)
+    if len(parts) == 1:
+        return Argument(None, parts[0], default)
+    return Argument(parts[0], parts[1], default)
+
+
+def _events(spec: Any) -> tuple[TriggerEvent, ...]:
+    items = spec if isinstance(spec, list) else [spec]
+    out = []
+    for item in items:
+        m = re.match(r"^\s*(insert|update|delete|truncate)(?:\s+of\s+(.+))?\s*$", item, re.I)
+        if not m:
+            raise ValueError(item)
+        cols = tuple(c.strip() for c in (m.group(2) or "").split(",") if c.strip())
+        out.append(TriggerEvent(m.group(1).lower(), cols))
+    return tuple(out)
+
+
+def _value(v: Any) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.schemas: dict[str, Schema] = {}
+        self.extensions: dict[str, Extension] = {}
+        self.enums: dict[str, Enum] = {}
+        self.tables: dict[str, Table] = {}
+        self.functions: list[Function] = []
+        self.views: dict[str, View] = {}
+        self.rows: dict[str, Rows] = {}
+        self.pending: list[tuple[str, YMap, str, Any]] = []  # extensions to apply after all files
+
+    def _unique(self, registry: dict[str, Any], name: str, m: YMap, key: str, what: str) -> None:
+        if name in registry:
+            first = registry[name].origin
+            raise SchemaError(m.file, m.lines.get(key), key, f"{what} `{name}` is declared twice (first at {first})", "declare it once; other files may add policies, triggers, rows or enum values")
+
+    def add_file(self, doc: YMap) -> None:
+        for name, spec in (doc.get("schemas") or {}).items():
+            self._unique(self.schemas, name, doc["schemas"], name, "schema")
+            self.schemas[name] = Schema(name, _grants(spec.get("grants"), "schema"), spec.get("comment"), origin=_origin(doc["schemas"], name)) if not spec.get("external") else Schema(name, origin="external")
+        for name, spec in (doc.get("extensions") or {}).items():
+            self._unique(self.extensions, name, doc["extensions"], name, "extension")
+            self.extensions[name] = Extension(name, spec["schema"], origin=_origin(doc["extensions"], name))
+        for name, spec in (doc.get("enums") or {}).items():
+            qn = qualify(name)
+            self._unique(self.enums, qn, doc["enums"], name, "enum")
+            s, n = split(qn)
+            values = tuple(str(v) for v in spec["values"])
+            self._no_repeats(values, spec, "values", qn)
+            self.enums[qn] = Enum(s, n, values, spec.get("comment"), bool(spec.get("external")), origin=_origin(doc["enums"], name))
+        for name, spec in (doc.get("tables") or {}).items():
+            qn = qualify(name)
+            self._unique(self.tables, qn, doc["tables"], name, "table")
+            self.tables[qn] = self._table(qn, spec, doc["tables"], name)
+        for spec in doc.get("functions") or []:
+            self.functions.append(self._function(spec))
+        for name, spec in (doc.get("views") or {}).items():
+            qn = qualify(name)
+            self._unique(self.views, qn, doc["views"], name, "view")
+            s, n = split(qn)
+            self.views[qn] = View(s, n, spec["query"].strip(), _grants(spec.get("grants"), "view"), bool(spec.get("security_invoker")), spec.get("comment"), origin=_origin(doc["views"], name))
+        for section in ("enum_values", "policies", "triggers", "rows"):
+            for name, spec in (doc.get(section) or {}).items():
+                self.pending.append((section, doc[section], name, spec))
+
+    def _no_repeats(self, values: tuple[str, ...], m: YMap, key: str, what: str) -> None:
+        seen = set()
+        for v in values:
+            if v in seen:
+                raise SchemaError(m.file, m.lines.get(key), key, f"`{v}` appears twice in {what}", "list each value once")
+            seen.add(v)
+
+    def _table(self, qn: str, spec: YMap, parent: YMap, key: str) -> Table:
+        schema, name = split(qn)
+        columns: list[Column] = []
+        constraints: list[Constraint] = []
+        cols_spec = spec.get("columns") or YMap()
+        pk_cols: list[str] = []
+        for cname, c in cols_spec.items():
+            if isinstance(c, str):
+                columns.append(Column(cname, c))
+                continue
+            columns.append(
+                Column(
+                    cname,
+                    c["type"],
+                    not_null=bool(c.get("not_null")),
+                    default=None if c.get("default") is None else str(c["default"]),
+                    identity=c.get("identity"),
+                    generated=c.get("generated"),
+                    comment=c.get("comment"),
+                )
+            )
+            if c.get("primary_key"):
+                pk_cols.append(cname)
+            if c.get("unique"):
+                constraints.append(Constraint(default_constraint_name(name, "unique", (cname,)), "unique", (cname,), inline=True))
+            if c.get("references"):
+                ref, ref_cols = _reference(c["references"], c, "references")
+                constraints.append(
+                    Constraint(default_constraint_name(name, "foreign_key", (cname,)), "foreign_key", (cname,), ref, ref_cols, c.get("on_delete"), c.get("on_update"), inline=True)
+                )
+            elif c.get("on_delete") or c.get("on_update"):
+                raise SchemaError(c.file, c.lines.get("on_delete") or c.lines.get("on_update"), f"{cname}.on_delete", "on_delete/on_update need `references`", "add references: schema.table(column)")
+            if c.get("check"):
+                constraints.append(Constraint(default_constraint_name(name, "check", (cname,)), "check", (cname,), expression=c["check"], inline=True))
+        if len(pk_cols) > 1:
+            raise SchemaError(cols_spec.file, cols_spec.line, "columns", "several columns say primary_key: true", "for a composite key use constraints: {name: {primary_key: [a, b]}}")
+        if pk_cols:
+            constraints.insert(0, Constraint(default_constraint_name(name, "primary_key", ()), "primary_key", tuple(pk_cols), inline=True))
+        cons_spec = spec.get("constraints") or YMap()
+        for cname, c in cons_spec.items():
+            kinds = [k for k in ("primary_key", "unique", "check", "foreign_key") if k in c]
+            if len(kinds) != 1:
+                raise SchemaError(cons_spec.file, cons_spec.lines[cname], f"constraints.{cname}", "a constraint needs exactly one of primary_key, unique, check, foreign_key")
+            kind = kinds[0]
+            if kind == "check":
+                constraints.append(Constraint(cname, "check", expression=c["check"]))
+            elif kind == "foreign_key":
+                if "references" not in c:
+                    raise SchemaError(cons_spec.file, cons_spec.lines[cname], f"constraints.{cname}", "foreign_key needs `references`")
+                ref, ref_cols = _reference(c["references"], c, "references")
+                constraints.append(Constraint(cname, "foreign_key", tuple(c["foreign_key"]), ref, ref_cols, c.get("on_delete"), c.get("on_update")))
+            else:
+                constraints.append(Constraint(cname, kind, tuple(c[kind])))
+        indexes = tuple(
+            Index(iname, tuple(i["columns"]), bool(i.get("unique")), i.get("method", "btree"), i.get("where"))
+            for iname, i in (spec.get("indexes") or {}).items()
+        )
+        policies = tuple(self._policy(pname, p, spec["policies"]) for pname, p in (spec.get("policies") or {}).items())
+        triggers = tuple(self._trigger(tname, t, spec["triggers"]) for tname, t in (spec.get("triggers") or {}).items())
+        if spec.get("rows"):
+            self.pending.append(("rows", parent, key, spec["rows"]))
+        return Table(
+            schema,
+            name,
+            tuple(columns),
+            tuple(constraints),
+            indexes,
+            _grants(spec.get("grants"), "table"),
+            bool(spec.get("rls")),
+            bool(spec.get("force_rls")),
+            policies,
+            triggers,
+            spec.get("comment"),
+            external=bool(spec.get("external")),
+            origin=_origin(parent, key),
+        )
+
+    def _policy(self, name: str, p: YMap, parent: YMap) -> Policy:
+        return Policy(
+            name,
+            p["command"].lower(),
+            _roles(p.get("roles", "public")),
+            bool(p.get("permissive", True)),
+            p.get("using"),
+            p.get("with_check"),
+            origin=_origin(parent, name),
+        )
+
+    def _trigger(self, name: str, t: YMap, parent: YMap) -> Trigger:
+        try:
+            events = _events(t["events"])
+        except ValueError as e:
+            raise SchemaError(t.file, t.lines["events"], f"{name}.events", f"cannot read trigger event `{e}`", "use insert, update, delete, truncate or `update of col1, col2`") from None
+        return Trigger(name, t["timing"].lower(), events, qualify(t["function"]), t.get("level", "row"), t.get("when"), tuple(t.get("arguments") or ()), origin=_origin(parent, name))
+
+    def _function(self, f: YMap) -> Function:
+        qn = qualify(f["name"])
+        schema, name = split(qn)
+        external = bool(f.get("external"))
+        if not external:
+            for req in ("body",):
+                if req not in f:
+                    raise SchemaError(f.file, f.line, qn, f"function needs `{req}`")
+            if "returns" not in f and "returns_table" not in f:
+                raise SchemaError(f.file, f.line, qn, "function needs `returns` or `returns_table`", "e.g. returns: boolean, or returns: trigger")
+        returns = f.get("returns")
+        returns_set = False
+        if returns and returns.lower().startswith("setof "):
+            returns_set, returns = True, returns[6:].strip()
+        sec = (f.get("security") or "invoker").lower()
+        return Function(
+            schema,
+            name,
+            tuple(_argument(a) for a in (f.get("args") or ())),
+            returns,
+            (f.get("body") or ""),
+            language=(f.get("language") or "plpgsql").lower(),
+            returns_table=tuple((k, v) for k, v in (f.get("returns_table") or {}).items()),
+            returns_set=returns_set or bool(f.get("returns_table")),
+            volatility=(f.get("volatility") or "volatile").lower(),
+            security_definer=sec == "definer",
+            strict=bool(f.get("strict")),
+            config=tuple((k, v) for k, v in (f.get("set") or {}).items()),
+            grants=tuple(Grant(r, ("execute",)) for r in sorted(_roles(f["execute"]))) if f.get("execute") else (),
+            comment=f.get("comment"),
+            external=external,
+            origin=f"{f.file}:{f.line}",
+        )
+
+    def build(self) -> Catalog:
+        for section, parent, name, spec in self.pending:
+            qn = qualify(name)
+            where = (parent.file, parent.lines.get(name))
+            if section == "enum_values":
+                enum = self.enums.get(qn)
+                if enum is None:
+                    raise SchemaError(*where, f"enum_values.{name}", f"enum `{qn}` is not declared", "declare it under `enums:` (external: true if the platform provides it)")
+                values = enum.values + tuple(str(v) for v in spec)
+                self._no_repeats(values, parent, name, qn)
+                self.enums[qn] = replace(enum, values=values)
+                continue
+            table = self.tables.get(qn)
+            if table is None:
+                raise SchemaError(*where, f"{section}.{name}", f"table `{qn}` is not declared", "declare it under `tables:` (external: true for platform tables such as storage.objects)")
+            if section == "policies":
+                table = replace(table, policies=table.policies + tuple(self._policy(p, s, spec) for p, s in spec.items()))
+            elif section == "triggers":
+                table = replace(table, triggers=table.triggers + tuple(self._trigger(t, s, spec) for t, s in spec.items()))
+            else:
+                self._rows(qn, spec, parent, name)
+            self.tables[qn] = table
+        return Catalog(
+            schemas=tuple(self.schemas.values()),
+            extensions=tuple(self.extensions.values()),
+            enums=tuple(self.enums.values()),
+            tables=tuple(self.tables.values()),
+            functions=tuple(self.functions),
+            views=tuple(self.views.values()),
+            rows=tuple(self.rows.values()),
+        )
+
+    def _rows(self, qn: str, spec: YMap, parent: YMap, name: str) -> None:
+        key = tuple(spec["key"]) if isinstance(spec["key"], list) else (spec["key"],)
+        values: YList = spec["values"]
+        columns: list[str] = []
+        for row in values:
+            for c in row:
+                if c not in columns:
+                    columns.append(c)
+        for i, row in enumerate(values):
+            missing = [c for c in columns if c not in row]
+            if missing or any(k not in row for k in key):
+                raise SchemaError(values.file, values.lines[i], f"rows.{name}[{i}]", f"row lacks {', '.join(missing or [k for k in key if k not in row])}", "give every row the same columns, including the key")
+        rows = tuple(tuple(_value(row[c]) for c in columns) for row in values)
+        existing = self.rows.get(qn)
+        if existing:
+            if existing.key != key or existing.columns != tuple(columns):
+                raise SchemaError(parent.file, parent.lines.get(name), f"rows.{name}", f"rows for `{qn}` must use the same key and columns as at {existing.origin}")
+            rows = existing.values + rows
+            origin = existing.origin
+        else:
+            origin = f"{parent.file}:{parent.lines.get(name)}"
+        made = Rows(qn, key, tuple(columns), rows, origin=origin)
+        seen: set[tuple[str | None, ...]] = set()
+        idx = [made.columns.index(k) for k in key]
+        for r in rows:
+            k = tuple(r[i] for i in idx)
+            if k in seen:
+                raise SchemaError(parent.file, parent.lines.get(name), f"rows.{name}", f"two rows of `{qn}` have the key {k}", "each key may appear once")
+            seen.add(k)
+        self.rows[qn] = made

@@ -1,0 +1,26 @@
+"""PostgreSQL's own default names for constraints, so a YAML column with `primary_key: true` gets
+the same catalog name (`tickets_pkey`) as the course's inline SQL."""
+from __future__ import annotations
+
+NAMEDATALEN = 63
+
+
+def make_object_name(name1: str, name2: str, label: str) -> str:
+    """Port of makeObjectName(): shorten the longer part first until everything fits."""
+    overhead = len(label) + 1 + (len(name2) + 1 if name2 else 0) - len(name2)
+    avail = NAMEDATALEN - overhead
+    n1, n2 = len(name1), len(name2)
+    while n1 + n2 > avail:
+        if n1 > n2:
+            n1 -= 1
+        else:
+            n2 -= 1
+    parts = [name1[:n1]] + ([name2[:n2]] if name2 else []) + [label]
+    return "_".join(parts)
+
+
+def default_constraint_name(table: str, kind: str, columns: tuple[str, ...]) -> str:
+    label = {"primary_key": "pkey", "unique": "key", "foreign_key": "fkey", "check": "check"}[kind]
+    if kind == "primary_key":
+        return make_object_name(table, "", label)
+    return make_object_name(table, "_".join(columns), label)

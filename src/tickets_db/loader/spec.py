@@ -1,0 +1,329 @@
+"""The YAML language, written once as data. It validates the parsed YAML with file:line errors
+and produces the JSON Schema editors use (so the two can never disagree)."""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import SchemaError
+from .yaml_source import YList, YMap
+
+
+@dataclass(frozen=True)
+class Where:
+    file: str
+    line: int | None
+    key: str
+
+
+def fail(where: Where, message: str, hint: str | None = None) -> SchemaError:
+    return SchemaError(where.file, where.line, where.key, message, hint)
+
+
+class Spec:
+    description = ""
+
+    def check(self, value: Any, where: Where) -> None:
+        raise NotImplementedError
+
+    def json(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Str(Spec):
+    description: str = ""
+    choices: tuple[str, ...] = ()
+
+    def check(self, value: Any, where: Where) -> None:
+        if not isinstance(value, str):
+            shown = "nothing" if value is None else f"{type(value).__name__} {value!r}"
+            raise fail(where, f"expected text, got {shown}", "quote the value if YAML reads it as a number, boolean or null")
+        if self.choices and value.lower() not in self.choices:
+            close = difflib.get_close_matches(value.lower(), self.choices, 1)
+            raise fail(
+                where,
+                f"`{value}` is not one of: {', '.join(self.choices)}",
+                f"did you mean `{close[0]}`?" if close else None,
+            )
+
+    def json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": "string"}
+        if self.choices:
+            out["enum"] = list(self.choices)
+        if self.description:
+            out["description"] = self.description
+        return out
+
+
+@dataclass(frozen=True)
+class Bool(Spec):
+    description: str = ""
+
+    def check(self, value: Any, where: Where) -> None:
+        if not isinstance(value, bool):
+            raise fail(where, f"expected true or false, got {value!r}")
+
+    def json(self) -> dict[str, Any]:
+        return {"type": "boolean", "description": self.description}
+
+
+@dataclass(frozen=True)
+class Scalar(Spec):
+    """A row value: text, number, boolean or null."""
+
+    description: str = ""
+
+    def check(self, value: Any, where: Where) -> None:
+        if isinstance(value, (YMap, YList)):
+            raise fail(where, "expected a single value (text, number, boolean or null)")
+
+    def json(self) -> dict[str, Any]:
+        return {"type": ["string", "number", "boolean", "null"], "description": self.description}
+
+
+@dataclass(frozen=True)
+class List(Spec):
+    item: Spec
+    description: str = ""
+    allow_single: bool = False  # `roles: authenticated` as well as `roles: [authenticated]`
+
+    def check(self, value: Any, where: Where) -> None:
+        if self.allow_single and not isinstance(value, YList):
+            self.item.check(value, where)
+            return
+        if not isinstance(value, YList):
+            raise fail(where, f"expected a list, got {value!r}", "write it as [a, b] or as `- a` lines")
+        for i, item in enumerate(value):
+            self.item.check(item, Where(where.file, value.lines[i], f"{where.key}[{i}]"))
+
+    def json(self) -> dict[str, Any]:
+        arr = {"type": "array", "items": self.item.json()}
+        if self.allow_single:
+            return {"anyOf": [arr, self.item.json()], "description": self.description}
+        return arr | ({"description": self.description} if self.description else {})
+
+
+@dataclass(frozen=True)
+class Map(Spec):
+    """A mapping from names (of columns, policies, tables…) to specs."""
+
+    value: Spec
+    description: str = ""
+
+    def check(self, value: Any, where: Where) -> None:
+        if not isinstance(value, YMap):
+            raise fail(where, f"expected a mapping of names, got {value!r}")
+        for k, v in value.items():
+            self.value.check(v, Where(value.file, value.lines[k], f"{where.key}.{k}" if where.key else k))
+
+    def json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": "object", "additionalProperties": self.value.json()}
+        if self.description:
+            out["description"] = self.description
+        return out
+
+
+@dataclass(frozen=True)
+class Obj(Spec):
+    fields: dict[str, Spec]
+    required: tuple[str, ...] = ()
+    description: str = ""
+    shorthand: Spec | None = None  # a bare scalar accepted in place of the mapping
+
+    def check(self, value: Any, where: Where) -> None:
+        if self.shorthand is not None and not isinstance(value, YMap):
+            self.shorthand.check(value, where)
+            return
+        if not isinstance(value, YMap):
+            raise fail(where, f"expected a mapping with keys {', '.join(self.fields)}, got {value!r}")
+        for k in value:
+            if k not in self.fields:
+                close = difflib.get_close_matches(k, self.fields, 1)
+                raise fail(
+                    Where(value.file, value.lines[k], f"{where.key}.{k}" if where.key else k),
+                    f"unknown key `{k}`",
+                    f"did you mean `{close[0]}`?" if close else f"allowed keys: {', '.join(self.fields)}",
+                )
+        for k in self.required:
+            if k not in value:
+                raise fail(Where(value.file, value.line, where.key), f"missing required key `{k}`")
+        for k, v in value.items():
+            self.fields[k].check(v, Where(value.file, value.lines[k], f"{where.key}.{k}" if where.key else k))
+
+    def json(self) -> dict[str, Any]:
+        obj: dict[str, Any] = {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {k: v.json() for k, v in self.fields.items()},
+        }
+        if self.required:
+            obj["required"] = list(self.required)
+        if self.description:
+            obj["description"] = self.description
+        if self.shorthand is not None:
+            return {"anyOf": [obj, self.shorthand.json()]}
+        return obj
+
+
+ROLE_LIST = List(Str(), allow_single=True, description="role names")
+PRIVS = ("select", "insert", "update", "delete", "truncate", "references", "trigger", "all")
+GRANTS = Map(List(Str(choices=PRIVS), allow_single=True), description="role -> privileges (exact: roles not listed get none)")
+SQL = Str(description="a SQL expression, as you would write it in PostgreSQL")
+
+COLUMN = Obj(
+    {
+        "type": Str(description="PostgreSQL type: uuid, varchar(255), public.ticket_status, text[] …"),
+        "not_null": Bool(),
+        "default": SQL,
+        "primary_key": Bool(),
+        "unique": Bool(),
+        "references": Str(description="schema.table(column) or schema.table (its primary key)"),
+        "on_delete": Str(choices=("cascade", "set null", "set default", "restrict", "no action")),
+        "on_update": Str(choices=("cascade", "set null", "set default", "restrict", "no action")),
+        "check": SQL,
+        "identity": Str(choices=("always", "by default")),
+        "generated": SQL,
+        "comment": Str(),
+    },
+    required=("type",),
+    shorthand=Str(description="just the type"),
+)
+
+CONSTRAINT = Obj(
+    {
+        "primary_key": List(Str()),
+        "unique": List(Str()),
+        "check": SQL,
+        "foreign_key": List(Str()),
+        "references": Str(),
+        "on_delete": COLUMN.fields["on_delete"],
+        "on_update": COLUMN.fields["on_update"],
+    }
+)
+
+INDEX = Obj(
+    {
+        "columns": List(Str(), description="column names or expressions"),
+        "unique": Bool(),
+        "method": Str(choices=("btree", "hash", "gin", "gist", "brin", "spgist")),
+        "where": SQL,
+    },
+    required=("columns",),
+)
+
+POLICY = Obj(
+    {
+        "command": Str(choices=("all", "select", "insert", "update", "delete")),
+        "roles": ROLE_LIST,
+        "permissive": Bool(description="false makes it restrictive"),
+        "using": SQL,
+        "with_check": SQL,
+    },
+    required=("command",),
+)
+
+TRIGGER = Obj(
+    {
+        "timing": Str(choices=("before", "after", "instead of")),
+        "events": List(Str(description="insert | update | delete | truncate | `update of col, col`"), allow_single=True),
+        "level": Str(choices=("row", "statement")),
+        "when": SQL,
+        "function": Str(description="schema.function of the trigger function"),
+        "arguments": List(Str()),
+    },
+    required=("timing", "events", "function"),
+)
+
+ROWS = Obj(
+    {
+        "key": List(Str(), allow_single=True, description="the columns that identify a row"),
+        "values": List(Map(Scalar())),
+    },
+    required=("key", "values"),
+)
+
+TABLE = Obj(
+    {
+        "columns": Map(COLUMN),
+        "constraints": Map(CONSTRAINT),
+        "indexes": Map(INDEX),
+        "grants": GRANTS,
+        "rls": Bool(description="enable row level security"),
+        "force_rls": Bool(),
+        "policies": Map(POLICY),
+        "triggers": Map(TRIGGER),
+        "rows": ROWS,
+        "comment": Str(),
+        "external": Bool(description="provided by the platform (auth.users…): referenced, not created"),
+    },
+)
+
+ARGUMENT = Obj(
+    {
+        "name": Str(),
+        "type": Str(),
+        "default": SQL,
+        "mode": Str(choices=("in", "out", "inout", "variadic")),
+    },
+    required=("type",),
+    shorthand=Str(description="`name type` or `name type default expr`"),
+)
+
+FUNCTION = Obj(
+    {
+        "name": Str(description="schema.name"),
+        "args": List(ARGUMENT),
+        "returns": Str(description="a type, `setof type`, or leave out and give returns_table"),
+        "returns_table": Map(Str()),
+        "language": Str(choices=("plpgsql", "sql")),
+        "volatility": Str(choices=("volatile", "stable", "immutable")),
+        "security": Str(choices=("invoker", "definer")),
+        "strict": Bool(),
+        "set": Map(Str(), description="configuration set on the function, e.g. search_path: ''"),
+        "execute": ROLE_LIST,
+        "body": Str(),
+        "comment": Str(),
+        "external": Bool(),
+    },
+    required=("name",),
+)
+
+VIEW = Obj(
+    {
+        "query": Str(),
+        "grants": GRANTS,
+        "security_invoker": Bool(),
+        "comment": Str(),
+    },
+    required=("query",),
+)
+
+ENUM = Obj(
+    {"values": List(Str()), "comment": Str(), "external": Bool()},
+    required=("values",),
+)
+
+SCHEMA = Obj({"grants": GRANTS, "comment": Str(), "external": Bool()})
+EXTENSION = Obj({"schema": Str()}, required=("schema",))
+
+FILE = Obj(
+    {
+        "schemas": Map(SCHEMA),
+        "extensions": Map(EXTENSION),
+        "enums": Map(ENUM),
+        "enum_values": Map(List(Str()), description="values added to an enum declared in another file"),
+        "tables": Map(TABLE),
+        "functions": List(FUNCTION),
+        "views": Map(VIEW),
+        "policies": Map(Map(POLICY), description="table -> policies, for tables declared elsewhere"),
+        "triggers": Map(Map(TRIGGER), description="table -> triggers, for tables declared elsewhere"),
+        "rows": Map(ROWS, description="table -> reference rows"),
+    },
+    description="A tickets-db schema file",
+)
+
+
+def json_schema() -> dict[str, Any]:
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "tickets-db schema file"} | FILE.json()

@@ -1,0 +1,188 @@
+"""Referential checks over the whole model: every reference resolves, every name is unique.
+Structural checks (keys, types of values) happen earlier, in spec.py."""
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter
+
+import sqlglot
+from sqlglot import exp
+
+from ..errors import SchemaError
+from ..model import Catalog, Table, qualify
+from ..platform import KNOWN_ROLES
+
+# Built-in types sqlglot does not know by name; anything else unknown must be declared.
+EXTRA_BUILTINS = {"tsvector", "tsquery", "xid", "oid", "regclass", "regproc", "regtype", "name", "void", "record", "trigger", "anyelement", "cstring", "pg_lsn", "txid_snapshot", "int2vector", "char", "\"char\""}
+IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
+
+
+def _err(origin: str | None, key: str, message: str, hint: str | None = None) -> SchemaError:
+    file, _, line = (origin or "schema:").rpartition(":")
+    return SchemaError(file or origin or "schema", int(line) if line.isdigit() else None, key, message, hint)
+
+
+def _suggest(name: str, options: list[str]) -> str | None:
+    close = difflib.get_close_matches(name, options, 1)
+    return f"did you mean `{close[0]}`?" if close else None
+
+
+def validate_catalog(cat: Catalog) -> None:
+    _unique_relations(cat)
+    tables = {t.qualname: t for t in cat.tables}
+    enums = {e.qualname for e in cat.enums}
+    schemas = {s.name for s in cat.schemas}
+    functions = {f.qualname for f in cat.functions}
+    composite = set(tables) | {v.qualname for v in cat.views}
+    seen_functions: dict[str, str | None] = {}
+    for f in cat.functions:
+        if f.identity in seen_functions:
+            raise _err(f.origin, f.qualname, f"function {f.identity} is declared twice (first at {seen_functions[f.identity]})", "overloads need different argument types")
+        seen_functions[f.identity] = f.origin
+        if f.schema not in schemas:
+            raise _err(f.origin, f.qualname, f"schema `{f.schema}` is not declared", "add it under `schemas:`")
+        for a in f.arguments:
+            _check_type(a.type, f.origin, f.qualname, enums, composite)
+        if f.returns and f.returns != "trigger":
+            _check_type(f.returns, f.origin, f"{f.qualname}.returns", enums, composite)
+        for _, t in f.returns_table:
+            _check_type(t, f.origin, f"{f.qualname}.returns_table", enums, composite)
+        _check_roles([g.role for g in f.grants], f.origin, f"{f.qualname}.execute")
+    for e in cat.extensions:
+        if e.schema not in schemas:
+            raise _err(e.origin, e.name, f"schema `{e.schema}` is not declared", "add it under `schemas:`")
+    for t in cat.tables:
+        if t.schema not in schemas:
+            raise _err(t.origin, t.qualname, f"schema `{t.schema}` is not declared", "add it under `schemas:` (external: true for platform schemas)")
+        _check_table(t, tables, enums, composite, functions)
+    for r in cat.rows:
+        t = tables.get(r.table)
+        if t is None:
+            raise _err(r.origin, r.table, f"rows for unknown table `{r.table}`", _suggest(r.table, list(tables)))
+        names = [c.name for c in t.columns]
+        for c in r.columns:
+            if c not in names:
+                raise _err(r.origin, f"rows.{r.table}", f"column `{c}` does not exist in {r.table}", _suggest(c, names))
+
+
+def _unique_relations(cat: Catalog) -> None:
+    """Tables, views, indexes and key constraints share one namespace per schema in PostgreSQL."""
+    owner: dict[str, str | None] = {}
+    for t in cat.tables:
+        names = [(t.qualname, t.origin)]
+        names += [(f"{t.schema}.{i.name}", t.origin) for i in t.indexes]
+        names += [(f"{t.schema}.{c.name}", t.origin) for c in t.constraints if c.kind in ("primary_key", "unique")]
+        for n, origin in names:
+            if n in owner:
+                raise _err(origin, n, f"the name `{n}` is used twice (tables, views, indexes and keys share one namespace per schema)", f"first use at {owner[n]}; rename one")
+            owner[n] = origin
+    for v in cat.views:
+        if v.qualname in owner:
+            raise _err(v.origin, v.qualname, f"the name `{v.qualname}` is used twice", f"first use at {owner[v.qualname]}")
+        owner[v.qualname] = v.origin
+
+
+def _check_type(text: str, origin: str | None, key: str, enums: set[str], composite: set[str]) -> None:
+    base = text.strip()
+    while base.endswith("[]"):
+        base = base[:-2].strip()
+    try:
+        dtype = exp.DataType.build(base, dialect="postgres", udt=True)
+    except Exception:  # sqlglot raises several types for unreadable input
+        raise _err(origin, key, f"cannot read the type `{text}`", "write a PostgreSQL type such as uuid, varchar(255) or public.my_enum") from None
+    if dtype.this != exp.DataType.Type.USERDEFINED:
+        return
+    name = base.lower()
+    if name in EXTRA_BUILTINS or name.startswith("extensions."):
+        return
+    if qualify(name) in enums or qualify(name) in composite:
+        return
+    raise _err(origin, key, f"unknown type `{text}`", _suggest(qualify(name), sorted(enums | composite)) or "declare the enum under `enums:`, or check the spelling")
+
+
+def _check_roles(roles: list[str], origin: str | None, key: str) -> None:
+    for r in roles:
+        if r not in KNOWN_ROLES:
+            raise _err(origin, key, f"unknown role `{r}`", _suggest(r, sorted(KNOWN_ROLES)) or f"known roles: {', '.join(sorted(KNOWN_ROLES))}")
+
+
+def _check_table(t: Table, tables: dict[str, Table], enums: set[str], composite: set[str], functions: set[str]) -> None:
+    names = [c.name for c in t.columns]
+    counts = Counter(c.name for c in t.constraints)
+    for n, k in counts.items():
+        if k > 1:
+            raise _err(t.origin, f"{t.qualname}.constraints", f"constraint name `{n}` is used twice", "name table constraints differently from the generated column ones")
+
+    def need_column(col: str, key: str) -> None:
+        if col not in names:
+            raise _err(t.origin, key, f"column `{col}` does not exist in {t.qualname}", _suggest(col, names))
+
+    if not t.external:
+        for c in t.columns:
+            _check_type(c.type, t.origin, f"{t.qualname}.{c.name}", enums, composite)
+    for c in t.constraints:
+        for col in c.columns:
+            need_column(col, f"{t.qualname}.constraints.{c.name}")
+        if c.kind == "foreign_key":
+            target = tables.get(c.ref_table or "")
+            if target is None:
+                raise _err(t.origin, f"{t.qualname}.{c.name}", f"foreign key references unknown table `{c.ref_table}`", _suggest(c.ref_table or "", list(tables)) or "declare it (external: true for platform tables)")
+            target_names = [x.name for x in target.columns]
+            for col in c.ref_columns:
+                if col not in target_names:
+                    raise _err(t.origin, f"{t.qualname}.{c.name}", f"column `{col}` does not exist in {target.qualname}", _suggest(col, target_names))
+            if len(c.ref_columns or ("?",)) != len(c.columns) and c.ref_columns:
+                raise _err(t.origin, f"{t.qualname}.{c.name}", "foreign key column counts differ")
+        if c.kind == "check" and c.expression:
+            _check_expression(c.expression, t, f"{t.qualname}.{c.name}", functions)
+    for i in t.indexes:
+        for col in i.columns:
+            if IDENT.match(col):
+                need_column(col, f"{t.qualname}.indexes.{i.name}")
+    _check_roles([g.role for g in t.grants], t.origin, f"{t.qualname}.grants")
+    seen: set[str] = set()
+    for p in t.policies:
+        if p.name in seen:
+            raise _err(p.origin, p.name, f"policy `{p.name}` is declared twice on {t.qualname}")
+        seen.add(p.name)
+        _check_roles([r for r in p.roles if r != "public"], p.origin, f"policies.{p.name}.roles")
+        if p.command == "insert" and p.using:
+            raise _err(p.origin, f"policies.{p.name}.using", "an insert policy has no `using`, only `with_check`", "move the expression to with_check")
+        if p.command in ("select", "delete") and p.with_check:
+            raise _err(p.origin, f"policies.{p.name}.with_check", f"a {p.command} policy has no `with_check`, only `using`")
+        for expr in (p.using, p.with_check):
+            if expr:
+                _check_expression(expr, t, f"policies.{p.name}", functions)
+    seen = set()
+    for tr in t.triggers:
+        if tr.name in seen:
+            raise _err(tr.origin, tr.name, f"trigger `{tr.name}` is declared twice on {t.qualname}")
+        seen.add(tr.name)
+        if tr.function not in functions:
+            raise _err(tr.origin, f"triggers.{tr.name}.function", f"trigger function `{tr.function}` is not declared", _suggest(tr.function, sorted(functions)))
+        for ev in tr.events:
+            for col in ev.columns:
+                if col not in names:
+                    raise _err(tr.origin, f"triggers.{tr.name}.events", f"column `{col}` does not exist in {t.qualname}", _suggest(col, names))
+
+
+def _check_expression(text: str, t: Table, key: str, functions: set[str]) -> None:
+    """Catch typos PostgreSQL would only report at apply time: unknown schema-qualified functions
+    and unknown columns of the table. Expressions sqlglot cannot read are left to PostgreSQL."""
+    try:
+        tree = sqlglot.parse_one(text, read="postgres")
+    except Exception:  # sqlglot's parse errors vary; PostgreSQL will judge the expression
+        return
+    origin = next((p.origin for p in t.policies if key.endswith(p.name)), t.origin)
+    for dot in tree.find_all(exp.Dot):
+        if isinstance(dot.expression, exp.Anonymous) and isinstance(dot.this, exp.Identifier):
+            qn = f"{dot.this.name}.{dot.expression.name}"
+            if qn not in functions:
+                raise _err(origin, key, f"function `{qn}` is not declared", _suggest(qn, sorted(functions)) or "declare it under `functions:` (external: true for platform functions)")
+    names = [c.name for c in t.columns]
+    for col in tree.find_all(exp.Column):
+        if col.table or col.find_ancestor(exp.Select) is not None:
+            continue
+        if col.name not in names and not t.external:
+            raise _err(origin, key, f"column `{col.name}` does not exist in {t.qualname}", _suggest(col.name, names))

@@ -1,0 +1,70 @@
+"""YAML reading that remembers the file and line of every mapping key and list item, so each
+validation error can point at the exact place. Duplicate keys are an error (PyYAML would
+silently keep the last one)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import SchemaError
+
+
+class YMap(dict):
+    """A mapping with the line of each key (1-based)."""
+
+    file: str
+    line: int
+    lines: dict[str, int]
+
+
+class YList(list):
+    file: str
+    line: int
+    lines: list[int]
+
+
+def _construct(node: yaml.Node, file: str, ctor: yaml.constructor.SafeConstructor) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        out = YMap()
+        out.file, out.line, out.lines = file, node.start_mark.line + 1, {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise SchemaError(file, key_node.start_mark.line + 1, None, "mapping keys must be plain names")
+            key = ctor.construct_object(key_node)
+            key = "" if key is None else str(key) if not isinstance(key, str) else key
+            if key in out:
+                raise SchemaError(
+                    file,
+                    key_node.start_mark.line + 1,
+                    key,
+                    f"duplicate key `{key}` (first at line {out.lines[key]})",
+                    "each name may appear once; merge the two entries or rename one",
+                )
+            out[key] = _construct(value_node, file, ctor)
+            out.lines[key] = key_node.start_mark.line + 1
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        seq = YList()
+        seq.file, seq.line, seq.lines = file, node.start_mark.line + 1, []
+        for item in node.value:
+            seq.append(_construct(item, file, ctor))
+            seq.lines.append(item.start_mark.line + 1)
+        return seq
+    return ctor.construct_object(node)
+
+
+def read_yaml(path: Path, display: str | None = None) -> Any:
+    """Parse one YAML file into YMap/YList/scalars; malformed YAML is a SchemaError with its line."""
+    name = display or str(path)
+    text = path.read_text(encoding="utf-8")
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark else None
+        raise SchemaError(name, line, None, f"malformed YAML: {e.problem or e}", "check indentation and quoting near this line") from None
+    if node is None:
+        return YMap()
+    return _construct(node, name, yaml.SafeLoader(""))

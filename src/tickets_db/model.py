@@ -1,0 +1,248 @@
+"""The one in-memory model of a database catalog. The YAML loader and catalog introspection both
+produce it; diff, render, typegen and lint consume it. No SQL is built here.
+
+Objects compare by value. `origin` (where the YAML declared it) never takes part in equality, so
+a model loaded from YAML and one read from a database compare on what PostgreSQL would store."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Iterator
+
+PRIVILEGES = ("select", "insert", "update", "delete", "truncate", "references", "trigger")
+COMMANDS = ("all", "select", "insert", "update", "delete")
+
+
+def qualify(name: str, default_schema: str = "public") -> str:
+    return name if "." in name else f"{default_schema}.{name}"
+
+
+def split(qualname: str) -> tuple[str, str]:
+    schema, _, name = qualname.partition(".")
+    return schema, name
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """Privileges one role holds on an object (exactly these: grants are declarative)."""
+
+    role: str
+    privileges: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Schema:
+    name: str
+    grants: tuple[Grant, ...] = ()
+    comment: str | None = None
+    origin: str | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Extension:
+    name: str
+    schema: str
+    origin: str | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Enum:
+    schema: str
+    name: str
+    values: tuple[str, ...]
+    comment: str | None = None
+    external: bool = field(default=False, compare=False)
+    origin: str | None = field(default=None, compare=False)
+
+    @property
+    def qualname(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    type: str
+    not_null: bool = False
+    default: str | None = None
+    identity: str | None = None  # "always" | "by default"
+    generated: str | None = None  # stored generated expression
+    comment: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Constraint:
+    """Primary key, unique, foreign key or check. `inline` is a rendering preference only."""
+
+    name: str
+    kind: str  # "primary_key" | "unique" | "foreign_key" | "check"
+    columns: tuple[str, ...] = ()
+    ref_table: str | None = None
+    ref_columns: tuple[str, ...] = ()
+    on_delete: str | None = None
+    on_update: str | None = None
+    expression: str | None = None
+    inline: bool = field(default=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    name: str
+    columns: tuple[str, ...]  # column names or expressions
+    unique: bool = False
+    method: str = "btree"
+    where: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    name: str
+    command: str = "all"
+    roles: tuple[str, ...] = ("public",)
+    permissive: bool = True
+    using: str | None = None
+    with_check: str | None = None
+    origin: str | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerEvent:
+    event: str  # insert | update | delete | truncate
+    columns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    name: str
+    timing: str  # before | after | instead of
+    events: tuple[TriggerEvent, ...]
+    function: str  # schema-qualified function name
+    level: str = "row"  # row | statement
+    when: str | None = None
+    arguments: tuple[str, ...] = ()
+    origin: str | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    schema: str
+    name: str
+    columns: tuple[Column, ...] = ()
+    constraints: tuple[Constraint, ...] = ()
+    indexes: tuple[Index, ...] = ()
+    grants: tuple[Grant, ...] = ()
+    rls: bool = False
+    force_rls: bool = False
+    policies: tuple[Policy, ...] = ()
+    triggers: tuple[Trigger, ...] = ()
+    comment: str | None = None
+    # Platform tables (auth.users, storage.objects…) are referenced, not owned: only the
+    # policies and triggers the project attaches to them are managed.
+    external: bool = field(default=False, compare=False)
+    origin: str | None = field(default=None, compare=False)
+
+    @property
+    def qualname(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+    def column(self, name: str) -> Column | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Argument:
+    name: str | None
+    type: str
+    default: str | None = None
+    mode: str = "in"  # in | out | inout | variadic
+
+
+@dataclass(frozen=True, slots=True)
+class Function:
+    schema: str
+    name: str
+    arguments: tuple[Argument, ...]
+    returns: str | None  # None when returns_table is given
+    body: str
+    language: str = "plpgsql"
+    returns_table: tuple[tuple[str, str], ...] = ()
+    returns_set: bool = False
+    volatility: str = "volatile"  # volatile | stable | immutable
+    security_definer: bool = False
+    strict: bool = False
+    config: tuple[tuple[str, str], ...] = ()  # e.g. (("search_path", ""),)
+    grants: tuple[Grant, ...] = ()  # execute
+    comment: str | None = None
+    external: bool = field(default=False, compare=False)
+    origin: str | None = field(default=None, compare=False)
+
+    @property
+    def qualname(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+    @property
+    def identity(self) -> str:
+        """Overloads are told apart by their input argument types, as PostgreSQL does."""
+        types = ", ".join(a.type for a in self.arguments if a.mode in ("in", "inout", "variadic"))
+        return f"{self.qualname}({types})"
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    schema: str
+    name: str
+    query: str
+    grants: tuple[Grant, ...] = ()
+    security_invoker: bool = False
+    comment: str | None = None
+    origin: str | None = field(default=None, compare=False)
+
+    @property
+    def qualname(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Rows:
+    """Reference rows that belong to the schema (role permissions, buckets, plans), matched by key.
+    Values are kept as text, the form both YAML and the catalog can agree on."""
+
+    table: str
+    key: tuple[str, ...]
+    columns: tuple[str, ...]
+    values: tuple[tuple[str | None, ...], ...]
+    origin: str | None = field(default=None, compare=False)
+
+    def keyed(self) -> dict[tuple[str | None, ...], tuple[str | None, ...]]:
+        idx = [self.columns.index(k) for k in self.key]
+        return {tuple(row[i] for i in idx): row for row in self.values}
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    schemas: tuple[Schema, ...] = ()
+    extensions: tuple[Extension, ...] = ()
+    enums: tuple[Enum, ...] = ()
+    tables: tuple[Table, ...] = ()
+    functions: tuple[Function, ...] = ()
+    views: tuple[View, ...] = ()
+    rows: tuple[Rows, ...] = ()
+
+    def table(self, qualname: str) -> Table | None:
+        return next((t for t in self.tables if t.qualname == qualname), None)
+
+    def enum(self, qualname: str) -> Enum | None:
+        return next((e for e in self.enums if e.qualname == qualname), None)
+
+    def functions_named(self, qualname: str) -> list[Function]:
+        return [f for f in self.functions if f.qualname == qualname]
+
+    def owned(self) -> "Catalog":
+        """Without the platform's objects, keeping what the project attaches to platform tables."""
+        return replace(
+            self,
+            enums=tuple(e for e in self.enums if not e.external),
+            functions=tuple(f for f in self.functions if not f.external),
+        )
+
+    def walk_tables(self) -> Iterator[Table]:
+        yield from self.tables

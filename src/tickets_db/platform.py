@@ -1,0 +1,54 @@
+"""The Supabase stand-in: roles, `auth`, `storage` and `extensions`, installed only where they
+are missing (plain PostgreSQL) and never written into migrations, so the same migrations run
+unchanged on hosted Supabase."""
+from __future__ import annotations
+
+import hashlib
+
+import psycopg
+
+from .errors import DatabaseError
+from .resources import read_template
+
+API_ROLES = ("anon", "authenticated", "service_role")
+KNOWN_ROLES = frozenset({"public", *API_ROLES, "postgres", "authenticator", "supabase_admin", "supabase_auth_admin", "supabase_storage_admin"})
+
+
+def roles_sql() -> str:
+    return read_template("platform/roles.sql")
+
+
+def objects_sql() -> str:
+    return read_template("platform/supabase.sql")
+
+
+def version() -> str:
+    """Changes whenever the stand-in does, so cached template databases are rebuilt."""
+    return hashlib.sha256((roles_sql() + objects_sql()).encode()).hexdigest()[:10]
+
+
+def install_roles(conn: psycopg.Connection) -> None:
+    conn.execute(roles_sql())
+
+
+def is_installed(conn: psycopg.Connection) -> bool:
+    row = conn.execute("select to_regclass('auth.users') is not null and to_regclass('storage.objects') is not null").fetchone()
+    return bool(row and row[0])
+
+
+def ensure(conn: psycopg.Connection) -> bool:
+    """Install the stand-in if this database lacks it; returns whether it installed anything."""
+    if is_installed(conn):
+        return False
+    missing = [r for r in API_ROLES if conn.execute("select 1 from pg_roles where rolname = %s", (r,)).fetchone() is None]
+    try:
+        if missing:
+            install_roles(conn)
+        with conn.transaction():
+            conn.execute(objects_sql())
+    except psycopg.errors.InsufficientPrivilege as e:
+        raise DatabaseError(
+            f"this database lacks the Supabase objects (auth, storage) and the current role cannot create them: {e.diag.message_primary}"
+            "\n  hint: connect once as a superuser, or point at a Supabase database"
+        ) from None
+    return True
