@@ -12,6 +12,12 @@ PRIVILEGES = ("select", "insert", "update", "delete", "truncate", "references", 
 COMMANDS = ("all", "select", "insert", "update", "delete")
 
 
+def privilege_order(privileges: "set[str] | list[str] | tuple[str, ...]") -> tuple[str, ...]:
+    """The order SQL is usually written in (select, insert, update, delete, …)."""
+    rank = {p: i for i, p in enumerate((*PRIVILEGES, "usage", "create", "execute"))}
+    return tuple(sorted(privileges, key=lambda p: rank.get(p, 99)))
+
+
 def qualify(name: str, default_schema: str = "public") -> str:
     return name if "." in name else f"{default_schema}.{name}"
 
@@ -34,6 +40,7 @@ class Schema:
     name: str
     grants: tuple[Grant, ...] = ()
     comment: str | None = None
+    external: bool = field(default=False, compare=False)
     origin: str | None = field(default=None, compare=False)
 
 

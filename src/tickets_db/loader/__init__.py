@@ -26,6 +26,7 @@ from ..model import (
     Trigger,
     TriggerEvent,
     View,
+    privilege_order,
     qualify,
     split,
 )
@@ -80,7 +81,7 @@ def _grants(spec: YMap | None, kind: str) -> tuple[Grant, ...]:
                 raise SchemaError(spec.file, spec.lines[role], f"grants.{role}", f"`{p}` is not a privilege on a {kind}", f"use one of: {', '.join(all_privs)}, all")
             else:
                 names.add(p)
-        out.append(Grant(role, tuple(sorted(names))))
+        out.append(Grant(role, privilege_order(names)))
     return tuple(sorted(out, key=lambda g: g.role))
 
 
@@ -152,7 +153,7 @@ class _Builder:
     def add_file(self, doc: YMap) -> None:
         for name, spec in (doc.get("schemas") or {}).items():
             self._unique(self.schemas, name, doc["schemas"], name, "schema")
-            self.schemas[name] = Schema(name, _grants(spec.get("grants"), "schema"), spec.get("comment"), origin=_origin(doc["schemas"], name)) if not spec.get("external") else Schema(name, origin="external")
+            self.schemas[name] = Schema(name, _grants(spec.get("grants"), "schema"), spec.get("comment"), origin=_origin(doc["schemas"], name)) if not spec.get("external") else Schema(name, external=True, origin=_origin(doc["schemas"], name))
         for name, spec in (doc.get("extensions") or {}).items():
             self._unique(self.extensions, name, doc["extensions"], name, "extension")
             self.extensions[name] = Extension(name, spec["schema"], origin=_origin(doc["extensions"], name))

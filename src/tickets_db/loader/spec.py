@@ -170,6 +170,7 @@ class Obj(Spec):
 ROLE_LIST = List(Str(), allow_single=True, description="role names")
 PRIVS = ("select", "insert", "update", "delete", "truncate", "references", "trigger", "all")
 GRANTS = Map(List(Str(choices=PRIVS), allow_single=True), description="role -> privileges (exact: roles not listed get none)")
+SCHEMA_GRANTS = Map(List(Str(choices=("usage", "create", "all")), allow_single=True), description="role -> privileges on the schema (exact)")
 SQL = Str(description="a SQL expression, as you would write it in PostgreSQL")
 
 COLUMN = Obj(
@@ -305,7 +306,7 @@ ENUM = Obj(
     required=("values",),
 )
 
-SCHEMA = Obj({"grants": GRANTS, "comment": Str(), "external": Bool()})
+SCHEMA = Obj({"grants": SCHEMA_GRANTS, "comment": Str(), "external": Bool()})
 EXTENSION = Obj({"schema": Str()}, required=("schema",))
 
 FILE = Obj(

@@ -1,0 +1,238 @@
+"""The command line: parse, call the library, print. Exit codes: 0 success; 1 a database or
+migration failure, or drift found by `check`; 2 bad input (YAML, configuration, usage);
+3 a change `new` refuses to generate."""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Callable, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .. import __version__
+from ..errors import ConfirmationRequired, TicketsDbError
+
+EXIT_CODES = "Exit codes: 0 ok · 1 database/migration failure or drift · 2 bad input · 3 change refused."
+app = typer.Typer(
+    name="tickets-db",
+    help=f"Declarative PostgreSQL (Supabase-style) schemas in YAML → migrations, resets, seeds.\n\n{EXIT_CODES}",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+class State:
+    db_url: str | None = None
+    project_dir: Path | None = None
+
+
+state = State()
+
+
+@app.callback()
+def main_options(
+    db_url: Annotated[Optional[str], typer.Option("--db-url", envvar="DATABASE_URL", help="Database URL; default: the embedded local database.", show_envvar=True)] = None,
+    project_dir: Annotated[Optional[Path], typer.Option("--project-dir", help="Project root (holds tickets-db.toml); default: found from the current folder.")] = None,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    if version:
+        out.print(__version__)
+        raise typer.Exit(0)
+    state.db_url, state.project_dir = db_url, project_dir
+
+
+def _project():  # type: ignore[no-untyped-def]
+    from ..config import load_project
+
+    return load_project(state.project_dir)
+
+
+def _target(project):  # type: ignore[no-untyped-def]
+    from ..config import resolve_url
+    from ..target import resolve
+
+    return resolve(project, resolve_url(project, state.db_url))
+
+
+def _rel(project, path: Path) -> str:  # type: ignore[no-untyped-def]
+    try:
+        return str(path.relative_to(project.root))
+    except ValueError:
+        return str(path)
+
+
+@app.command()
+def new(
+    name: Annotated[str, typer.Argument(help="What the migration does, e.g. support-schema.")],
+    empty: Annotated[bool, typer.Option("--empty", help="Write a blank migration for hand-written SQL.")] = False,
+) -> None:
+    """Write the next migration: exactly what the YAML adds to what the migrations build."""
+    from ..planner import new_migration
+
+    project = _project()
+    path = new_migration(project, _target(project), name, empty)
+    if path is None:
+        out.print("no changes: the migrations already build the YAML")
+        return
+    out.print(f"[green]wrote[/] {_rel(project, path)}")
+
+
+@app.command()
+def reset(
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm resetting a database that is not the local one.")] = False,
+    no_seed: Annotated[bool, typer.Option("--no-seed", help="Do not load seeds.")] = False,
+) -> None:
+    """Drop and rebuild the database: every migration in order, then the seeds."""
+    from .. import db, seed as seeds, target as targets
+    from ..introspect import Scope
+    from ..loader import load
+    from ..migrations import list_migrations
+
+    project = _project()
+    target = _target(project)
+    if not target.is_local and not yes:
+        raise ConfirmationRequired(f"reset would drop and rebuild {target.display}\n  hint: add --yes to confirm")
+    started = time.perf_counter()
+    migrations = list_migrations(project.migrations_dir)
+    targets.reset(target, migrations)
+    seeded = []
+    with db.connection(target.url) as conn:
+        if not no_seed:
+            seeded = seeds.load(conn, seeds.list_seeds(project.seeds_dir), project.root)
+        elapsed = time.perf_counter() - started
+        out.print(f"reset {target.display}: {len(migrations)} migration(s), {len(seeded)} seed file(s) in {elapsed:.2f}s")
+        _print_summary(conn, Scope.of(load(project.schema_dir, project.root)))
+
+
+def _print_summary(conn, scope) -> None:  # type: ignore[no-untyped-def]
+    from ..report import summary
+
+    table = Table("schema", "tables", "policies", "functions", "rows")
+    for name, tables, policies, functions, rows in summary(conn, scope):
+        table.add_row(name, str(tables), str(policies), str(functions), str(rows))
+    out.print(table)
+
+
+@app.command()
+def seed(
+    changed: Annotated[bool, typer.Option("--changed", help="Only seed files that changed since they were loaded.")] = False,
+) -> None:
+    """Load the seed files into the current database."""
+    from .. import db, seed as seeds
+
+    project = _project()
+    target = _target(project)
+    with db.connection(target.url) as conn:
+        loaded = seeds.load(conn, seeds.list_seeds(project.seeds_dir), project.root, only_changed=changed)
+    out.print(f"seeded {target.display}: " + (", ".join(_rel(project, s.path) for s in loaded) or "nothing changed"))
+
+
+@app.command()
+def migrate() -> None:
+    """Apply pending migrations without resetting (what CI and deploys run)."""
+    from .. import db, platform
+    from ..migrations import list_migrations
+    from ..runner import migrate as run
+
+    project = _project()
+    target = _target(project)
+    with db.connection(target.url) as conn:
+        if platform.ensure(conn):
+            out.print("installed the Supabase stand-in (auth, storage, roles)")
+        done = run(conn, list_migrations(project.migrations_dir), project.root)
+    for m, ms in done:
+        out.print(f"[green]applied[/] {m.filename} ({ms} ms)")
+    out.print(f"{target.display} is up to date ({len(done)} applied)")
+
+
+@app.command()
+def status() -> None:
+    """Which migrations are applied and which are pending."""
+    from .. import db
+    from ..migrations import list_migrations
+    from ..runner import history, verify_applied
+
+    project = _project()
+    target = _target(project)
+    migrations = list_migrations(project.migrations_dir)
+    with db.connection(target.url) as conn:
+        applied = {a.version: a for a in history(conn)}
+    table = Table("version", "name", "status", "applied at", "ms")
+    for m in migrations:
+        a = applied.get(m.version)
+        if a is None:
+            table.add_row(m.version, m.name, "[yellow]pending[/]", "", "")
+        elif a.checksum != m.checksum:
+            table.add_row(m.version, m.name, "[red]edited after apply[/]", str(a.applied_at), str(a.duration_ms))
+        else:
+            table.add_row(m.version, m.name, "[green]applied[/]", str(a.applied_at)[:19], str(a.duration_ms))
+    known = {m.version for m in migrations}
+    for v, a in applied.items():
+        if v not in known:
+            table.add_row(v, a.name, "[red]applied, file missing[/]", str(a.applied_at)[:19], str(a.duration_ms))
+    out.print(table)
+    verify_applied(migrations, list(applied.values()))
+
+
+@app.command()
+def check() -> None:
+    """CI gate: fail when the migrations do not build the YAML or were edited by hand."""
+    from ..planner import check as run_check
+
+    project = _project()
+    problems = run_check(project, _target(project))
+    if problems:
+        for p in problems:
+            err.print(f"[red]✗[/] {p}")
+        raise typer.Exit(1)
+    out.print("[green]ok[/]: the migrations build exactly the YAML, and the sum file matches")
+
+
+@app.command()
+def start() -> None:
+    """Start the embedded local database (idempotent)."""
+    from ..localdb import Cluster
+
+    project = _project()
+    cluster = Cluster(project.local_dir)
+    started = cluster.start()
+    out.print(("started" if started else "already running") + f": {cluster.url(project.database)}")
+
+
+@app.command()
+def stop() -> None:
+    """Stop the embedded local database."""
+    from ..localdb import Cluster
+
+    project = _project()
+    stopped = Cluster(project.local_dir).stop()
+    out.print("stopped" if stopped else "not running")
+
+
+def main() -> None:
+    """Console entry point: typed errors become one message and an exit code, never a traceback."""
+    try:
+        app(standalone_mode=False)
+    except TicketsDbError as e:
+        err.print("error: " + e.render(), highlight=False, markup=False)
+        sys.exit(e.exit_code)
+    except typer.Exit as e:
+        sys.exit(e.exit_code)
+    except typer.Abort:
+        err.print("aborted")
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as e:  # click usage errors and the like
+        import click
+
+        if isinstance(e, click.ClickException):
+            e.show()
+            sys.exit(2)
+        raise

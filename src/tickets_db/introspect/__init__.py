@@ -1,0 +1,181 @@
+"""A live database → the same Catalog model the YAML produces. One query per kind in queries/;
+this module only assembles rows into dataclasses. Names come out schema-qualified because the
+session runs with an empty search_path."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
+
+from ..model import privilege_order, Argument, Catalog, Column, Constraint, Enum, Extension, Function, Grant, Index, Policy, Rows, Schema, Table, Trigger, TriggerEvent, View
+
+PLATFORM_SCHEMAS = frozenset({"auth", "storage", "extensions", "pg_catalog", "information_schema", "tickets_db"})
+ACTIONS = {"a": None, "r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
+KINDS = {"p": "primary_key", "u": "unique", "f": "foreign_key", "c": "check"}
+VOLATILITY = {"v": "volatile", "s": "stable", "i": "immutable"}
+MODES = {"i": "in", "o": "out", "b": "inout", "v": "variadic", "t": "table"}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What to read: the project's schemas, the platform tables it attaches to, its reference rows."""
+
+    schemas: tuple[str, ...]
+    external_tables: tuple[str, ...] = ()
+    rows: tuple[Rows, ...] = ()
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> "Scope":
+        schemas = tuple(sorted(s.name for s in catalog.schemas if s.name not in PLATFORM_SCHEMAS))
+        external = tuple(sorted(t.qualname for t in catalog.tables if t.schema in PLATFORM_SCHEMAS and (t.policies or t.triggers)))
+        return cls(schemas, external, catalog.rows)
+
+
+@cache
+def _query(name: str) -> str:
+    return (Path(__file__).parent / "queries" / f"{name}.sql").read_text()
+
+
+def _fetch(conn: psycopg.Connection, name: str, **params: Any) -> list[dict[str, Any]]:
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(_query(name), params)  # type: ignore[arg-type]
+        return cur.fetchall()
+
+
+def _grants(entries: list[str]) -> tuple[Grant, ...]:
+    by_role: dict[str, list[str]] = defaultdict(list)
+    for e in entries:
+        role, _, priv = e.rpartition("=")
+        by_role[role].append(priv)
+    return tuple(Grant(r, privilege_order(p)) for r, p in sorted(by_role.items()))
+
+
+def introspect(conn: psycopg.Connection, scope: Scope) -> Catalog:
+    with conn.transaction():
+        conn.execute("set local search_path = ''")
+        return _read(conn, scope)
+
+
+def _read(conn: psycopg.Connection, scope: Scope) -> Catalog:
+    schemas_param = list(scope.schemas)
+    tables_rows = _fetch(conn, "tables", schemas=schemas_param, external=list(scope.external_tables))
+    oids = [r["oid"] for r in tables_rows]
+    per: dict[str, dict[int, list[dict[str, Any]]]] = {}
+    for kind in ("columns", "constraints", "indexes", "policies", "triggers"):
+        grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for r in _fetch(conn, kind, oids=oids):
+            grouped[r["oid"]].append(r)
+        per[kind] = grouped
+
+    tables = []
+    for t in tables_rows:
+        oid = t["oid"]
+        external = t["external"]
+        tables.append(
+            Table(
+                t["schema"],
+                t["name"],
+                columns=() if external else tuple(_column(c) for c in per["columns"][oid]),
+                constraints=() if external else tuple(_constraint(c) for c in per["constraints"][oid]),
+                indexes=() if external else tuple(Index(i["name"], tuple(i["columns"]), i["unique"], i["method"], i["where"]) for i in per["indexes"][oid]),
+                grants=() if external else _grants(t["grants"]),
+                rls=False if external else t["rls"],
+                force_rls=False if external else t["force_rls"],
+                policies=tuple(Policy(p["name"], p["command"], tuple(p["roles"]), p["permissive"], p["using"], p["with_check"]) for p in per["policies"][oid]),
+                triggers=tuple(_trigger(tr) for tr in per["triggers"][oid]),
+                comment=None if external else t["comment"],
+                external=external,
+            )
+        )
+    return Catalog(
+        schemas=tuple(Schema(s["name"], _grants(s["grants"]), s["comment"]) for s in _fetch(conn, "schemas", schemas=schemas_param)),
+        extensions=tuple(Extension(e["name"], e["schema"]) for e in _fetch(conn, "extensions", schemas=schemas_param)),
+        enums=tuple(Enum(e["schema"], e["name"], tuple(e["values"]), e["comment"]) for e in _fetch(conn, "enums", schemas=schemas_param)),
+        tables=tuple(tables),
+        functions=tuple(sorted((_function(f) for f in _fetch(conn, "functions", schemas=schemas_param)), key=lambda f: f.identity)),
+        views=tuple(View(v["schema"], v["name"], v["query"], _grants(v["grants"]), v["security_invoker"], v["comment"]) for v in _fetch(conn, "views", schemas=schemas_param)),
+        rows=tuple(_rows(conn, r) for r in scope.rows),
+    )
+
+
+def _column(c: dict[str, Any]) -> Column:
+    return Column(c["name"], c["type"], c["not_null"], c["default"], c["identity"], c["generated"], c["comment"])
+
+
+def _constraint(c: dict[str, Any]) -> Constraint:
+    kind = KINDS[c["kind"]]
+    if kind == "foreign_key":
+        return Constraint(c["name"], kind, tuple(c["columns"]), c["ref_table"], tuple(c["ref_columns"]), ACTIONS[c["on_delete"]], ACTIONS[c["on_update"]])
+    if kind == "check":
+        return Constraint(c["name"], kind, expression=c["expression"])
+    return Constraint(c["name"], kind, tuple(c["columns"]))
+
+
+def _trigger(t: dict[str, Any]) -> Trigger:
+    bits = t["type"]
+    timing = "instead of" if bits & 64 else "before" if bits & 2 else "after"
+    events = []
+    for bit, name in ((4, "insert"), (16, "update"), (8, "delete"), (32, "truncate")):
+        if bits & bit:
+            events.append(TriggerEvent(name, tuple(t["columns"]) if name == "update" else ()))
+    definition: str = t["definition"]
+    when = None
+    start = definition.find(" WHEN (")
+    if start != -1:
+        end = definition.rfind(") EXECUTE ")
+        when = definition[start + len(" WHEN (") : end]
+    return Trigger(t["name"], timing, tuple(events), t["function"], "row" if bits & 1 else "statement", when, tuple(t["arguments"]))
+
+
+def _function(f: dict[str, Any]) -> Function:
+    names, types, modes, defaults = f["arg_names"], f["arg_types"], f["arg_modes"], f["arg_defaults"]
+    args, table = [], []
+    for i, typ in enumerate(types):
+        mode = MODES[modes[i]] if modes else "in"
+        name = names[i] if i < len(names) and names[i] else None
+        if mode == "table":
+            table.append((name or "", typ))
+        else:
+            args.append(Argument(name, typ, defaults[i], mode))
+    config = tuple(tuple(c.split("=", 1)) for c in f["config"])
+    return Function(
+        f["schema"],
+        f["name"],
+        tuple(args),
+        None if table else f["returns"],
+        f["body"],
+        language=f["language"],
+        returns_table=tuple(table),
+        returns_set=f["returns_set"],
+        volatility=VOLATILITY[f["volatility"]],
+        security_definer=f["security_definer"],
+        strict=f["strict"],
+        config=config,  # type: ignore[arg-type]
+        grants=tuple(Grant(r, ("execute",)) for r in f["execute"]),
+        comment=f["comment"],
+    )
+
+
+def _rows(conn: psycopg.Connection, spec: Rows) -> Rows:
+    """The rows of spec.table whose keys the YAML names, as text (the YAML's form)."""
+    schema, _, name = spec.table.partition(".")
+    query = sql.SQL("select {} from {}").format(
+        sql.SQL(", ").join(sql.SQL("{}::text").format(sql.Identifier(c)) for c in spec.columns),
+        sql.Identifier(schema, name),
+    )
+    try:
+        with conn.transaction():
+            found = conn.execute(query).fetchall()
+    except psycopg.errors.UndefinedTable:
+        found = []
+    wanted = spec.keyed()
+    idx = [spec.columns.index(k) for k in spec.key]
+    present = {tuple(r[i] for i in idx): tuple(r) for r in found}
+    values = tuple(present[k] for k in wanted if k in present)
+    return Rows(spec.table, spec.key, spec.columns, values)

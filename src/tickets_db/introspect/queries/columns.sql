@@ -1,0 +1,12 @@
+select a.attrelid as oid,
+       a.attname as name,
+       format_type(a.atttypid, a.atttypmod) as type,
+       a.attnotnull as not_null,
+       case when a.attgenerated = '' then pg_get_expr(d.adbin, d.adrelid) end as "default",
+       case a.attidentity when 'a' then 'always' when 'd' then 'by default' end as identity,
+       case when a.attgenerated = 's' then pg_get_expr(d.adbin, d.adrelid) end as generated,
+       col_description(a.attrelid, a.attnum) as comment
+from pg_attribute a
+left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+where a.attrelid = any(%(oids)s) and a.attnum > 0 and not a.attisdropped
+order by a.attrelid, a.attnum

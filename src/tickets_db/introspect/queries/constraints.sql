@@ -1,0 +1,14 @@
+select con.conrelid as oid,
+       con.conname as name,
+       con.contype as kind,
+       array(select a.attname from unnest(con.conkey) with ordinality k(n, i)
+             join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.n order by k.i) as columns,
+       case when con.contype = 'f' then con.confrelid::regclass::text end as ref_table,
+       array(select a.attname from unnest(con.confkey) with ordinality k(n, i)
+             join pg_attribute a on a.attrelid = con.confrelid and a.attnum = k.n order by k.i) as ref_columns,
+       nullif(con.confdeltype, ' ') as on_delete,
+       nullif(con.confupdtype, ' ') as on_update,
+       case when con.contype = 'c' then pg_get_expr(con.conbin, con.conrelid) end as expression
+from pg_constraint con
+where con.conrelid = any(%(oids)s) and con.contype in ('p', 'u', 'f', 'c')
+order by con.conrelid, con.conname

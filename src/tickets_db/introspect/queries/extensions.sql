@@ -1,0 +1,5 @@
+select e.extname as name, n.nspname as schema
+from pg_extension e
+join pg_namespace n on n.oid = e.extnamespace
+where n.nspname = any(%(schemas)s)
+order by e.extname

@@ -1,0 +1,20 @@
+-- Tables of the managed schemas, plus the platform tables the project attaches policies or triggers to.
+select c.oid,
+       n.nspname as schema,
+       c.relname as name,
+       c.relrowsecurity as rls,
+       c.relforcerowsecurity as force_rls,
+       obj_description(c.oid, 'pg_class') as comment,
+       array(
+         select case when g.grantee = 0 then 'public' else pg_get_userbyid(g.grantee) end || '=' || lower(g.privilege_type)
+         from aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) g
+         where g.grantee <> c.relowner
+         order by 1
+       ) as grants,
+       not (n.nspname = any(%(schemas)s)) as external
+from pg_class c
+join pg_namespace n on n.oid = c.relnamespace
+where c.relkind in ('r', 'p')
+  and (n.nspname = any(%(schemas)s) or (n.nspname || '.' || c.relname) = any(%(external)s))
+  and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype = 'e')
+order by 2, 3

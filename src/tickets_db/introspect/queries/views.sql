@@ -1,0 +1,16 @@
+select c.oid,
+       n.nspname as schema,
+       c.relname as name,
+       pg_get_viewdef(c.oid, true) as query,
+       coalesce('security_invoker=true' = any(c.reloptions) or 'security_invoker=on' = any(c.reloptions), false) as security_invoker,
+       obj_description(c.oid, 'pg_class') as comment,
+       array(
+         select case when g.grantee = 0 then 'public' else pg_get_userbyid(g.grantee) end || '=' || lower(g.privilege_type)
+         from aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) g
+         where g.grantee <> c.relowner
+         order by 1
+       ) as grants
+from pg_class c
+join pg_namespace n on n.oid = c.relnamespace
+where c.relkind = 'v' and n.nspname = any(%(schemas)s)
+order by 2, 3

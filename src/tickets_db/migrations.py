@@ -1,0 +1,203 @@
+"""Migration files: naming, listing, checksums, and splitting into statements and segments.
+
+A file is one transaction, except an optional leading `-- tickets-db: autocommit` segment whose
+statements (enum value adds) each commit on their own. A hand-written BEGIN/COMMIT is an error,
+never a warning: it would silently split the migration."""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .errors import MigrationError
+
+NAME = re.compile(r"^(\d{14})_([a-z0-9][a-z0-9_\-]*)\.sql$")
+MARKER = re.compile(r"^--\s*tickets-db:\s*(autocommit|transaction)\s*$", re.I)
+TX_CONTROL = re.compile(r"^\s*(begin|commit|rollback|end|start\s+transaction|abort|savepoint|release)\b", re.I)
+NEEDS_AUTOCOMMIT = re.compile(r"^\s*(alter\s+type\s+\S+\s+add\s+value|create\s+(unique\s+)?index\s+concurrently|drop\s+index\s+concurrently|vacuum|reindex\s+.*concurrently)", re.I | re.S)
+SUM_FILE = "tickets-db.sum"
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    text: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    path: Path
+    version: str
+    name: str
+    checksum: str
+
+    @property
+    def filename(self) -> str:
+        return self.path.name
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    autocommit: tuple[Statement, ...]
+    transactional: tuple[Statement, ...]
+
+
+def split_statements(text: str) -> list[Statement]:
+    """Split SQL on top-level semicolons, honouring quotes, dollar quotes and comments."""
+    out: list[Statement] = []
+    i, n = 0, len(text)
+    start = 0
+    line = 1
+    start_line: int | None = None
+    while i < n:
+        ch = text[i]
+        if ch == "\n":
+            line += 1
+            i += 1
+            continue
+        if ch in " \t\r":
+            i += 1
+            continue
+        if text.startswith("--", i):
+            j = text.find("\n", i)
+            i = n if j == -1 else j
+            continue
+        if text.startswith("/*", i):
+            depth, j = 1, i + 2
+            while j < n and depth:
+                if text.startswith("/*", j):
+                    depth, j = depth + 1, j + 2
+                elif text.startswith("*/", j):
+                    depth, j = depth - 1, j + 2
+                else:
+                    j += 1
+            line += text.count("\n", i, j)
+            i = j
+            continue
+        if start_line is None:
+            start_line, start = line, i
+        if ch in ("'", '"'):
+            j = i + 1
+            while j < n:
+                if text[j] == ch:
+                    if j + 1 < n and text[j + 1] == ch:
+                        j += 2
+                        continue
+                    break
+                if text[j] == "\\" and ch == "'" and i > 0 and text[i - 1] in "eE":
+                    j += 2
+                    continue
+                j += 1
+            line += text.count("\n", i, j + 1)
+            i = j + 1
+            continue
+        if ch == "$":
+            m = re.match(r"\$([A-Za-z_][A-Za-z0-9_]*)?\$", text[i:])
+            if m:
+                tag = m.group(0)
+                j = text.find(tag, i + len(tag))
+                j = n if j == -1 else j + len(tag)
+                line += text.count("\n", i, j)
+                i = j
+                continue
+        if ch == ";":
+            out.append(Statement(text[start : i + 1].strip(), start_line))
+            start_line = None
+            i += 1
+            continue
+        i += 1
+    if start_line is not None and text[start:].strip():
+        out.append(Statement(text[start:].strip(), start_line))
+    return out
+
+
+def parse(path: Path, text: str | None = None) -> Parsed:
+    """Statements of a migration, in its segments, refusing what would break atomicity."""
+    text = path.read_text(encoding="utf-8") if text is None else text
+    segments: list[tuple[str, int]] = []
+    for no, raw in enumerate(text.splitlines(), 1):
+        m = MARKER.match(raw.strip())
+        if m:
+            segments.append((m.group(1).lower(), no))
+    autocommit: list[Statement] = []
+    transactional: list[Statement] = []
+    for st in split_statements(text):
+        mode = "transaction"
+        for kind, no in segments:
+            if no < st.line:
+                mode = kind
+        if TX_CONTROL.match(st.text):
+            raise MigrationError(
+                str(path), st.line, f"hand-written transaction control `{st.text.split()[0].upper()}`", st.text,
+                "remove it: each migration already runs in one transaction; statements that cannot (enum value adds) go under a `-- tickets-db: autocommit` line at the top",
+            )
+        if mode == "autocommit":
+            if transactional:
+                raise MigrationError(str(path), st.line, "an autocommit segment must come before every transactional statement", st.text, "move it to the top of the file")
+            autocommit.append(st)
+        else:
+            if NEEDS_AUTOCOMMIT.match(st.text):
+                raise MigrationError(
+                    str(path), st.line, "this statement cannot share the migration's transaction", st.text,
+                    "put it under a `-- tickets-db: autocommit` line at the top of the file (and make it idempotent: `add value if not exists`)",
+                )
+            transactional.append(st)
+    return Parsed(tuple(autocommit), tuple(transactional))
+
+
+def checksum(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def list_migrations(directory: Path) -> list[Migration]:
+    if not directory.is_dir():
+        return []
+    out = []
+    for p in sorted(directory.glob("*.sql")):
+        m = NAME.match(p.name)
+        if not m:
+            raise MigrationError(str(p), None, "migration file names must be <14-digit timestamp>_<name>.sql", hint="rename it, e.g. 20261125120000_add_tickets.sql")
+        out.append(Migration(p, m.group(1), m.group(2), checksum(p.read_bytes())))
+    versions = [m.version for m in out]
+    dupes = {v for v in versions if versions.count(v) > 1}
+    if dupes:
+        raise MigrationError(str(directory), None, f"two migrations share the version {', '.join(sorted(dupes))}", hint="give each a distinct timestamp")
+    return out
+
+
+def new_version(existing: list[Migration], now: datetime | None = None) -> str:
+    version = (now or datetime.now(timezone.utc)).strftime("%Y%m%d%H%M%S")
+    if existing and version <= existing[-1].version:
+        version = str(int(existing[-1].version) + 1)
+    return version
+
+
+def slug(name: str) -> str:
+    s = re.sub(r"[^a-z0-9_\-]+", "_", name.strip().lower()).strip("_-")
+    if not s:
+        raise MigrationError(name, None, "a migration needs a name made of letters, digits, - or _")
+    return s
+
+
+def sum_text(migrations: list[Migration]) -> str:
+    """Like atlas.sum: one line per file plus a hash over all, so two branches that each add a
+    migration conflict in git instead of silently interleaving."""
+    lines = [f"{m.filename} {m.checksum}" for m in migrations]
+    total = checksum("\n".join(lines).encode())
+    return f"h1:{total}\n" + "".join(line + "\n" for line in lines)
+
+
+def write_sum(directory: Path) -> None:
+    (directory / SUM_FILE).write_text(sum_text(list_migrations(directory)))
+
+
+def check_sum(directory: Path) -> list[str]:
+    """Problems with the sum file (empty when it matches the folder)."""
+    path = directory / SUM_FILE
+    if not path.exists():
+        return [f"{path} is missing (run `tickets-db new` or `tickets-db check --fix-sum`)"]
+    if path.read_text() != sum_text(list_migrations(directory)):
+        return [f"{path} does not match the migration files: a migration was added or edited by hand"]
+    return []

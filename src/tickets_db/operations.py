@@ -1,0 +1,200 @@
+"""Operations: what a migration does, as data. Each says which template renders it, whether it
+can run inside a transaction, and its hazard. No SQL text lives here."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model import Column, Constraint, Enum, Extension, Function, Grant, Index, Policy, Rows, Schema, Table, Trigger, View
+
+
+@dataclass(frozen=True, slots=True)
+class Op:
+    template = ""
+    transactional = True
+    hazard: str | None = None
+
+    @property
+    def key(self) -> str:
+        """A stable identity used for ordering and messages."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, slots=True)
+class CreateSchema(Op):
+    schema: Schema = None  # type: ignore[assignment]
+    template = "create_schema.sql.j2"
+
+    @property
+    def key(self) -> str:
+        return f"schema {self.schema.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class CreateExtension(Op):
+    extension: Extension = None  # type: ignore[assignment]
+    template = "create_extension.sql.j2"
+
+    @property
+    def key(self) -> str:
+        return f"extension {self.extension.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class CreateEnum(Op):
+    enum: Enum = None  # type: ignore[assignment]
+    template = "create_enum.sql.j2"
+
+    @property
+    def key(self) -> str:
+        return f"enum {self.enum.qualname}"
+
+
+@dataclass(frozen=True, slots=True)
+class AddEnumValue(Op):
+    """Cannot share a transaction with statements that use the new value: runs committed, first."""
+
+    enum: str = ""
+    value: str = ""
+    before: str | None = None
+    after: str | None = None
+    template = "add_enum_value.sql.j2"
+    transactional = False
+
+    @property
+    def key(self) -> str:
+        return f"enum value {self.enum}.{self.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class CreateTable(Op):
+    table: Table = None  # type: ignore[assignment]
+    deferred: tuple[str, ...] = ()  # foreign keys added later (reference cycles)
+    template = "create_table.sql.j2"
+
+    @property
+    def key(self) -> str:
+        return f"table {self.table.qualname}"
+
+
+@dataclass(frozen=True, slots=True)
+class AddColumn(Op):
+    table: str = ""
+    column: Column = None  # type: ignore[assignment]
+    constraints: tuple[Constraint, ...] = ()
+    template = "add_column.sql.j2"
+
+    @property
+    def key(self) -> str:
+        return f"column {self.table}.{self.column.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class AddConstraint(Op):
+    table: str = ""
+    constraint: Constraint = None  # type: ignore[assignment]
+    template = "add_constraint.sql.j2"
+
+    @property
+    def key(self) -> str:
+        return f"constraint {self.table}.{self.constraint.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Comment(Op):
+    target_kind: str = ""  # table | column | type | function | view | schema
+    target: str = ""
+    text: str | None = None
+    template = "comment.sql.j2"
+
+    @property
+    def key(self) -> str:
+        return f"comment {self.target_kind} {self.target}"
+
+
+@dataclass(frozen=True, slots=True)
+class SetGrants(Op):
+    """Exact privileges: revoke from the platform's API roles and public, then grant what is listed."""
+
+    target_kind: str = ""  # table | view | schema | function
+    target: str = ""
+    grants: tuple[Grant, ...] = ()
+    revoke_from: tuple[str, ...] = ()
+    template = "grants.sql.j2"
+
+    @property
+    def key(self) -> str:
+        return f"grants {self.target_kind} {self.target}"
+
+
+@dataclass(frozen=True, slots=True)
+class CreateIndex(Op):
+    table: str = ""
+    index: Index = None  # type: ignore[assignment]
+    template = "create_index.sql.j2"
+
+    @property
+    def key(self) -> str:
+        return f"index {self.table}.{self.index.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class EnableRls(Op):
+    table: str = ""
+    force: bool = False
+    template = "enable_rls.sql.j2"
+
+    @property
+    def key(self) -> str:
+        return f"rls {self.table}"
+
+
+@dataclass(frozen=True, slots=True)
+class CreatePolicy(Op):
+    table: str = ""
+    policy: Policy = None  # type: ignore[assignment]
+    template = "create_policy.sql.j2"
+
+    @property
+    def key(self) -> str:
+        return f"policy {self.table}.{self.policy.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class CreateFunction(Op):
+    function: Function = None  # type: ignore[assignment]
+    template = "create_function.sql.j2"
+
+    @property
+    def key(self) -> str:
+        return f"function {self.function.identity}"
+
+
+@dataclass(frozen=True, slots=True)
+class CreateTrigger(Op):
+    table: str = ""
+    trigger: Trigger = None  # type: ignore[assignment]
+    template = "create_trigger.sql.j2"
+
+    @property
+    def key(self) -> str:
+        return f"trigger {self.table}.{self.trigger.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class CreateView(Op):
+    view: View = None  # type: ignore[assignment]
+    template = "create_view.sql.j2"
+
+    @property
+    def key(self) -> str:
+        return f"view {self.view.qualname}"
+
+
+@dataclass(frozen=True, slots=True)
+class InsertRows(Op):
+    rows: Rows = None  # type: ignore[assignment]
+    template = "insert_rows.sql.j2"
+
+    @property
+    def key(self) -> str:
+        return f"rows {self.rows.table}"

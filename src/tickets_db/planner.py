@@ -1,0 +1,125 @@
+"""The `new` and `check` pipeline: what the migrations build (a shadow database, introspected)
+against what the YAML asks for (applied to a second shadow, introspected, so both sides are
+compared as PostgreSQL normalizes them), then diff → operations → rendered migration."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+
+from . import db
+from .config import Project
+from .diff import Plan, diff
+from .errors import DriftError, MigrationError, SchemaError, UnsupportedChangeError
+from .introspect import Scope, introspect
+from .loader import load
+from .migrations import Migration, Statement, list_migrations, new_version, slug, write_sum, check_sum
+from .model import Catalog
+from .render import render_migration, render_script
+from .runner import statement_error
+from .target import Target
+
+
+def current_catalog(target: Target, migrations: list[Migration], scope: Scope) -> Catalog:
+    template = target.migrated_template(migrations)
+    with db.connection(target.url_for(template)) as conn:
+        return introspect(conn, scope)
+
+
+def apply_catalog(conn: psycopg.Connection, authored: Catalog) -> None:
+    """Build `authored` from nothing on this database; errors point at the YAML that caused them."""
+    plan = diff(Catalog(), authored)
+    autocommit, transactional = render_script(plan.ops)
+    ops = [op for op in plan.ops if not op.transactional] + [op for op in plan.ops if op.transactional]
+    texts = autocommit + transactional
+    for op, text in zip(ops, texts):
+        try:
+            conn.execute(text)  # type: ignore[arg-type]
+        except psycopg.Error as e:
+            origin = _origin_of(op)
+            err = statement_error(e, Statement(text, 1), "generated SQL")
+            file, _, line = (origin or "schema:").rpartition(":")
+            raise SchemaError(file, int(line) if line.isdigit() else None, op.key, f"PostgreSQL rejected {op.key}: {err.message}", err.hint or "fix the YAML at this place") from None
+
+
+def _origin_of(op: object) -> str | None:
+    for attr in ("table", "function", "view", "enum", "schema", "extension", "rows", "policy", "trigger"):
+        obj = getattr(op, attr, None)
+        origin = getattr(obj, "origin", None)
+        if origin:
+            return origin
+    return None
+
+
+def function_keys(conn: psycopg.Connection, authored: Catalog) -> dict[str, str]:
+    """Authored function identities (`varchar(50)`) → PostgreSQL's (`character varying`)."""
+    types = sorted({a.type for f in authored.functions for a in f.arguments})
+    normal: dict[str, str] = {}
+    if types:
+        with conn.transaction():
+            conn.execute("set local search_path = ''")
+            rows = conn.execute("select t, format_type(to_regtype(t), null) from unnest(%s::text[]) t", (types,)).fetchall()
+        normal = {t: n or t for t, n in rows}
+    out = {}
+    for f in authored.functions:
+        args = ", ".join(normal.get(a.type, a.type) for a in f.arguments if a.mode in ("in", "inout", "variadic"))
+        out[f.identity] = f"{f.qualname}({args})"
+    return out
+
+
+def desired_catalog(target: Target, authored: Catalog, scope: Scope) -> tuple[Catalog, dict[str, str]]:
+    with target.shadow() as url, db.connection(url) as conn:
+        apply_catalog(conn, authored)
+        keys = function_keys(conn, authored)
+        return introspect(conn, scope), keys
+
+
+@dataclass(frozen=True)
+class Comparison:
+    migrations: list[Migration]
+    authored: Catalog
+    plan: Plan
+
+
+def compare(project: Project, target: Target) -> Comparison:
+    authored = load(project.schema_dir, project.root)
+    scope = Scope.of(authored)
+    migrations = list_migrations(project.migrations_dir)
+    current = current_catalog(target, migrations, scope)
+    desired, keys = desired_catalog(target, authored, scope)
+    return Comparison(migrations, authored, diff(current, desired, authored, keys))
+
+
+def new_migration(project: Project, target: Target, name: str, empty: bool = False) -> Path | None:
+    """Write the next migration; None when the YAML and the migrations already agree."""
+    migrations = list_migrations(project.migrations_dir)
+    version = new_version(migrations)
+    path = project.migrations_dir / f"{version}_{slug(name)}.sql"
+    if empty:
+        text = f"-- {slug(name)}\n-- Written by hand. Runs in one transaction; statements that cannot\n-- (enum value adds) go under a `-- tickets-db: autocommit` line at the top.\n"
+    else:
+        comparison = compare(project, target)
+        if comparison.plan.unsupported:
+            raise UnsupportedChangeError(list(comparison.plan.unsupported))
+        if not comparison.plan.ops:
+            return None
+        source = str(project.schema_dir.relative_to(project.root)) + "/"
+        text = render_migration(comparison.plan.ops, slug(name), source)
+    project.migrations_dir.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    write_sum(project.migrations_dir)
+    return path
+
+
+def check(project: Project, target: Target) -> list[str]:
+    """Problems that make CI fail: the sum file, and any difference between what the
+    migrations build and what the YAML asks for."""
+    problems = check_sum(project.migrations_dir)
+    comparison = compare(project, target)
+    problems += [f"the migrations do not build the YAML: {op.key} is missing (run `tickets-db new NAME`)" for op in comparison.plan.ops]
+    problems += [f"the migrations differ from the YAML: {u}" for u in comparison.plan.unsupported]
+    return problems
+
+
+__all__ = ["new_migration", "check", "compare", "apply_catalog", "DriftError", "MigrationError"]

@@ -1,0 +1,137 @@
+"""Apply pending migrations to a live database: one transaction per migration (after its
+committed autocommit segment), a history table with checksums and durations, and an advisory
+lock so concurrent runs apply each migration exactly once."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+
+from .errors import DatabaseError, MigrationError
+from .migrations import Migration, Statement, parse
+
+LOCK_KEY = 0x7469636B  # "tick": one key per database for every tickets-db run
+HISTORY = """
+create schema if not exists tickets_db;
+create table if not exists tickets_db.migrations (
+  version text primary key,
+  name text not null,
+  checksum text not null,
+  applied_at timestamptz not null default now(),
+  duration_ms integer not null
+);
+create table if not exists tickets_db.seeds (
+  file text primary key,
+  checksum text not null,
+  applied_at timestamptz not null default now()
+);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    version: str
+    name: str
+    checksum: str
+    applied_at: object
+    duration_ms: int
+
+
+def ensure_history(conn: psycopg.Connection) -> None:
+    if conn.execute("select to_regclass('tickets_db.seeds')").fetchone()[0] is None:  # type: ignore[index]
+        with conn.transaction():
+            for st in HISTORY.split(";"):
+                if st.strip():
+                    conn.execute(st)
+
+
+def history(conn: psycopg.Connection) -> list[Applied]:
+    if conn.execute("select to_regclass('tickets_db.migrations')").fetchone()[0] is None:  # type: ignore[index]
+        return []
+    rows = conn.execute("select version, name, checksum, applied_at, duration_ms from tickets_db.migrations order by version").fetchall()
+    return [Applied(*r) for r in rows]
+
+
+def lock(conn: psycopg.Connection, timeout: float = 120.0) -> None:
+    """pg_try_advisory_lock and poll: a blocking lock can deadlock with `create index concurrently`."""
+    deadline = time.monotonic() + timeout
+    while not conn.execute("select pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone()[0]:  # type: ignore[index]
+        if time.monotonic() > deadline:
+            raise DatabaseError(f"another tickets-db run has held the migration lock for over {timeout:.0f}s")
+        time.sleep(0.05)
+
+
+def unlock(conn: psycopg.Connection) -> None:
+    conn.execute("select pg_advisory_unlock(%s)", (LOCK_KEY,))
+
+
+def execute(conn: psycopg.Connection, st: Statement, file: str) -> None:
+    try:
+        conn.execute(st.text)  # type: ignore[arg-type]
+    except psycopg.Error as e:
+        raise statement_error(e, st, file) from None
+
+
+def statement_error(e: psycopg.Error, st: Statement, file: str) -> MigrationError:
+    diag = e.diag
+    line = st.line
+    if diag.statement_position:
+        line += st.text[: int(diag.statement_position) - 1].count("\n")
+    message = diag.message_primary or str(e).strip()
+    if diag.message_detail:
+        message += f" ({diag.message_detail})"
+    return MigrationError(file, line, message, st.text, diag.message_hint)
+
+
+def verify_applied(migrations: list[Migration], applied: list[Applied]) -> None:
+    by_version = {m.version: m for m in migrations}
+    for a in applied:
+        m = by_version.get(a.version)
+        if m is not None and m.checksum != a.checksum:
+            raise MigrationError(
+                str(m.path), None, "this migration was edited after it was applied (checksum differs)",
+                hint="restore the file (git checkout), and put the change in a new migration: `tickets-db new NAME`",
+            )
+
+
+def pending(migrations: list[Migration], applied: list[Applied]) -> list[Migration]:
+    done = {a.version for a in applied}
+    return [m for m in migrations if m.version not in done]
+
+
+def apply_one(conn: psycopg.Connection, m: Migration, display: str | None = None) -> int:
+    """Run one migration; returns its duration in ms. On failure the transaction rolls back."""
+    file = display or str(m.path)
+    parsed = parse(m.path)
+    started = time.perf_counter()
+    for st in parsed.autocommit:
+        execute(conn, st, file)
+    with conn.transaction():
+        for st in parsed.transactional:
+            execute(conn, st, file)
+        duration = int((time.perf_counter() - started) * 1000)
+        conn.execute(
+            "insert into tickets_db.migrations (version, name, checksum, duration_ms) values (%s, %s, %s, %s)",
+            (m.version, m.name, m.checksum, duration),
+        )
+    return duration
+
+
+def migrate(conn: psycopg.Connection, migrations: list[Migration], root: Path | None = None) -> list[tuple[Migration, int]]:
+    """Apply what is pending, under the lock. Returns (migration, ms) for each one applied."""
+    conn.autocommit = True
+    lock(conn)
+    try:
+        ensure_history(conn)
+        applied = history(conn)
+        verify_applied(migrations, applied)
+        done = []
+        for m in pending(migrations, applied):
+            display = str(m.path.relative_to(root)) if root and m.path.is_relative_to(root) else str(m.path)
+            done.append((m, apply_one(conn, m, display)))
+        return done
+    finally:
+        if not conn.closed:
+            unlock(conn)

@@ -1,0 +1,133 @@
+"""The database a command works on (the embedded cluster or a URL), and the databases built
+beside it: the platform template, per-version migrated templates that make `reset` a clone,
+and throwaway shadow databases for `new` and `check`."""
+from __future__ import annotations
+
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Iterator
+
+import psycopg
+
+from . import db, platform
+from .config import Project, database_of, redact, with_database
+from .errors import DatabaseError
+from .localdb import Cluster
+from .migrations import Migration, checksum
+
+
+@dataclass
+class Target:
+    url: str
+    is_local: bool
+    project: Project
+    cluster: Cluster | None = None
+
+    @property
+    def database(self) -> str:
+        return database_of(self.url)
+
+    @property
+    def display(self) -> str:
+        return "local database" if self.is_local else redact(self.url)
+
+    def admin_url(self) -> str:
+        """Another database on the same server, to create and drop databases from."""
+        return with_database(self.url, "template1" if self.database != "template1" else "postgres")
+
+    def url_for(self, database: str) -> str:
+        return with_database(self.url, database)
+
+    def platform_template(self) -> str:
+        if self.cluster is not None:
+            return self.cluster.ensure_platform_template()
+        name = f"tdb_platform_{platform.version()}"
+        with db.connection(self.admin_url()) as conn:
+            if db.database_exists(conn, name):
+                return name
+            tmp = f"{name}_{uuid.uuid4().hex[:6]}"
+            db.create_database(conn, tmp, template="template0")
+        with db.connection(self.url_for(tmp)) as conn:
+            platform.ensure(conn)
+        with db.connection(self.admin_url()) as conn:
+            _publish(conn, tmp, name)
+        return name
+
+    def migrated_template(self, migrations: list[Migration]) -> str:
+        """A template holding the platform plus every migration: `reset` clones it instead of
+        replaying SQL. Named by content, so an edited or added migration makes a new one."""
+        from .runner import migrate
+
+        base = self.platform_template()
+        key = checksum((base + "".join(m.checksum for m in migrations)).encode())[:12]
+        prefix = f"tdb_{self.project.name_hash}_"
+        name = prefix + key
+        with db.connection(self.admin_url()) as conn:
+            if db.database_exists(conn, name):
+                return name
+            tmp = f"{name}_{uuid.uuid4().hex[:6]}"
+            db.create_database(conn, tmp, template=base)
+        try:
+            with db.connection(self.url_for(tmp)) as conn:
+                migrate(conn, migrations, self.project.root)
+        except BaseException:
+            with db.connection(self.admin_url()) as conn:
+                db.drop_database(conn, tmp)
+            raise
+        with db.connection(self.admin_url()) as conn:
+            _publish(conn, tmp, name)
+            stale = conn.execute("select datname from pg_database where datname like %s and datname <> %s and datname !~ '_[0-9a-f]{6}$'", (prefix + "%", name)).fetchall()
+            for (old,) in stale:
+                db.drop_template(conn, old)
+        return name
+
+    @contextmanager
+    def shadow(self, template: str | None = None) -> Iterator[str]:
+        """A throwaway database cloned from `template` (default: the platform only)."""
+        name = f"tdb_shadow_{uuid.uuid4().hex[:10]}"
+        with db.connection(self.admin_url()) as conn:
+            db.create_database(conn, name, template=template or self.platform_template())
+        try:
+            yield self.url_for(name)
+        finally:
+            with db.connection(self.admin_url()) as conn:
+                db.drop_database(conn, name)
+
+
+def _publish(conn: psycopg.Connection, tmp: str, name: str) -> None:
+    """Rename into place and mark as template; a concurrent builder that won the race wins."""
+    from psycopg import sql
+
+    try:
+        conn.execute(sql.SQL("alter database {} rename to {}").format(sql.Identifier(tmp), sql.Identifier(name)))
+    except psycopg.errors.DuplicateDatabase:
+        db.drop_database(conn, tmp)
+        return
+    db.mark_template(conn, name)
+
+
+def resolve(project: Project, url: str | None) -> Target:
+    """The explicit URL, or the embedded cluster (started on demand)."""
+    if url:
+        return Target(url, False, project)
+    cluster = Cluster(project.local_dir)
+    cluster.start()
+    return Target(cluster.url(project.database), True, project, cluster)
+
+
+def reset(target: Target, migrations: list[Migration]) -> None:
+    """Drop the target database and recreate it as a clone of the migrated template."""
+    template = target.migrated_template(migrations)
+    with db.connection(target.admin_url()) as conn:
+        db.drop_database(conn, target.database)
+        owner = conn.execute("select current_user").fetchone()[0]  # type: ignore[index]
+        db.create_database(conn, target.database, template=template, owner=owner)
+
+
+def check_reachable(target: Target) -> None:
+    with db.connection(target.url):
+        pass
+
+
+__all__ = ["Target", "resolve", "reset", "check_reachable", "DatabaseError"]
