@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Callable, Optional
+from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
@@ -35,15 +35,18 @@ class State:
 state = State()
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        out.print(__version__)
+        raise typer.Exit(0)
+
+
 @app.callback()
 def main_options(
     db_url: Annotated[Optional[str], typer.Option("--db-url", envvar="DATABASE_URL", help="Database URL; default: the embedded local database.", show_envvar=True)] = None,
     project_dir: Annotated[Optional[Path], typer.Option("--project-dir", help="Project root (holds tickets-db.toml); default: found from the current folder.")] = None,
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.", is_eager=True, callback=_print_version)] = False,
 ) -> None:
-    if version:
-        out.print(__version__)
-        raise typer.Exit(0)
     state.db_url, state.project_dir = db_url, project_dir
 
 
@@ -216,23 +219,12 @@ def stop() -> None:
 
 
 def main() -> None:
-    """Console entry point: typed errors become one message and an exit code, never a traceback."""
+    """Console entry point: typed errors become one message and an exit code, never a traceback.
+    Usage errors are Typer's (exit 2)."""
     try:
-        app(standalone_mode=False)
+        app()
     except TicketsDbError as e:
         err.print("error: " + e.render(), highlight=False, markup=False)
         sys.exit(e.exit_code)
-    except typer.Exit as e:
-        sys.exit(e.exit_code)
-    except typer.Abort:
-        err.print("aborted")
-        sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
-    except Exception as e:  # click usage errors and the like
-        import click
-
-        if isinstance(e, click.ClickException):
-            e.show()
-            sys.exit(2)
-        raise

@@ -111,7 +111,7 @@ def _enums(d: _Diff) -> None:
         _enum_values(d, cur, e)
     authored = {e.qualname for e in d.authored.enums}
     for e in d.current.enums:
-        if e.qualname not in authored:
+        if e.qualname not in authored and not e.external:
             d.refuse(None, f"enum {e.qualname} removed")
 
 
@@ -236,7 +236,7 @@ def _alter_table(d: _Diff, t: Table, cur: Table, des: Table) -> None:
 
 
 def _functions(d: _Diff) -> None:
-    current = {f.identity: f for f in d.current.functions}
+    current = {f.identity: f for f in d.current.functions if not f.external}
     desired = {f.identity: f for f in d.desired.functions}
     seen = set()
     for f in d.authored.functions:

@@ -1,0 +1,205 @@
+"""The commands as a user runs them: real `tickets-db` processes against a real server."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import uuid
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tickets_db import db
+from tickets_db.localdb import Cluster
+
+from ..conftest import ROOT, tool_env
+
+COMMANDS = ["new", "reset", "seed", "migrate", "status", "check", "start", "stop"]
+
+
+def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "tickets_db", *args], capture_output=True, text=True, cwd=cwd or ROOT, env=env or tool_env(), timeout=300)
+
+
+@pytest.fixture
+def scratch_url(cluster):
+    """A database name on the test server that the test may create; dropped afterwards."""
+    name = f"e2e_{uuid.uuid4().hex[:10]}"
+    yield cluster.url(name)
+    with db.connection(cluster.url("template1")) as conn:
+        db.drop_database(conn, name)
+
+
+def count(url: str, sql: str) -> int:
+    with db.connection(url) as conn:
+        return conn.execute(sql).fetchone()[0]
+
+
+def alive(pid: int) -> bool:
+    """Running, not merely a zombie waiting for a PID 1 that may never reap it."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def test_help_documents_commands_and_exit_codes():
+    result = run("--help")
+    assert result.returncode == 0
+    for command in COMMANDS:
+        assert command in result.stdout
+    assert "Exit codes" in result.stdout
+    for command in COMMANDS:
+        assert run(command, "--help").returncode == 0
+
+
+def test_console_script_installed():
+    exe = Path(sys.executable).parent / "tickets-db"
+    result = subprocess.run([str(exe), "--version"], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.strip() == "0.1.0"
+
+
+def test_reset_of_a_url_needs_yes(scratch_url):
+    result = run("--db-url", scratch_url, "reset")
+    assert result.returncode == 2 and "--yes" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_reset_then_status_on_a_url(project_copy, scratch_url):
+    result = run("--project-dir", str(project_copy), "--db-url", scratch_url, "reset", "--yes")
+    assert result.returncode == 0, result.stderr
+    assert "2 migration(s), 1 seed file(s)" in result.stdout and "public" in result.stdout
+    assert count(scratch_url, "select count(*) from public.tickets") == 5
+    assert count(scratch_url, "select count(*) from tickets_db.migrations") == 2
+    status = run("--project-dir", str(project_copy), "--db-url", scratch_url, "status")
+    assert status.returncode == 0 and status.stdout.count("│ applied │") == 2 and "pending" not in status.stdout
+
+
+def test_reset_no_seed(project_copy, scratch_url):
+    result = run("--project-dir", str(project_copy), "--db-url", scratch_url, "reset", "--yes", "--no-seed")
+    assert result.returncode == 0, result.stderr
+    assert count(scratch_url, "select count(*) from public.tickets") == 0
+
+
+def test_migrate_a_plain_database(project_copy, scratch_url, cluster):
+    with db.connection(cluster.url("template1")) as conn:
+        db.create_database(conn, scratch_url.rsplit("/", 1)[1], template=cluster.ensure_platform_template())
+    result = run("--project-dir", str(project_copy), "--db-url", scratch_url, "migrate")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("applied 2026") == 2
+    again = run("--project-dir", str(project_copy), "--db-url", scratch_url, "migrate")
+    assert "(0 applied)" in again.stdout
+
+
+def test_unreachable_database_hides_the_password(project_copy):
+    result = run("--project-dir", str(project_copy), "--db-url", "postgresql://postgres:s3cret-pw@127.0.0.1:1/postgres", "migrate")
+    assert result.returncode == 1
+    assert "cannot connect" in result.stderr and "s3cret-pw" not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_failing_seed_names_file_and_line_and_changes_nothing(project_copy, scratch_url):
+    assert run("--project-dir", str(project_copy), "--db-url", scratch_url, "reset", "--yes", "--no-seed").returncode == 0
+    (project_copy / "seeds" / "seed.sql").write_text("insert into public.plans values ('a', 'A', 1);\n\ninsert into public.plans values ('b', 'B', 'many');\n")
+    result = run("--project-dir", str(project_copy), "--db-url", scratch_url, "seed")
+    assert result.returncode == 1
+    assert "seeds/seed.sql:3" in result.stderr and "invalid input syntax" in result.stderr
+    assert count(scratch_url, "select count(*) from public.plans") == 0
+
+
+def test_migration_edited_after_apply(project_copy, scratch_url):
+    assert run("--project-dir", str(project_copy), "--db-url", scratch_url, "reset", "--yes", "--no-seed").returncode == 0
+    core = next((project_copy / "migrations").glob("*_core.sql"))
+    core.write_text(core.read_text() + "\n-- a late edit\n")
+    result = run("--project-dir", str(project_copy), "--db-url", scratch_url, "migrate")
+    assert result.returncode == 1 and "edited after it was applied" in result.stderr and core.name in result.stderr
+
+
+def test_bad_yaml_is_one_error_and_writes_nothing(project_copy, scratch_url):
+    before = sorted(p.name for p in (project_copy / "migrations").iterdir())
+    path = project_copy / "schema" / "tickets" / "support.yaml"
+    path.write_text(path.read_text().replace("      title: {type: varchar(255), not_null: true}", "      title: {type: varchar(255), notnull: true}"))
+    result = run("--project-dir", str(project_copy), "--db-url", scratch_url, "new", "oops")
+    assert result.returncode == 2
+    assert "schema/tickets/support.yaml:" in result.stderr and "unknown key `notnull`" in result.stderr and "not_null" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in (project_copy / "migrations").iterdir()) == before
+
+
+def test_new_without_changes_writes_nothing(project_copy, scratch_url):
+    before = sorted(p.name for p in (project_copy / "migrations").iterdir())
+    result = run("--project-dir", str(project_copy), "--db-url", scratch_url, "new", "nothing")
+    assert result.returncode == 0 and "no changes" in result.stdout
+    assert sorted(p.name for p in (project_copy / "migrations").iterdir()) == before
+
+
+def test_new_generates_an_addition_that_check_accepts(project_copy, scratch_url):
+    path = project_copy / "schema" / "tickets" / "support.yaml"
+    path.write_text(path.read_text().replace("      closed_at: timestamptz\n", "      closed_at: timestamptz\n      sla_hours: {type: integer, not_null: true, default: \"24\", check: sla_hours > 0}\n"))
+    result = run("--project-dir", str(project_copy), "--db-url", scratch_url, "new", "ticket sla")
+    assert result.returncode == 0, result.stderr
+    written = sorted((project_copy / "migrations").glob("*_ticket_sla.sql"))
+    assert len(written) == 1
+    assert "alter table public.tickets add column sla_hours integer not null default 24 check (sla_hours > 0);" in written[0].read_text()
+    check = run("--project-dir", str(project_copy), "--db-url", scratch_url, "check")
+    assert check.returncode == 0, check.stderr
+    reset = run("--project-dir", str(project_copy), "--db-url", scratch_url, "reset", "--yes")
+    assert reset.returncode == 0 and count(scratch_url, "select min(sla_hours) from public.tickets") == 24
+
+
+def test_new_refuses_what_it_cannot_generate_yet(project_copy, scratch_url):
+    path = project_copy / "schema" / "tickets" / "support.yaml"
+    path.write_text(path.read_text().replace("      title: {type: varchar(255), not_null: true}", "      title: {type: varchar(300), not_null: true}"))
+    before = sorted(p.name for p in (project_copy / "migrations").iterdir())
+    result = run("--project-dir", str(project_copy), "--db-url", scratch_url, "new", "wider title")
+    assert result.returncode == 3
+    assert "column public.tickets.title changed" in result.stderr
+    assert sorted(p.name for p in (project_copy / "migrations").iterdir()) == before
+    check = run("--project-dir", str(project_copy), "--db-url", scratch_url, "check")
+    assert check.returncode == 1 and "title changed" in check.stderr
+
+
+def test_check_catches_a_hand_edited_migration(project_copy, scratch_url):
+    core = next((project_copy / "migrations").glob("*_core.sql"))
+    core.write_text(core.read_text() + "\n-- edited\n")
+    result = run("--project-dir", str(project_copy), "--db-url", scratch_url, "check")
+    assert result.returncode == 1 and "tickets-db.sum" in result.stderr
+
+
+def test_new_empty(project_copy, scratch_url):
+    result = run("--project-dir", str(project_copy), "--db-url", scratch_url, "new", "by hand", "--empty")
+    assert result.returncode == 0
+    assert len(list((project_copy / "migrations").glob("*_by_hand.sql"))) == 1
+
+
+def test_local_database_start_stop(project_copy):
+    (project_copy / "tickets-db.toml").write_text('local_dir = ".local-db"\n')
+    try:
+        first = run("--project-dir", str(project_copy), "start")
+        assert first.returncode == 0 and first.stdout.startswith("started: postgresql://postgres@127.0.0.1:")
+        assert run("--project-dir", str(project_copy), "start").stdout.startswith("already running")
+        reset = run("--project-dir", str(project_copy), "reset")
+        assert reset.returncode == 0 and "reset local database" in reset.stdout
+        pid = int((Cluster(project_copy / ".local-db").data / "postmaster.pid").read_text().split()[0])
+        assert run("--project-dir", str(project_copy), "stop").stdout.strip() == "stopped"
+        assert not alive(pid)
+        assert run("--project-dir", str(project_copy), "stop").stdout.strip() == "not running"
+    finally:
+        Cluster(project_copy / ".local-db").destroy()
+
+
+def test_wheel_ships_templates(tmp_path):
+    """A non-editable install must carry the templates and queries inside the package."""
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp_path), str(ROOT)], capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    wheel = next(tmp_path.glob("tickets_db-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    for needed in ["tickets_db/templates/migration.sql.j2", "tickets_db/templates/sql/create_table.sql.j2", "tickets_db/templates/platform/supabase.sql", "tickets_db/introspect/queries/tables.sql", "tickets_db/keywords.txt"]:
+        assert needed in names
+    target = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(target)
+    probe = "import tickets_db.resources as r, tickets_db; print(r.templates_dir()); print(tickets_db.__file__)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env={**tool_env(), "PYTHONPATH": str(target)}, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[0] == str(target / "tickets_db" / "templates")

@@ -1,0 +1,80 @@
+"""diff: additions become operations in dependency order; anything else is reported as
+unsupported; an unchanged schema gives nothing, every time."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from tickets_db import db
+from tickets_db.diff import diff
+from tickets_db.introspect import Scope, introspect
+from tickets_db.loader import load, load_files
+from tickets_db.model import Catalog, Column, Policy
+from tickets_db.operations import AddColumn, AddEnumValue, CreateFunction, CreatePolicy, CreateTable, CreateTrigger, InsertRows
+from tickets_db.planner import apply_catalog, function_keys
+
+from .conftest import ROOT
+
+
+def project():
+    return load(ROOT / "schema", ROOT)
+
+
+def test_first_migration_is_diff_from_empty():
+    plan = diff(Catalog(), project())
+    assert not plan.unsupported
+    keys = [op.key for op in plan.ops]
+    # a function before the policy that calls it, a table before the table that references it
+    assert keys.index("function public.has_role_on_ticket_account(uuid)") < keys.index("policy public.messages.select_messages")
+    assert keys.index("table public.tickets") < keys.index("table public.messages")
+    assert keys.index("table public.roles") < keys.index("table public.role_permissions")
+    assert keys.index("rows public.roles") < keys.index("rows public.role_permissions")
+    assert not any(isinstance(op, AddEnumValue) for op in plan.ops)  # new enums carry all their values
+
+
+def test_diff_is_deterministic():
+    assert diff(Catalog(), project()).ops == diff(Catalog(), project()).ops
+
+
+def test_additions_on_an_existing_catalog():
+    cat = project()
+    tickets = cat.table("public.tickets")
+    grown = replace(tickets, columns=tickets.columns + (Column("sla_hours", "int"),), policies=tickets.policies + (Policy("p_new", "select", ("authenticated",), True, "true"),))
+    desired = replace(cat, tables=tuple(grown if t.qualname == "public.tickets" else t for t in cat.tables))
+    plan = diff(cat, desired)
+    assert [type(op) for op in plan.ops] == [AddColumn, CreatePolicy] and not plan.unsupported
+
+
+def test_changes_and_drops_are_reported_not_generated():
+    cat = project()
+    tickets = cat.table("public.tickets")
+    changed = replace(tickets, columns=tuple(replace(c, type="text") if c.name == "title" else c for c in tickets.columns))
+    desired = replace(cat, tables=tuple(changed if t.qualname == "public.tickets" else t for t in cat.tables if t.qualname != "public.plans"))
+    plan = diff(cat, desired)
+    assert any("column public.tickets.title changed" in u for u in plan.unsupported)
+    assert any("table public.plans dropped" in u for u in plan.unsupported)
+
+
+def test_no_changes_against_a_database_built_from_the_yaml(empty_db):
+    """Idempotence through PostgreSQL: build from the YAML, introspect, diff again — nothing."""
+    authored = project()
+    scope = Scope.of(authored)
+    with db.connection(empty_db) as conn:
+        apply_catalog(conn, authored)
+        first = introspect(conn, scope)
+        second = introspect(conn, scope)
+        keys = function_keys(conn, authored)
+    assert first == second
+    plan = diff(first, first, authored, keys)
+    assert plan.empty, (plan.ops, plan.unsupported)
+
+
+def test_support_schema_on_top_of_core():
+    core = load_files(sorted([*(ROOT / "schema" / "core").glob("*.yaml"), ROOT / "schema" / "platform.yaml"]), ROOT)
+    plan = diff(core, project())
+    assert not plan.unsupported
+    values = [(op.enum, op.value, op.before) for op in plan.ops if isinstance(op, AddEnumValue)]
+    assert values == [("public.app_permissions", "tickets.update", None), ("public.app_permissions", "tickets.delete", None)]
+    assert isinstance(plan.ops[0], AddEnumValue) and isinstance(plan.ops[1], AddEnumValue)
+    rows = {op.rows.table: op.rows.values for op in plan.ops if isinstance(op, InsertRows)}
+    assert rows == {"public.role_permissions": (("owner", "tickets.update"), ("owner", "tickets.delete")), "storage.buckets": (("attachments", "attachments", "false"),)}
+    assert {op.table.qualname for op in plan.ops if isinstance(op, CreateTable)} == {"public.tickets", "public.messages", "public.plans"}

@@ -1,0 +1,158 @@
+"""The YAML language: the project loads, and each kind of bad input is one clear error naming
+the file, the line and the key, with a hint."""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tickets_db.errors import SchemaError
+from tickets_db.loader import load, load_files
+from tickets_db.loader.names import default_constraint_name
+from tickets_db.loader.spec import json_schema
+
+from .conftest import ROOT
+
+BASE = """
+schemas:
+  public: {external: true}
+  auth: {external: true}
+tables:
+  auth.users:
+    external: true
+    columns: {id: uuid}
+  public.accounts:
+    columns:
+      id: {type: uuid, primary_key: true}
+"""
+
+
+def load_text(tmp_path: Path, text: str, name: str = "s.yaml"):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text))
+    return load_files(sorted(tmp_path.glob("*.yaml")), tmp_path)
+
+
+def error(tmp_path: Path, text: str) -> SchemaError:
+    with pytest.raises(SchemaError) as info:
+        load_text(tmp_path, text)
+    return info.value
+
+
+def test_project_schema_loads():
+    catalog = load(ROOT / "schema", ROOT)
+    tickets = catalog.table("public.tickets")
+    assert [c.name for c in tickets.columns][:3] == ["id", "account_id", "title"]
+    assert {p.name for p in tickets.policies} == {"select_tickets", "delete_tickets", "update_tickets"}
+    assert catalog.enum("public.app_permissions").values[-2:] == ("tickets.update", "tickets.delete")
+    fk = next(k for k in tickets.constraints if k.name == "tickets_account_id_fkey")
+    assert (fk.ref_table, fk.ref_columns, fk.on_delete) == ("public.accounts", ("id",), "cascade")
+
+
+def test_malformed_yaml(tmp_path):
+    e = error(tmp_path, "tables:\n  public.x:\n    columns: [a\n")
+    assert e.file == "s.yaml" and e.line is not None and "malformed YAML" in e.message
+
+
+def test_unknown_key_with_suggestion(tmp_path):
+    e = error(tmp_path, BASE + "      name: {type: text, not_nul: true}\n")
+    assert (e.line, e.key) == (12, "tables.public.accounts.columns.name.not_nul")
+    assert "unknown key" in e.message and "not_null" in e.hint
+
+
+def test_wrong_value_type(tmp_path):
+    e = error(tmp_path, BASE + "    rls: yes please\n")
+    assert e.key == "tables.public.accounts.rls" and "true or false" in e.message
+
+
+def test_reference_to_missing_table(tmp_path):
+    e = error(tmp_path, BASE + "      owner: {type: uuid, references: public.acounts(id)}\n")
+    assert "unknown table `public.acounts`" in e.message and "public.accounts" in e.hint
+
+
+def test_reference_to_missing_column(tmp_path):
+    e = error(tmp_path, BASE + "      owner: {type: uuid, references: public.accounts(uid)}\n")
+    assert "column `uid` does not exist in public.accounts" in e.message
+
+
+def test_index_on_missing_column(tmp_path):
+    e = error(tmp_path, BASE + "    indexes:\n      ix: {columns: [nme]}\n")
+    assert "column `nme`" in e.message
+
+
+def test_policy_calling_missing_function(tmp_path):
+    e = error(tmp_path, BASE + "    policies:\n      p: {command: select, using: public.is_member(id)}\n")
+    assert "function `public.is_member` is not declared" in e.message
+    assert e.line == 13
+
+
+def test_policy_using_missing_column(tmp_path):
+    e = error(tmp_path, BASE + "    policies:\n      p: {command: select, using: acount_id = id}\n")
+    assert "column `acount_id` does not exist" in e.message
+
+
+def test_trigger_with_missing_function(tmp_path):
+    e = error(tmp_path, BASE + "    triggers:\n      t: {timing: before, events: [insert], function: kit.nope}\n")
+    assert "trigger function `kit.nope` is not declared" in e.message
+
+
+def test_duplicate_key_in_one_file(tmp_path):
+    e = error(tmp_path, BASE + "      id: {type: text}\n")
+    assert "duplicate key `id`" in e.message and e.line == 12
+
+
+def test_duplicate_table_across_files(tmp_path):
+    (tmp_path / "b.yaml").write_text("tables:\n  public.accounts:\n    columns: {id: uuid}\n")
+    e = error(tmp_path, BASE)
+    assert "declared twice" in e.message and e.file == "s.yaml"
+
+
+def test_duplicate_relation_name(tmp_path):
+    e = error(tmp_path, BASE + "    indexes:\n      accounts_pkey: {columns: [id]}\n")
+    assert "used twice" in e.message
+
+
+def test_unknown_type(tmp_path):
+    e = error(tmp_path, BASE + "      status: public.ticket_stat\n")
+    assert "unknown type `public.ticket_stat`" in e.message
+
+
+def test_unknown_role(tmp_path):
+    e = error(tmp_path, BASE + "    grants:\n      authenticaed: [select]\n")
+    assert "unknown role `authenticaed`" in e.message and "authenticated" in e.hint
+
+
+def test_enum_values_for_unknown_enum(tmp_path):
+    e = error(tmp_path, BASE + "enum_values:\n  public.nope: [a]\n")
+    assert "enum `public.nope` is not declared" in e.message
+
+
+def test_insert_policy_with_using(tmp_path):
+    e = error(tmp_path, BASE + "    policies:\n      p: {command: insert, using: 'true'}\n")
+    assert "with_check" in e.hint
+
+
+def test_error_text_names_file_line_key_and_hint(tmp_path):
+    e = error(tmp_path, BASE + "      name: {type: text, not_nul: true}\n")
+    assert str(e).startswith("s.yaml:12 [tables.public.accounts.columns.name.not_nul]: unknown key")
+    assert "hint:" in str(e)
+
+
+@pytest.mark.parametrize(
+    "table, kind, columns, expected",
+    [
+        ("tickets", "primary_key", (), "tickets_pkey"),
+        ("tickets", "foreign_key", ("account_id",), "tickets_account_id_fkey"),
+        ("roles", "unique", ("hierarchy_level",), "roles_hierarchy_level_key"),
+        ("a" * 40, "foreign_key", ("b" * 40,), "a" * 29 + "_" + "b" * 28 + "_fkey"),
+    ],
+)
+def test_default_constraint_names_match_postgres(table, kind, columns, expected):
+    assert default_constraint_name(table, kind, columns) == expected
+
+
+def test_json_schema_describes_every_top_level_key():
+    schema = json_schema()
+    assert set(schema["properties"]) == {"schemas", "extensions", "enums", "enum_values", "tables", "functions", "views", "policies", "triggers", "rows"}
+    assert schema["additionalProperties"] is False

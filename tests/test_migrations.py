@@ -1,0 +1,81 @@
+"""Migration files: statement splitting, segments, refusing hand-written transaction control."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tickets_db.errors import MigrationError
+from tickets_db.migrations import check_sum, list_migrations, new_version, parse, split_statements, write_sum
+
+
+@pytest.mark.parametrize(
+    "sql, expected",
+    [
+        ("select 1; select 2;", ["select 1;", "select 2;"]),
+        ("select ';'; select 2", ["select ';';", "select 2"]),
+        ("create function f() returns int as $$ select 1; $$ language sql;", ["create function f() returns int as $$ select 1; $$ language sql;"]),
+        ("do $body$ begin perform 1; end $body$;", ["do $body$ begin perform 1; end $body$;"]),
+        ("-- a; comment\nselect 1; /* b; */ select 2;", ["select 1;", "select 2;"]),
+        ('select "a;b" from t;', ['select "a;b" from t;']),
+        ("select 'it''s; fine';", ["select 'it''s; fine';"]),
+    ],
+)
+def test_split_statements(sql, expected):
+    assert [s.text for s in split_statements(sql)] == expected
+
+
+def test_statement_lines():
+    sts = split_statements("select 1;\n\n-- note\nselect\n  2;\n")
+    assert [s.line for s in sts] == [1, 4]
+
+
+def test_hand_written_commit_is_an_error(tmp_path: Path):
+    p = tmp_path / "20260101000000_x.sql"
+    p.write_text("alter type t add value 'a';\ncommit;\ncreate table x ();\n")
+    with pytest.raises(MigrationError) as info:
+        parse(p)
+    assert info.value.line == 1 or info.value.line == 2
+    assert "cannot share" in info.value.message or "transaction control" in info.value.message
+
+
+def test_begin_is_an_error_with_its_line(tmp_path: Path):
+    p = tmp_path / "20260101000000_x.sql"
+    p.write_text("create table a ();\nbegin;\ncreate table b ();\n")
+    with pytest.raises(MigrationError) as info:
+        parse(p)
+    assert info.value.line == 2 and "BEGIN" in info.value.message
+
+
+def test_segments(tmp_path: Path):
+    p = tmp_path / "20260101000000_x.sql"
+    p.write_text("-- tickets-db: autocommit\nalter type t add value if not exists 'a';\n-- tickets-db: transaction\ncreate table x ();\n")
+    parsed = parse(p)
+    assert [s.text for s in parsed.autocommit] == ["alter type t add value if not exists 'a';"]
+    assert [s.text for s in parsed.transactional] == ["create table x ();"]
+
+
+def test_autocommit_after_transactional_is_refused(tmp_path: Path):
+    p = tmp_path / "20260101000000_x.sql"
+    p.write_text("create table x ();\n-- tickets-db: autocommit\nalter type t add value 'a';\n")
+    with pytest.raises(MigrationError, match="must come before"):
+        parse(p)
+
+
+def test_bad_file_name(tmp_path: Path):
+    (tmp_path / "add_tickets.sql").write_text("select 1;")
+    with pytest.raises(MigrationError, match="timestamp"):
+        list_migrations(tmp_path)
+
+
+def test_sum_file_detects_edits(tmp_path: Path):
+    (tmp_path / "20260101000000_a.sql").write_text("select 1;")
+    write_sum(tmp_path)
+    assert check_sum(tmp_path) == []
+    (tmp_path / "20260101000000_a.sql").write_text("select 2;")
+    assert check_sum(tmp_path) != []
+
+
+def test_versions_always_increase(tmp_path: Path):
+    (tmp_path / "29990101000000_future.sql").write_text("select 1;")
+    assert new_version(list_migrations(tmp_path)) == "29990101000001"

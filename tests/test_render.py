@@ -1,0 +1,88 @@
+"""Each operation kind renders to exactly this SQL."""
+from __future__ import annotations
+
+import pytest
+
+from tickets_db.model import Argument, Column, Constraint, Enum, Function, Grant, Index, Policy, Rows, Table, Trigger, TriggerEvent
+from tickets_db.operations import (
+    AddColumn, AddConstraint, AddEnumValue, CreateEnum, CreateFunction, CreateIndex, CreatePolicy, CreateTable, CreateTrigger, EnableRls, InsertRows, SetGrants,
+)
+from tickets_db.render import ident, render_migration, render_op
+
+TABLE = Table(
+    "public", "messages",
+    columns=(Column("id", "uuid", default="gen_random_uuid()"), Column("ticket_id", "uuid", not_null=True), Column("order", "int")),
+    constraints=(
+        Constraint("messages_pkey", "primary_key", ("id",), inline=True),
+        Constraint("messages_ticket_id_fkey", "foreign_key", ("ticket_id",), "public.tickets", ("id",), "cascade", inline=True),
+        Constraint("order_positive", "check", expression="\"order\" > 0"),
+    ),
+)
+
+CASES = [
+    (CreateEnum(enum=Enum("public", "ticket_priority", ("low", "medium", "high"))), "create type public.ticket_priority as enum ('low', 'medium', 'high');\n"),
+    (AddEnumValue(enum="public.app_permissions", value="tickets.update"), "alter type public.app_permissions add value if not exists 'tickets.update';\n"),
+    (AddEnumValue(enum="public.e", value="b", before="c"), "alter type public.e add value if not exists 'b' before 'c';\n"),
+    (
+        CreateTable(table=TABLE),
+        "/*\n * Table: public.messages\n */\ncreate table if not exists public.messages (\n"
+        "  id uuid primary key default gen_random_uuid(),\n"
+        "  ticket_id uuid not null references public.tickets(id) on delete cascade,\n"
+        '  "order" int,\n'
+        '  constraint order_positive check ("order" > 0)\n);\n',
+    ),
+    (AddColumn(table="public.t", column=Column("n", "varchar(10)", not_null=True, default="'x'")), "alter table public.t add column n varchar(10) not null default 'x';\n"),
+    (AddConstraint(table="public.t", constraint=Constraint("t_a_b_key", "unique", ("a", "b"))), "alter table public.t add constraint t_a_b_key unique (a, b);\n"),
+    (CreateIndex(table="public.tickets", index=Index("ix_tickets_account_id", ("account_id",))), "create index ix_tickets_account_id on public.tickets (account_id);\n"),
+    (CreateIndex(table="public.a", index=Index("u", ("b",), unique=True, method="hash", where="c = true")), "create unique index u on public.a using hash (b) where c = true;\n"),
+    (EnableRls(table="public.tickets"), "alter table public.tickets enable row level security;\n"),
+    (
+        SetGrants(target_kind="table", target="public.plans", grants=(Grant("authenticated", ("select",)), Grant("service_role", ("select",))), revoke_from=("public", "anon")),
+        "-- public.plans: exactly the privileges the schema lists\nrevoke all on public.plans from public, anon;\ngrant select on public.plans to authenticated, service_role;\n",
+    ),
+    (
+        CreatePolicy(table="public.tickets", policy=Policy("update_tickets", "update", ("authenticated",), True, "a(x)", "b(x)")),
+        "-- UPDATE(public.tickets)\ncreate policy update_tickets\n  on public.tickets\n  for update\n  to authenticated\n  using (\n    a(x)\n  )\n  with check (\n    b(x)\n  );\n",
+    ),
+    (
+        CreatePolicy(table="public.t", policy=Policy("p", "select", ("authenticated",), False, "true")),
+        "-- SELECT(public.t)\ncreate policy p\n  on public.t\n  as restrictive\n  for select\n  to authenticated\n  using (\n    true\n  );\n",
+    ),
+    (
+        CreateTrigger(table="public.tickets", trigger=Trigger("t", "before", (TriggerEvent("update", ("status",)),), "kit.f", when="old.status is distinct from new.status")),
+        "create trigger t\n  before update of status on public.tickets\n  for each row\n  when (old.status is distinct from new.status)\n  execute function kit.f();\n",
+    ),
+    (
+        CreateFunction(function=Function("public", "f", (Argument("a", "uuid"), Argument("b", "varchar(50)", "null")), "boolean", "select true;\n", "sql", volatility="stable", security_definer=True, config=(("search_path", ""),))),
+        "create or replace function public.f(a uuid, b varchar(50) default null)\n  returns boolean\n  language sql\n  stable\n  security definer\n  set search_path = ''\n  as $$\nselect true;\n$$;\n",
+    ),
+    (
+        CreateFunction(function=Function("public", "g", (), None, "begin end;", returns_table=(("id", "uuid"),), returns_set=True)),
+        "create or replace function public.g()\n  returns table (id uuid)\n  language plpgsql\n  as $$\nbegin end;\n$$;\n",
+    ),
+    (
+        InsertRows(rows=Rows("public.role_permissions", ("role", "permission"), ("role", "permission"), (("owner", "tickets.update"), ("owner", "it's")))),
+        "insert into public.role_permissions (role, permission)\nvalues\n  ('owner', 'tickets.update'),\n  ('owner', 'it''s');\n",
+    ),
+]
+
+
+@pytest.mark.parametrize("op, expected", CASES, ids=[type(op).__name__ + str(i) for i, (op, _) in enumerate(CASES)])
+def test_render(op, expected):
+    assert render_op(op) == expected
+
+
+def test_body_containing_dollars_gets_another_tag():
+    op = CreateFunction(function=Function("public", "f", (), "text", "select '$$';", "sql"))
+    assert "as $body$\nselect '$$';\n$body$;" in render_op(op)
+
+
+@pytest.mark.parametrize("name, quoted", [("tickets", "tickets"), ("order", '"order"'), ("user", '"user"'), ("Mixed", '"Mixed"'), ("interval", '"interval"')])
+def test_ident(name, quoted):
+    assert ident(name) == quoted
+
+
+def test_migration_puts_enum_values_in_a_committed_segment_first():
+    text = render_migration([CreateEnum(enum=Enum("public", "e", ("a",))), AddEnumValue(enum="public.x", value="v")], "m")
+    auto = text.index("-- tickets-db: autocommit")
+    assert auto < text.index("add value") < text.index("-- tickets-db: transaction") < text.index("create type")

@@ -1,0 +1,121 @@
+"""The runner against a real database: history, checksums, atomic failure, a concurrent second
+process, and a process killed in the middle of a migration."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tickets_db import db
+from tickets_db.errors import MigrationError
+from tickets_db.migrations import list_migrations
+from tickets_db.runner import history, migrate
+
+from .conftest import tool_env
+
+
+def write(folder: Path, name: str, sql: str) -> Path:
+    folder.mkdir(exist_ok=True)
+    p = folder / name
+    p.write_text(sql)
+    return p
+
+
+def tables(url: str) -> set[str]:
+    with db.connection(url) as conn:
+        return {r[0] for r in conn.execute("select tablename from pg_tables where schemaname = 'public'")}
+
+
+def test_applies_in_order_and_records_history(empty_db, tmp_path):
+    write(tmp_path, "20260101000000_a.sql", "create table a (id int);")
+    write(tmp_path, "20260102000000_b.sql", "create table b (id int);")
+    with db.connection(empty_db) as conn:
+        done = migrate(conn, list_migrations(tmp_path))
+        assert [m.name for m, _ in done] == ["a", "b"]
+        applied = history(conn)
+        assert [(a.version, a.name) for a in applied] == [("20260101000000", "a"), ("20260102000000", "b")]
+        assert all(len(a.checksum) == 64 and a.duration_ms >= 0 and a.applied_at for a in applied)
+        assert migrate(conn, list_migrations(tmp_path)) == []  # nothing pending the second time
+    assert {"a", "b"} <= tables(empty_db)
+
+
+def test_enum_values_committed_before_use(empty_db, tmp_path):
+    write(tmp_path, "20260101000000_a.sql", "create type e as enum ('x'); create table t (v e);")
+    write(tmp_path, "20260102000000_b.sql", "-- tickets-db: autocommit\nalter type e add value if not exists 'y';\n-- tickets-db: transaction\ninsert into t values ('y');\n")
+    with db.connection(empty_db) as conn:
+        migrate(conn, list_migrations(tmp_path))
+        assert conn.execute("select v::text from t").fetchall() == [("y",)]
+
+
+def test_failing_statement_names_file_and_line_and_changes_nothing(empty_db, tmp_path):
+    write(tmp_path, "20260101000000_a.sql", "create table a (id int);")
+    write(tmp_path, "20260102000000_b.sql", "create table b (id int);\n\ninsert into nope values (1);\n")
+    with db.connection(empty_db) as conn:
+        with pytest.raises(MigrationError) as info:
+            migrate(conn, list_migrations(tmp_path))
+        assert info.value.file.endswith("20260102000000_b.sql") and info.value.line == 3
+        assert 'relation "nope" does not exist' in info.value.message
+        assert [a.name for a in history(conn)] == ["a"]
+    assert "b" not in tables(empty_db) and "a" in tables(empty_db)
+
+
+def test_edited_migration_is_an_error(empty_db, tmp_path):
+    p = write(tmp_path, "20260101000000_a.sql", "create table a (id int);")
+    with db.connection(empty_db) as conn:
+        migrate(conn, list_migrations(tmp_path))
+        p.write_text("create table a (id bigint);")
+        write(tmp_path, "20260102000000_b.sql", "create table b (id int);")
+        with pytest.raises(MigrationError, match="edited after it was applied"):
+            migrate(conn, list_migrations(tmp_path))
+    assert "b" not in tables(empty_db)
+
+
+def run_migrate(project: Path, url: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "tickets_db", "--project-dir", str(project), "--db-url", url, "migrate"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=tool_env())
+
+
+def test_two_processes_apply_each_migration_once(empty_db, tmp_path):
+    (tmp_path / "tickets-db.toml").write_text("")
+    # Slow enough that the two runs overlap; a second apply of `a` would fail (table exists).
+    write(tmp_path / "migrations", "20260101000000_a.sql", "create table a (id int); select pg_sleep(0.5);")
+    write(tmp_path / "migrations", "20260102000000_b.sql", "create table b (id int);")
+    procs = [run_migrate(tmp_path, empty_db) for _ in range(2)]
+    results = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
+    with db.connection(empty_db) as conn:
+        assert [a.name for a in history(conn)] == ["a", "b"]
+    applied_lines = sum(out.count("applied 2026") for out, _ in results)
+    assert applied_lines == 2
+
+
+def test_killed_mid_migration_leaves_previous_version(empty_db, tmp_path):
+    (tmp_path / "tickets-db.toml").write_text("")
+    write(tmp_path / "migrations", "20260101000000_a.sql", "create table a (id int);")
+    slow = write(tmp_path / "migrations", "20260102000000_b.sql", "create table b (id int);\nselect pg_sleep(30);\n")
+    proc = run_migrate(tmp_path, empty_db)
+    deadline = time.monotonic() + 20
+    with db.connection(empty_db) as conn:
+        while time.monotonic() < deadline:
+            if conn.execute("select count(*) from pg_stat_activity where query like '%%pg_sleep(30)%%' and pid <> pg_backend_pid()").fetchone()[0]:
+                break
+            time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+    with db.connection(empty_db) as conn:  # the server notices the dead client and rolls back
+        for _ in range(100):
+            if not conn.execute("select count(*) from pg_stat_activity where query like '%%pg_sleep(30)%%' and pid <> pg_backend_pid()").fetchone()[0]:
+                break
+            conn.execute("select pg_terminate_backend(pid) from pg_stat_activity where query like '%%pg_sleep(30)%%' and pid <> pg_backend_pid()")
+            time.sleep(0.1)
+        assert [a.name for a in history(conn)] == ["a"]
+    assert "b" not in tables(empty_db)
+    slow.write_text("create table b (id int);\n")  # never applied, so it may still change
+    rerun = run_migrate(tmp_path, empty_db)
+    assert rerun.wait(timeout=60) == 0
+    assert "b" in tables(empty_db)
