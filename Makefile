@@ -1,0 +1,34 @@
+# The two commands a newcomer needs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: install demo test bench stop clean
+
+$(BIN)/tickets-db: pyproject.toml
+	./scripts/ensure-postgres
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+install: $(BIN)/tickets-db
+
+## Start the local database, rebuild it from the migrations and seeds, and show what it holds.
+demo: install
+	$(BIN)/tickets-db start
+	$(BIN)/tickets-db reset
+	$(BIN)/tickets-db status
+
+## The whole test suite, against a real PostgreSQL started and stopped by the tests.
+test: install
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python bench/reset.py
+
+stop:
+	-$(BIN)/tickets-db stop
+
+clean: stop
+	rm -rf $(VENV) .tickets-db
