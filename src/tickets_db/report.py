@@ -1,28 +1,39 @@
-"""Counts for the summary `reset` prints: what the database now holds."""
+"""Counts for the summary `reset` prints: what the database now holds, in one round trip."""
 from __future__ import annotations
 
 import psycopg
-from psycopg import sql
 
-from .introspect import Scope
+PLATFORM = ["auth", "storage", "extensions", "tickets_db", "information_schema"]
+PLATFORM_TABLES = ["auth.users", "storage.buckets", "storage.objects"]
+
+# Row counts come from query_to_xml so every table is counted exactly in this single query.
+SUMMARY = """
+with tables as (
+  select n.nspname as schema, c.relname as name, n.nspname || '.' || c.relname as qualname
+  from pg_class c join pg_namespace n on n.oid = c.relnamespace
+  where c.relkind in ('r', 'p')
+    and ((n.nspname !~ '^pg_' and n.nspname <> all(%(platform)s)) or n.nspname || '.' || c.relname = any(%(platform_tables)s))
+), counted as (
+  select t.*, (xpath('/row/n/text()', query_to_xml(format('select count(*) as n from %%I.%%I', t.schema, t.name), false, true, '')))[1]::text::bigint as rows
+  from tables t
+), groups as (
+  select case when qualname = any(%(platform_tables)s) then qualname else schema end as label, schema, name, rows from counted
+  union all
+  select n.nspname, n.nspname, null, 0 from pg_namespace n
+  where n.nspname !~ '^pg_' and n.nspname <> all(%(platform)s)
+)
+select label,
+       count(name) as tables,
+       (select count(*) from pg_policies p where p.schemaname = g.schema and (g.label = g.schema or p.tablename = split_part(g.label, '.', 2))) as policies,
+       case when g.label = g.schema then (select count(*) from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+             where n.nspname = g.schema and not exists (select 1 from pg_depend d where d.objid = p.oid and d.deptype = 'e')) else 0 end as functions,
+       coalesce(sum(rows), 0)::bigint as rows
+from groups g
+group by label, schema
+order by label <> 'public', label like '%%.%%', label
+"""
 
 
-def summary(conn: psycopg.Connection, scope: Scope) -> list[tuple[str, int, int, int]]:
-    """Per schema: tables, policies, functions, rows (rows counted exactly; these are small)."""
-    schemas = list(scope.schemas)
-    out = []
-    for schema in schemas:
-        tables = [r[0] for r in conn.execute("select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = %s and c.relkind in ('r','p') order by 1", (schema,))]
-        policies = conn.execute("select count(*) from pg_policies where schemaname = %s", (schema,)).fetchone()[0]  # type: ignore[index]
-        functions = conn.execute("select count(*) from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = %s and not exists (select 1 from pg_depend d where d.objid = p.oid and d.deptype = 'e')", (schema,)).fetchone()[0]  # type: ignore[index]
-        rows = 0
-        for t in tables:
-            rows += conn.execute(sql.SQL("select count(*) from {}").format(sql.Identifier(schema, t))).fetchone()[0]  # type: ignore[index]
-        out.append((schema, len(tables), policies, functions, rows))
-    for qualname in ("auth.users", "storage.buckets", "storage.objects"):
-        s, t = qualname.split(".")
-        if conn.execute("select to_regclass(%s)", (qualname,)).fetchone()[0]:  # type: ignore[index]
-            n = conn.execute(sql.SQL("select count(*) from {}").format(sql.Identifier(s, t))).fetchone()[0]  # type: ignore[index]
-            pol = conn.execute("select count(*) from pg_policies where schemaname = %s and tablename = %s", (s, t)).fetchone()[0]  # type: ignore[index]
-            out.append((qualname, 1, pol, 0, n))
-    return out  # type: ignore[return-value]
+def summary(conn: psycopg.Connection) -> list[tuple[str, int, int, int, int]]:
+    """Per project schema (and the platform tables it fills): tables, policies, functions, rows."""
+    return conn.execute(SUMMARY, {"platform": PLATFORM, "platform_tables": PLATFORM_TABLES}).fetchall()  # type: ignore[return-value]

@@ -3,18 +3,20 @@ beside it: the platform template, per-version migrated templates that make `rese
 and throwaway shadow databases for `new` and `check`."""
 from __future__ import annotations
 
-import uuid
+import os
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import psycopg
 
 from . import db, platform
 from .config import Project, database_of, redact, with_database
 from .errors import DatabaseError
-from .localdb import Cluster
 from .migrations import Migration, checksum
+
+if TYPE_CHECKING:  # the cluster code (subprocess, sockets) loads only when a command needs it
+    from .localdb import Cluster
 
 
 @dataclass
@@ -22,7 +24,7 @@ class Target:
     url: str
     is_local: bool
     project: Project
-    cluster: Cluster | None = None
+    cluster: "Cluster | None" = None
 
     @property
     def database(self) -> str:
@@ -39,14 +41,24 @@ class Target:
     def url_for(self, database: str) -> str:
         return with_database(self.url, database)
 
-    def platform_template(self) -> str:
+    @contextmanager
+    def admin(self, conn: psycopg.Connection | None = None) -> Iterator[psycopg.Connection]:
+        """The given admin connection, or a new one for this block."""
+        if conn is not None:
+            yield conn
+            return
+        with db.connection(self.admin_url()) as new:
+            yield new
+
+    def platform_template(self, conn: psycopg.Connection | None = None) -> str:
+        name = f"tdb_platform_{platform.version()}"
+        with self.admin(conn) as c:
+            if db.database_exists(c, name):
+                return name
         if self.cluster is not None:
             return self.cluster.ensure_platform_template()
-        name = f"tdb_platform_{platform.version()}"
         with db.connection(self.admin_url()) as conn:
-            if db.database_exists(conn, name):
-                return name
-            tmp = f"{name}_{uuid.uuid4().hex[:6]}"
+            tmp = f"{name}_{_suffix(6)}"
             db.create_database(conn, tmp, template="template0")
         with db.connection(self.url_for(tmp)) as conn:
             platform.ensure(conn)
@@ -54,19 +66,20 @@ class Target:
             _publish(conn, tmp, name)
         return name
 
-    def migrated_template(self, migrations: list[Migration]) -> str:
+    def migrated_template(self, migrations: list[Migration], conn: psycopg.Connection | None = None) -> str:
         """A template holding the platform plus every migration: `reset` clones it instead of
         replaying SQL. Named by content, so an edited or added migration makes a new one."""
         from .runner import migrate
 
-        base = self.platform_template()
+        base = self.platform_template(conn)
         key = checksum((base + "".join(m.checksum for m in migrations)).encode())[:12]
         prefix = f"tdb_{self.project.name_hash}_"
         name = prefix + key
-        with db.connection(self.admin_url()) as conn:
-            if db.database_exists(conn, name):
+        with self.admin(conn) as c:
+            if db.database_exists(c, name):
                 return name
-            tmp = f"{name}_{uuid.uuid4().hex[:6]}"
+        with db.connection(self.admin_url()) as conn:
+            tmp = f"{name}_{_suffix(6)}"
             db.create_database(conn, tmp, template=base)
         try:
             with db.connection(self.url_for(tmp)) as conn:
@@ -85,7 +98,7 @@ class Target:
     @contextmanager
     def shadow(self, template: str | None = None) -> Iterator[str]:
         """A throwaway database cloned from `template` (default: the platform only)."""
-        name = f"tdb_shadow_{uuid.uuid4().hex[:10]}"
+        name = f"tdb_shadow_{_suffix(10)}"
         with db.connection(self.admin_url()) as conn:
             db.create_database(conn, name, template=template or self.platform_template())
         try:
@@ -93,6 +106,10 @@ class Target:
         finally:
             with db.connection(self.admin_url()) as conn:
                 db.drop_database(conn, name)
+
+
+def _suffix(n: int) -> str:
+    return os.urandom(n).hex()[:n]
 
 
 def _publish(conn: psycopg.Connection, tmp: str, name: str) -> None:
@@ -111,6 +128,8 @@ def resolve(project: Project, url: str | None) -> Target:
     """The explicit URL, or the embedded cluster (started on demand)."""
     if url:
         return Target(url, False, project)
+    from .localdb import Cluster
+
     cluster = Cluster(project.local_dir)
     cluster.start()
     return Target(cluster.url(project.database), True, project, cluster)
@@ -118,8 +137,8 @@ def resolve(project: Project, url: str | None) -> Target:
 
 def reset(target: Target, migrations: list[Migration]) -> None:
     """Drop the target database and recreate it as a clone of the migrated template."""
-    template = target.migrated_template(migrations)
     with db.connection(target.admin_url()) as conn:
+        template = target.migrated_template(migrations, conn)
         db.drop_database(conn, target.database)
         owner = conn.execute("select current_user").fetchone()[0]  # type: ignore[index]
         db.create_database(conn, target.database, template=template, owner=owner)

@@ -203,3 +203,10 @@ def test_wheel_ships_templates(tmp_path):
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env={**tool_env(), "PYTHONPATH": str(target)}, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines()[0] == str(target / "tickets_db" / "templates")
+
+
+def test_committed_migrations_build_the_project_yaml(cluster):
+    """CI's guard that the generated files are current: `check` on the repository itself."""
+    result = run("--project-dir", str(ROOT), "--db-url", cluster.url("postgres"), "check")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ok:")

@@ -93,8 +93,6 @@ def reset(
 ) -> None:
     """Drop and rebuild the database: every migration in order, then the seeds."""
     from .. import db, seed as seeds, target as targets
-    from ..introspect import Scope
-    from ..loader import load
     from ..migrations import list_migrations
 
     project = _project()
@@ -110,14 +108,14 @@ def reset(
             seeded = seeds.load(conn, seeds.list_seeds(project.seeds_dir), project.root)
         elapsed = time.perf_counter() - started
         out.print(f"reset {target.display}: {len(migrations)} migration(s), {len(seeded)} seed file(s) in {elapsed:.2f}s")
-        _print_summary(conn, Scope.of(load(project.schema_dir, project.root)))
+        _print_summary(conn)
 
 
-def _print_summary(conn, scope) -> None:  # type: ignore[no-untyped-def]
+def _print_summary(conn) -> None:  # type: ignore[no-untyped-def]
     from ..report import summary
 
     table = Table("schema", "tables", "policies", "functions", "rows")
-    for name, tables, policies, functions, rows in summary(conn, scope):
+    for name, tables, policies, functions, rows in summary(conn):
         table.add_row(name, str(tables), str(policies), str(functions), str(rows))
     out.print(table)
 

@@ -1,0 +1,83 @@
+"""Reset speed: `tickets-db reset` of the project against the baseline of rebuilding the same
+database by hand — `dropdb`, `createdb` from the platform template, then `psql -f` of every
+migration and seed file — on the same server, in the same run. Prints medians and the ratio
+(target: within 1.3x of the baseline).
+
+    .venv/bin/python bench/reset.py [--runs 9]
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from tickets_db.localdb import Cluster, find_bindir  # noqa: E402
+from tickets_db.migrations import list_migrations  # noqa: E402
+from tickets_db.seed import list_seeds  # noqa: E402
+
+DB = "bench_reset"
+
+
+def timed(commands: list[list[str]]) -> float:
+    started = time.perf_counter()
+    for cmd in commands:
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=9)
+    args = parser.parse_args()
+    cluster = Cluster(Path(tempfile.mkdtemp(prefix="tickets-db-bench-")))
+    cluster.start()
+    try:
+        bindir = find_bindir()
+        port = str(cluster.port)
+        conn = ["-h", "127.0.0.1", "-p", port, "-U", "postgres"]
+        template = cluster.ensure_platform_template()
+        files = [m.path for m in list_migrations(ROOT / "migrations")] + [s.path for s in list_seeds(ROOT / "seeds")]
+        baseline = [
+            [str(bindir / "dropdb"), *conn, "--if-exists", "--force", DB],
+            [str(bindir / "createdb"), *conn, "-T", template, DB],
+            *[[str(bindir / "psql"), *conn, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", DB, "-f", str(f)] for f in files],
+        ]
+        exe = str(ROOT / ".venv" / "bin" / "tickets-db")
+        # The local-database path: a project whose embedded cluster is this one, database DB.
+        local_project = Path(tempfile.mkdtemp(prefix="tickets-db-bench-project-"))
+        for name in ("schema", "migrations", "seeds"):
+            shutil.copytree(ROOT / name, local_project / name)
+        (local_project / "tickets-db.toml").write_text(f'local_dir = "{cluster.directory}"\ndatabase = "{DB}"\n')
+        variants = {
+            "tickets-db reset (local database)": [[exe, "--project-dir", str(local_project), "reset"]],
+            "tickets-db --db-url URL reset --yes": [[exe, "--project-dir", str(ROOT), "--db-url", cluster.url(DB), "reset", "--yes"]],
+        }
+        for commands in variants.values():
+            timed(commands)  # the first run builds the migrated template, as the first reset of a day does
+        timed(baseline)
+        times: dict[str, list[float]] = {"baseline": [], **{k: [] for k in variants}}
+        for _ in range(args.runs):  # interleaved, so drift in the machine affects all alike
+            times["baseline"].append(timed(baseline))
+            for name, commands in variants.items():
+                times[name].append(timed(commands))
+        b = statistics.median(times["baseline"])
+        print(f"files: {len(files)} ({', '.join(f.name for f in files)}); runs: {args.runs}; every figure is a whole process tree")
+        print(f"{'baseline: dropdb + createdb + psql -f x' + str(len(files)):42} median {b * 1000:7.1f} ms  (min {min(times['baseline']) * 1000:.1f})")
+        for name in variants:
+            o = statistics.median(times[name])
+            print(f"{name:42} median {o * 1000:7.1f} ms  (min {min(times[name]) * 1000:.1f})  ratio {o / b:.2f}x (target <= 1.30x)")
+        shutil.rmtree(local_project, ignore_errors=True)
+    finally:
+        cluster.destroy()
+
+
+if __name__ == "__main__":
+    main()
