@@ -78,7 +78,3 @@ class ConfigError(TicketsDbError):
 
 class ConfirmationRequired(TicketsDbError):
     exit_code = 2
-
-
-class DriftError(TicketsDbError):
-    """`check` found that the YAML, the migrations or their checksums disagree."""

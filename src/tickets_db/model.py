@@ -5,8 +5,7 @@ Objects compare by value. `origin` (where the YAML declared it) never takes part
 a model loaded from YAML and one read from a database compare on what PostgreSQL would store."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Iterator
+from dataclasses import dataclass, field
 
 PRIVILEGES = ("select", "insert", "update", "delete", "truncate", "references", "trigger")
 COMMANDS = ("all", "select", "insert", "update", "delete")
@@ -243,13 +242,3 @@ class Catalog:
     def functions_named(self, qualname: str) -> list[Function]:
         return [f for f in self.functions if f.qualname == qualname]
 
-    def owned(self) -> "Catalog":
-        """Without the platform's objects, keeping what the project attaches to platform tables."""
-        return replace(
-            self,
-            enums=tuple(e for e in self.enums if not e.external),
-            functions=tuple(f for f in self.functions if not f.external),
-        )
-
-    def walk_tables(self) -> Iterator[Table]:
-        yield from self.tables

@@ -11,7 +11,7 @@ import psycopg
 from . import db
 from .config import Project
 from .diff import Plan, diff
-from .errors import DriftError, MigrationError, SchemaError, UnsupportedChangeError
+from .errors import SchemaError, UnsupportedChangeError
 from .introspect import Scope, introspect
 from .loader import load
 from .migrations import Migration, Statement, list_migrations, new_version, slug, write_sum, check_sum
@@ -91,11 +91,18 @@ def compare(project: Project, target: Target) -> Comparison:
     return Comparison(migrations, authored, diff(current, desired, authored, keys))
 
 
-def new_migration(project: Project, target: Target, name: str, empty: bool = False) -> Path | None:
+@dataclass(frozen=True)
+class Written:
+    path: Path
+    hazards: tuple[tuple[str, str], ...] = ()  # (operation, hazard)
+
+
+def new_migration(project: Project, target: Target, name: str, empty: bool = False) -> Written | None:
     """Write the next migration; None when the YAML and the migrations already agree."""
     migrations = list_migrations(project.migrations_dir)
     version = new_version(migrations)
     path = project.migrations_dir / f"{version}_{slug(name)}.sql"
+    hazards: tuple[tuple[str, str], ...] = ()
     if empty:
         text = f"-- {slug(name)}\n-- Written by hand. Runs in one transaction; statements that cannot\n-- (enum value adds) go under a `-- tickets-db: autocommit` line at the top.\n"
     else:
@@ -106,10 +113,11 @@ def new_migration(project: Project, target: Target, name: str, empty: bool = Fal
             return None
         source = str(project.schema_dir.relative_to(project.root)) + "/"
         text = render_migration(comparison.plan.ops, slug(name), source)
+        hazards = tuple((op.key, op.hazard) for op in comparison.plan.ops if op.hazard)
     project.migrations_dir.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
     write_sum(project.migrations_dir)
-    return path
+    return Written(path, hazards)
 
 
 def check(project: Project, target: Target) -> list[str]:
@@ -122,4 +130,3 @@ def check(project: Project, target: Target) -> list[str]:
     return problems
 
 
-__all__ = ["new_migration", "check", "compare", "apply_catalog", "DriftError", "MigrationError"]

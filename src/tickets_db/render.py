@@ -66,8 +66,11 @@ def render_op(op: Op) -> str:
 
 def render_migration(ops: list[Op] | tuple[Op, ...], name: str, source: str = "schema/") -> str:
     """A whole migration file: non-transactional operations in their own committed segment first."""
-    autocommit = [render_op(op) for op in ops if not op.transactional]
-    transactional = [render_op(op) for op in ops if op.transactional]
+    def text(op: Op) -> str:
+        return (f"-- hazard: {op.hazard}\n" if op.hazard else "") + render_op(op)
+
+    autocommit = [text(op) for op in ops if not op.transactional]
+    transactional = [text(op) for op in ops if op.transactional]
     return environment().get_template("migration.sql.j2").render(
         name=name,
         source=source,

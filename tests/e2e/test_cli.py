@@ -210,3 +210,13 @@ def test_committed_migrations_build_the_project_yaml(cluster):
     result = run("--project-dir", str(ROOT), "--db-url", cluster.url("postgres"), "check")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("ok:")
+
+
+def test_new_shows_hazards(project_copy, scratch_url):
+    path = project_copy / "schema" / "tickets" / "support.yaml"
+    path.write_text(path.read_text().replace("      closed_at: timestamptz\n", "      closed_at: timestamptz\n      region: {type: text, not_null: true}\n"))
+    result = run("--project-dir", str(project_copy), "--db-url", scratch_url, "new", "region")
+    assert result.returncode == 0, result.stderr
+    assert "fails if the table has rows" in result.stdout
+    written = next((project_copy / "migrations").glob("*_region.sql")).read_text()
+    assert "-- hazard: fails if the table has rows" in written

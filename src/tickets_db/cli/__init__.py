@@ -79,11 +79,16 @@ def new(
     from ..planner import new_migration
 
     project = _project()
-    path = new_migration(project, _target(project), name, empty)
-    if path is None:
+    written = new_migration(project, _target(project), name, empty)
+    if written is None:
         out.print("no changes: the migrations already build the YAML")
         return
-    out.print(f"[green]wrote[/] {_rel(project, path)}")
+    out.print(f"[green]wrote[/] {_rel(project, written.path)}")
+    if written.hazards:
+        table = Table("operation", "hazard", title="review before shipping")
+        for key, hazard in written.hazards:
+            table.add_row(key, hazard)
+        out.print(table)
 
 
 @app.command()

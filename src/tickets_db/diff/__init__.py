@@ -165,26 +165,25 @@ def _create_table(d: _Diff, t: Table) -> None:
     _attachments(d, t, None, t)
 
 
+def _named(d: _Diff, qn: str, what: str, authored: tuple, current: tuple, desired: tuple, create, origin: str | None) -> None:  # type: ignore[type-arg, no-untyped-def]
+    """Sub-objects matched by name: new ones are created, changed or dropped ones reported."""
+    cur = {x.name: x for x in current}
+    des = {x.name: x for x in desired}
+    for x in authored:
+        where = getattr(x, "origin", None) or origin
+        if x.name not in cur:
+            d.add(where, create(x))
+        elif cur[x.name] != des.get(x.name, x):
+            d.refuse(where, f"{what} {x.name} on {qn} changed")
+    for name in sorted(cur.keys() - {x.name for x in authored}):
+        d.refuse(origin, f"{what} {name} on {qn} dropped")
+
+
 def _attachments(d: _Diff, t: Table, cur: Table | None, des: Table) -> None:
     """Policies and triggers: the parts of a table that may hang off a platform table too."""
-    cur_policies = {p.name: p for p in (cur.policies if cur else ())}
-    des_policies = {p.name: p for p in des.policies}
-    for p in t.policies:
-        if p.name not in cur_policies:
-            d.add(p.origin, CreatePolicy(table=t.qualname, policy=p))
-        elif cur_policies[p.name] != des_policies.get(p.name, p):
-            d.refuse(p.origin, f"policy {p.name} on {t.qualname} changed")
-    for name in cur_policies.keys() - {p.name for p in t.policies}:
-        d.refuse(t.origin, f"policy {name} on {t.qualname} dropped")
-    cur_triggers = {x.name: x for x in (cur.triggers if cur else ())}
-    des_triggers = {x.name: x for x in des.triggers}
-    for tr in t.triggers:
-        if tr.name not in cur_triggers:
-            d.add(tr.origin, CreateTrigger(table=t.qualname, trigger=tr))
-        elif cur_triggers[tr.name] != des_triggers.get(tr.name, tr):
-            d.refuse(tr.origin, f"trigger {tr.name} on {t.qualname} changed")
-    for name in cur_triggers.keys() - {x.name for x in t.triggers}:
-        d.refuse(t.origin, f"trigger {name} on {t.qualname} dropped")
+    qn = t.qualname
+    _named(d, qn, "policy", t.policies, cur.policies if cur else (), des.policies, lambda p: CreatePolicy(table=qn, policy=p), t.origin)
+    _named(d, qn, "trigger", t.triggers, cur.triggers if cur else (), des.triggers, lambda x: CreateTrigger(table=qn, trigger=x), t.origin)
 
 
 def _alter_table(d: _Diff, t: Table, cur: Table, des: Table) -> None:
@@ -196,33 +195,20 @@ def _alter_table(d: _Diff, t: Table, cur: Table, des: Table) -> None:
     for c in t.columns:
         if c.name not in cur_cols:
             inline = tuple(k for k in t.constraints if k.inline and k.columns == (c.name,))
-            d.add(o, AddColumn(table=qn, column=c, constraints=inline))
+            hazard = "fails if the table has rows: a NOT NULL column needs a default" if c.not_null and c.default is None and not c.identity else None
+            d.add(o, AddColumn(table=qn, column=c, constraints=inline, hazard=hazard))
             new_columns.add(c.name)
             if c.comment:
                 d.add(o, Comment(target_kind="column", target=f"{qn}.{c.name}", text=c.comment))
         elif cur_cols[c.name] != des_cols.get(c.name, c):
             d.refuse(o, f"column {qn}.{c.name} changed (type, default, nullability or comment)")
-    for name in cur_cols.keys() - des_cols.keys():
+    for name in sorted(cur_cols.keys() - des_cols.keys()):
         d.refuse(o, f"column {qn}.{name} dropped (or renamed)")
-    cur_cons = {c.name: c for c in cur.constraints}
-    des_cons = {c.name: c for c in des.constraints}
-    for c in t.constraints:
-        if c.name not in cur_cons:
-            if not (c.inline and set(c.columns) <= new_columns):
-                d.add(o, AddConstraint(table=qn, constraint=c))
-        elif cur_cons[c.name] != des_cons.get(c.name, c):
-            d.refuse(o, f"constraint {c.name} on {qn} changed")
-    for name in cur_cons.keys() - des_cons.keys():
-        d.refuse(o, f"constraint {name} on {qn} dropped")
-    cur_idx = {i.name: i for i in cur.indexes}
-    des_idx = {i.name: i for i in des.indexes}
-    for i in t.indexes:
-        if i.name not in cur_idx:
-            d.add(o, CreateIndex(table=qn, index=i))
-        elif cur_idx[i.name] != des_idx.get(i.name, i):
-            d.refuse(o, f"index {i.name} on {qn} changed")
-    for name in cur_idx.keys() - des_idx.keys():
-        d.refuse(o, f"index {name} on {qn} dropped")
+    fresh = tuple(k for k in t.constraints if not (k.inline and set(k.columns) <= new_columns))
+    _named(d, qn, "constraint", fresh, cur.constraints, des.constraints,
+           lambda k: AddConstraint(table=qn, constraint=k, hazard="checks every existing row while holding a lock on the table"), o)
+    _named(d, qn, "index", t.indexes, cur.indexes, des.indexes,
+           lambda i: CreateIndex(table=qn, index=i, hazard="blocks writes to the table while it builds; for a big table write `create index concurrently` by hand"), o)
     if cur.grants != des.grants:
         d.add(o, SetGrants(target_kind="table", target=qn, grants=t.grants, revoke_from=REVOKE_FROM))
     if (cur.rls, cur.force_rls) != (des.rls, des.force_rls):
