@@ -1,0 +1,58 @@
+"""The Supabase stand-in: installed where missing, left alone where present, faithful roles."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import uuid
+
+from tickets_db import db, platform
+
+from .conftest import ROOT, tool_env
+
+
+def test_roles_are_like_hosted_supabase(cluster):
+    with db.connection(cluster.url("postgres")) as conn:
+        roles = dict(conn.execute(
+            "select rolname, (rolsuper, rolcanlogin, rolbypassrls, rolcreaterole) from pg_roles where rolname in ('postgres', 'anon', 'authenticated', 'service_role', 'supabase_admin')"
+        ).fetchall())
+        members = {r[0] for r in conn.execute("select b.rolname from pg_auth_members m join pg_roles a on a.oid = m.member join pg_roles b on b.oid = m.roleid where a.rolname = 'postgres'")}
+    # (superuser, login, bypassrls, createrole)
+    assert roles["postgres"] == ("f", "t", "t", "t")  # not a superuser: migrations must not need one
+    assert roles["anon"] == roles["authenticated"] == ("f", "f", "f", "f")
+    assert roles["service_role"] == ("f", "f", "t", "f")
+    assert roles["supabase_admin"][0] == "t"
+    assert {"anon", "authenticated", "service_role"} <= members
+
+
+def test_auth_uid_reads_the_jwt_claims(empty_db):
+    with db.connection(empty_db) as conn:
+        conn.execute("select set_config('request.jwt.claims', '{\"sub\": \"5deaa894-2094-4da3-b4fd-1fada0809d1c\", \"role\": \"authenticated\"}', false)")
+        assert str(conn.execute("select auth.uid()").fetchone()[0]) == "5deaa894-2094-4da3-b4fd-1fada0809d1c"
+        assert conn.execute("select auth.role(), auth.jwt() ->> 'role'").fetchone() == ("authenticated", "authenticated")
+        conn.execute("select set_config('request.jwt.claims', '', false), set_config('request.jwt.claim.sub', 'b73eb03e-fb7a-424d-84ff-18e2791ce0b4', false)")
+        assert str(conn.execute("select auth.uid()").fetchone()[0]) == "b73eb03e-fb7a-424d-84ff-18e2791ce0b4"
+        assert conn.execute("select storage.filename('a/b/c.png'), storage.extension('a/b/c.png'), storage.foldername('a/b/c.png')").fetchone() == ("c.png", "png", ["a", "b"])
+
+
+def test_left_alone_where_present(empty_db):
+    with db.connection(empty_db) as conn:
+        conn.execute("comment on function auth.uid() is 'the real one'")
+        assert platform.ensure(conn) is False
+        assert conn.execute("select obj_description('auth.uid()'::regprocedure)").fetchone()[0] == "the real one"
+
+
+def test_migrate_installs_it_into_a_plain_database(cluster):
+    name = f"plain_{uuid.uuid4().hex[:8]}"
+    with db.connection(cluster.url("template1")) as conn:
+        db.create_database(conn, name, template="template0")
+    try:
+        url = cluster.url(name)
+        result = subprocess.run([sys.executable, "-m", "tickets_db", "--project-dir", str(ROOT), "--db-url", url, "migrate"], capture_output=True, text=True, env=tool_env())
+        assert result.returncode == 0, result.stderr
+        assert "installed the Supabase stand-in" in result.stdout and result.stdout.count("applied 2026") == 2
+        with db.connection(url) as conn:
+            assert conn.execute("select count(*) from public.role_permissions").fetchone()[0] == 9
+            assert conn.execute("select count(*) from tickets_db.migrations where version !~ '^[0-9]{14}$'").fetchone()[0] == 0
+    finally:
+        with db.connection(cluster.url("template1")) as conn:
+            db.drop_database(conn, name)
