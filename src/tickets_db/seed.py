@@ -27,7 +27,7 @@ def list_seeds(directory: Path) -> list[SeedFile]:
 def load(conn: psycopg.Connection, seeds: list[SeedFile], root: Path | None = None, only_changed: bool = False) -> list[SeedFile]:
     conn.autocommit = True
     ensure_history(conn)
-    recorded = dict(conn.execute("select file, checksum from tickets_db.seeds").fetchall())
+    recorded: dict[str, str] = dict(conn.execute("select file, checksum from tickets_db.seeds").fetchall())
     todo = [s for s in seeds if not only_changed or recorded.get(s.path.name) != s.checksum]
     with conn.transaction():
         for s in todo:

@@ -46,8 +46,8 @@ def validate_catalog(cat: Catalog) -> None:
             _check_type(a.type, f.origin, f.qualname, enums, composite)
         if f.returns and f.returns != "trigger":
             _check_type(f.returns, f.origin, f"{f.qualname}.returns", enums, composite)
-        for _, t in f.returns_table:
-            _check_type(t, f.origin, f"{f.qualname}.returns_table", enums, composite)
+        for _, column_type in f.returns_table:
+            _check_type(column_type, f.origin, f"{f.qualname}.returns_table", enums, composite)
         _check_roles([g.role for g in f.grants], f.origin, f"{f.qualname}.execute")
     for e in cat.extensions:
         if e.schema not in schemas:
@@ -57,10 +57,10 @@ def validate_catalog(cat: Catalog) -> None:
             raise _err(t.origin, t.qualname, f"schema `{t.schema}` is not declared", "add it under `schemas:` (external: true for platform schemas)")
         _check_table(t, tables, enums, composite, functions)
     for r in cat.rows:
-        t = tables.get(r.table)
-        if t is None:
+        owner = tables.get(r.table)
+        if owner is None:
             raise _err(r.origin, r.table, f"rows for unknown table `{r.table}`", _suggest(r.table, list(tables)))
-        names = [c.name for c in t.columns]
+        names = [c.name for c in owner.columns]
         for c in r.columns:
             if c not in names:
                 raise _err(r.origin, f"rows.{r.table}", f"column `{c}` does not exist in {r.table}", _suggest(c, names))
@@ -119,8 +119,8 @@ def _check_table(t: Table, tables: dict[str, Table], enums: set[str], composite:
             raise _err(t.origin, key, f"column `{col}` does not exist in {t.qualname}", _suggest(col, names))
 
     if not t.external:
-        for c in t.columns:
-            _check_type(c.type, t.origin, f"{t.qualname}.{c.name}", enums, composite)
+        for column in t.columns:
+            _check_type(column.type, t.origin, f"{t.qualname}.{column.name}", enums, composite)
     for c in t.constraints:
         for col in c.columns:
             need_column(col, f"{t.qualname}.constraints.{c.name}")
