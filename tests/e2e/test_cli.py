@@ -220,3 +220,23 @@ def test_new_shows_hazards(project_copy, scratch_url):
     assert "fails if the table has rows" in result.stdout
     written = next((project_copy / "migrations").glob("*_region.sql")).read_text()
     assert "-- hazard: fails if the table has rows" in written
+
+
+def test_sql_postgres_rejects_points_at_the_yaml(project_copy, scratch_url):
+    path = project_copy / "schema" / "tickets" / "support.yaml"
+    text = path.read_text().replace("using: public.has_role_on_account(account_id)\n", "using: public.has_role_on_account(account_id) +\n", 1)
+    path.write_text(text)
+    result = run("--project-dir", str(project_copy), "--db-url", scratch_url, "new", "broken")
+    assert result.returncode == 2
+    line = text.splitlines().index("      select_tickets:") + 1
+    assert f"schema/tickets/support.yaml:{line}" in result.stderr and "syntax error" in result.stderr
+    assert not list((project_copy / "migrations").glob("*_broken.sql"))
+
+
+def test_json_schema_command():
+    import json
+
+    result = run("json-schema")
+    assert result.returncode == 0
+    schema = json.loads(result.stdout)
+    assert "tables" in schema["properties"] and schema["additionalProperties"] is False

@@ -200,6 +200,16 @@ def check() -> None:
     out.print("[green]ok[/]: the migrations build exactly the YAML, and the sum file matches")
 
 
+@app.command("json-schema")
+def json_schema_command() -> None:
+    """Print the JSON Schema of the YAML language, for editor completion and checking."""
+    import json
+
+    from ..loader.spec import json_schema
+
+    print(json.dumps(json_schema(), indent=2))
+
+
 @app.command()
 def start() -> None:
     """Start the embedded local database (idempotent)."""
