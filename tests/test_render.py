@@ -25,7 +25,7 @@ CASES = [
     (AddEnumValue(enum="public.e", value="b", before="c"), "alter type public.e add value if not exists 'b' before 'c';\n"),
     (
         CreateTable(table=TABLE),
-        "/*\n * Table: public.messages\n */\ncreate table if not exists public.messages (\n"
+        "/*\n * Table: public.messages\n */\ncreate table public.messages (\n"
         "  id uuid primary key default gen_random_uuid(),\n"
         "  ticket_id uuid not null references public.tickets(id) on delete cascade,\n"
         '  "order" int,\n'
