@@ -4,7 +4,6 @@ purpose, and each is asserted to be what we say it is."""
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import psycopg
 import pytest

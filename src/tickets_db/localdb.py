@@ -166,15 +166,11 @@ class Cluster:
         self.ensure_platform_template()
         with db.connection(self.superuser_url) as conn:
             db.drop_database(conn, "postgres")
-            db.create_database(conn, "postgres", template=self.platform_template, owner=APP_ROLE)
-
-    @property
-    def platform_template(self) -> str:
-        return f"tdb_platform_{platform.version()}"
+            db.create_database(conn, "postgres", template=platform.template_name(), owner=APP_ROLE)
 
     def ensure_platform_template(self) -> str:
-        """A template database holding only the stand-in; every app, shadow and test database is cloned from it."""
-        name = self.platform_template
+        """Built as the superuser, who alone may create the roles the stand-in needs."""
+        name = platform.template_name()
         with db.connection(self.superuser_url) as conn:
             if db.database_exists(conn, name):
                 return name

@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 PRIVILEGES = ("select", "insert", "update", "delete", "truncate", "references", "trigger")
-COMMANDS = ("all", "select", "insert", "update", "delete")
 
 
 def privilege_order(privileges: "set[str] | list[str] | tuple[str, ...]") -> tuple[str, ...]:

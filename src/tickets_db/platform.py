@@ -27,6 +27,11 @@ def version() -> str:
     return hashlib.sha256((roles_sql() + objects_sql()).encode()).hexdigest()[:10]
 
 
+def template_name() -> str:
+    """The template database holding only the stand-in, from which app, shadow and test databases are cloned."""
+    return f"tdb_platform_{version()}"
+
+
 def install_roles(conn: psycopg.Connection) -> None:
     conn.execute(roles_sql())
 

@@ -12,7 +12,6 @@ import psycopg
 
 from . import db, platform
 from .config import Project, database_of, redact, with_database
-from .errors import DatabaseError
 from .migrations import Migration, checksum
 
 if TYPE_CHECKING:  # the cluster code (subprocess, sockets) loads only when a command needs it
@@ -51,7 +50,7 @@ class Target:
             yield new
 
     def platform_template(self, conn: psycopg.Connection | None = None) -> str:
-        name = f"tdb_platform_{platform.version()}"
+        name = platform.template_name()
         with self.admin(conn) as c:
             if db.database_exists(c, name):
                 return name
@@ -144,9 +143,3 @@ def reset(target: Target, migrations: list[Migration]) -> None:
         db.create_database(conn, target.database, template=template, owner=owner)
 
 
-def check_reachable(target: Target) -> None:
-    with db.connection(target.url):
-        pass
-
-
-__all__ = ["Target", "resolve", "reset", "check_reachable", "DatabaseError"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model import Catalog, Enum, Function, Rows, Table
+from ..model import Catalog, Enum, Rows, Table
 from ..operations import (
     AddColumn,
     AddConstraint,

@@ -3,7 +3,7 @@ and produces the JSON Schema editors use (so the two can never disagree)."""
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ..errors import SchemaError
