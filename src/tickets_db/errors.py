@@ -26,6 +26,14 @@ class SchemaError(TicketsDbError):
 
     exit_code = 2
 
+    @classmethod
+    def at(cls, origin: str | None, key: str | None, message: str, hint: str | None = None) -> "SchemaError":
+        """An error at a model object's origin (`file:line`)."""
+        from .model import split_origin
+
+        file, line = split_origin(origin)
+        return cls(file, line, key, message, hint)
+
     def __str__(self) -> str:
         where = self.file + (f":{self.line}" if self.line else "")
         key = f" [{self.key}]" if self.key else ""

@@ -16,6 +16,14 @@ def privilege_order(privileges: "set[str] | list[str] | tuple[str, ...]") -> tup
     return tuple(sorted(privileges, key=lambda p: rank.get(p, 99)))
 
 
+def split_origin(origin: str | None) -> tuple[str, int | None]:
+    """`schema/x.yaml:12` → ("schema/x.yaml", 12): where the YAML declared something."""
+    file, _, line = (origin or "").rpartition(":")
+    if not line.isdigit():
+        return origin or "schema", None
+    return file, int(line)
+
+
 def qualify(name: str, default_schema: str = "public") -> str:
     return name if "." in name else f"{default_schema}.{name}"
 

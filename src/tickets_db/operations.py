@@ -1,8 +1,8 @@
 """Operations: what a migration does, as data. Each says which template renders it, whether it
-can run inside a transaction, and its hazard. No SQL text lives here."""
+can run inside a transaction, its hazard, and where the YAML asked for it. No SQL text lives here."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .model import Column, Constraint, Enum, Extension, Function, Grant, Index, Policy, Rows, Schema, Table, Trigger, View
 
@@ -12,6 +12,7 @@ class Op:
     template = ""
     transactional = True
     hazard: str | None = None
+    origin: str | None = field(default=None, compare=False)  # `file:line` in the YAML
 
     @property
     def key(self) -> str:

@@ -14,10 +14,9 @@ from .diff import Plan, diff
 from .errors import SchemaError, UnsupportedChangeError
 from .introspect import Scope, introspect
 from .loader import load
-from .migrations import Migration, Statement, list_migrations, new_version, slug, write_sum, check_sum
+from .migrations import Migration, list_migrations, new_version, slug, write_sum, check_sum
 from .model import Catalog
-from .render import render_migration, render_script
-from .runner import statement_error
+from .render import render_migration, render_op
 from .target import Target
 
 
@@ -28,28 +27,15 @@ def current_catalog(target: Target, migrations: list[Migration], scope: Scope) -
 
 
 def apply_catalog(conn: psycopg.Connection, authored: Catalog) -> None:
-    """Build `authored` from nothing on this database; errors point at the YAML that caused them."""
-    plan = diff(Catalog(), authored)
-    autocommit, transactional = render_script(plan.ops)
-    ops = [op for op in plan.ops if not op.transactional] + [op for op in plan.ops if op.transactional]
-    texts = autocommit + transactional
-    for op, text in zip(ops, texts):
+    """Build `authored` from nothing on this database (autocommit, enum values first, as a
+    migration would); errors point at the YAML that caused them."""
+    ops = diff(Catalog(), authored).ops
+    for op in sorted(ops, key=lambda op: op.transactional):
         try:
-            conn.execute(text)  # type: ignore[arg-type]
+            conn.execute(render_op(op))  # type: ignore[arg-type]
         except psycopg.Error as e:
-            origin = _origin_of(op)
-            err = statement_error(e, Statement(text, 1), "generated SQL")
-            file, _, line = (origin or "schema:").rpartition(":")
-            raise SchemaError(file, int(line) if line.isdigit() else None, op.key, f"PostgreSQL rejected {op.key}: {err.message}", err.hint or "fix the YAML at this place") from None
-
-
-def _origin_of(op: object) -> str | None:
-    for attr in ("table", "function", "view", "enum", "schema", "extension", "rows", "policy", "trigger"):
-        obj = getattr(op, attr, None)
-        origin = getattr(obj, "origin", None)
-        if origin:
-            return origin
-    return None
+            message = e.diag.message_primary or str(e).strip()
+            raise SchemaError.at(op.origin, op.key, f"PostgreSQL rejected {op.key}: {message}", e.diag.message_hint or "fix the YAML at this place") from None
 
 
 def function_keys(conn: psycopg.Connection, authored: Catalog) -> dict[str, str]:

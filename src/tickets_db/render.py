@@ -79,7 +79,3 @@ def render_migration(ops: list[Op] | tuple[Op, ...], name: str, source: str = "s
         transactional=transactional,
     ).rstrip() + "\n"
 
-
-def render_script(ops: list[Op] | tuple[Op, ...]) -> tuple[list[str], list[str]]:
-    """Statements for applying a plan directly (shadow databases, reset --from-schema)."""
-    return [render_op(op) for op in ops if not op.transactional], [render_op(op) for op in ops if op.transactional]

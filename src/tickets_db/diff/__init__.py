@@ -6,7 +6,7 @@ wrote it, and is what new objects are rendered from, so migrations read like han
 This stage generates additions; anything else is reported as unsupported, never guessed."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..model import Catalog, Enum, Rows, Table
 from ..operations import (
@@ -50,11 +50,11 @@ class _Diff:
     desired: Catalog
     authored: Catalog
     function_keys: dict[str, str]
-    ops: list[tuple[str | None, Op]] = field(default_factory=list)  # (origin, op)
+    ops: list[Op] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
 
     def add(self, origin: str | None, *ops: Op) -> None:
-        self.ops.extend((origin, op) for op in ops)
+        self.ops.extend(replace(op, origin=origin) for op in ops)
 
     def refuse(self, origin: str | None, what: str) -> None:
         self.unsupported.append(f"{what}" + (f" ({origin})" if origin else ""))

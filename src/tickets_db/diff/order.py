@@ -6,6 +6,7 @@ from __future__ import annotations
 import heapq
 import re
 
+from ..model import split_origin
 from ..operations import (
     AddColumn,
     AddConstraint,
@@ -136,16 +137,12 @@ def _requires(op: Op, foreign: dict[str, set[str]]) -> set[str]:
 def _position(origin: str | None) -> tuple[str, int]:
     if not origin:
         return ("~", 0)
-    file, _, line = origin.rpartition(":")
-    return (file, int(line)) if line.isdigit() else (origin, 0)
+    file, line = split_origin(origin)
+    return file, line or 0
 
 
-def order(items: list[tuple[str | None, Op]]) -> list[Op]:
-    ops = [op for _, op in items]
-    base = [
-        (PHASE.get(type(op), 9), *_position(origin), SUBRANK.get(type(op), 5), i)
-        for i, (origin, op) in enumerate(items)
-    ]
+def order(ops: list[Op]) -> list[Op]:
+    base = [(PHASE.get(type(op), 9), *_position(op.origin), SUBRANK.get(type(op), 5), i) for i, op in enumerate(ops)]
     # Rows that reference other tables' rows (role_permissions → roles) follow them.
     foreign: dict[str, set[str]] = {}
     for op in ops:

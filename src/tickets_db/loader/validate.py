@@ -19,8 +19,7 @@ IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
 
 
 def _err(origin: str | None, key: str, message: str, hint: str | None = None) -> SchemaError:
-    file, _, line = (origin or "schema:").rpartition(":")
-    return SchemaError(file or origin or "schema", int(line) if line.isdigit() else None, key, message, hint)
+    return SchemaError.at(origin, key, message, hint)
 
 
 def _suggest(name: str, options: list[str]) -> str | None:
