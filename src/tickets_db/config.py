@@ -76,6 +76,11 @@ def load_project(project_dir: Path | None = None) -> Project:
     )
 
 
+def display_path(path: Path, root: Path | None) -> str:
+    """A path as the user knows it: relative to the project when inside it."""
+    return str(path.relative_to(root)) if root is not None and path.is_relative_to(root) else str(path)
+
+
 def resolve_url(project: Project, flag: str | None) -> str | None:
     """The explicit database URL, or None for the embedded local cluster."""
     return flag or os.environ.get("DATABASE_URL") or project.database_url

@@ -13,19 +13,13 @@ from .config import redact
 from .errors import DatabaseError
 
 
-def connect(url: str, autocommit: bool = True, attempts: int = 1) -> psycopg.Connection:
-    last: Exception | None = None
-    for i in range(attempts):
-        try:
-            return psycopg.connect(url, autocommit=autocommit, connect_timeout=5)
-        except psycopg.OperationalError as e:
-            last = e
-            if i + 1 < attempts:
-                time.sleep(0.2)
-    reason = str(last).strip().splitlines()[0] if last else "unknown error"
-    if "password" in reason.lower() and "@" in reason:
-        reason = "authentication failed"
-    raise DatabaseError(f"cannot connect to {redact(url)}: {reason}")
+def connect(url: str, autocommit: bool = True) -> psycopg.Connection:
+    try:
+        return psycopg.connect(url, autocommit=autocommit, connect_timeout=5)
+    except psycopg.OperationalError as e:
+        # libpq's message names host and port, never the password; the URL is redacted here.
+        reason = str(e).strip().splitlines()[0]
+        raise DatabaseError(f"cannot connect to {redact(url)}: {reason}") from None
 
 
 @contextmanager

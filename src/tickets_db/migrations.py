@@ -197,7 +197,7 @@ def check_sum(directory: Path) -> list[str]:
     """Problems with the sum file (empty when it matches the folder)."""
     path = directory / SUM_FILE
     if not path.exists():
-        return [f"{path} is missing (run `tickets-db new` or `tickets-db check --fix-sum`)"]
+        return [f"{path} is missing: `tickets-db new` writes it with every migration"]
     if path.read_text() != sum_text(list_migrations(directory)):
         return [f"{path} does not match the migration files: a migration was added or edited by hand"]
     return []

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import psycopg
 
+from .config import display_path
 from .errors import DatabaseError, MigrationError
 from .migrations import Migration, Statement, parse
 
@@ -129,8 +130,7 @@ def migrate(conn: psycopg.Connection, migrations: list[Migration], root: Path | 
         verify_applied(migrations, applied)
         done = []
         for m in pending(migrations, applied):
-            display = str(m.path.relative_to(root)) if root and m.path.is_relative_to(root) else str(m.path)
-            done.append((m, apply_one(conn, m, display)))
+            done.append((m, apply_one(conn, m, display_path(m.path, root))))
         return done
     finally:
         if not conn.closed:

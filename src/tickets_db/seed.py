@@ -8,6 +8,7 @@ from pathlib import Path
 
 import psycopg
 
+from .config import display_path
 from .migrations import checksum, split_statements
 from .runner import ensure_history, execute
 
@@ -31,9 +32,8 @@ def load(conn: psycopg.Connection, seeds: list[SeedFile], root: Path | None = No
     todo = [s for s in seeds if not only_changed or recorded.get(s.path.name) != s.checksum]
     with conn.transaction():
         for s in todo:
-            display = str(s.path.relative_to(root)) if root and s.path.is_relative_to(root) else str(s.path)
             for st in split_statements(s.path.read_text(encoding="utf-8")):
-                execute(conn, st, display)
+                execute(conn, st, display_path(s.path, root))
             conn.execute(
                 "insert into tickets_db.seeds (file, checksum) values (%s, %s) on conflict (file) do update set checksum = excluded.checksum, applied_at = now()",
                 (s.path.name, s.checksum),

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .. import __version__
+from ..config import display_path
 from ..errors import ConfirmationRequired, TicketsDbError
 
 EXIT_CODES = "Exit codes: 0 ok · 1 database/migration failure or drift · 2 bad input · 3 change refused."
@@ -63,13 +64,6 @@ def _target(project):  # type: ignore[no-untyped-def]
     return resolve(project, resolve_url(project, state.db_url))
 
 
-def _rel(project, path: Path) -> str:  # type: ignore[no-untyped-def]
-    try:
-        return str(path.relative_to(project.root))
-    except ValueError:
-        return str(path)
-
-
 @app.command()
 def new(
     name: Annotated[str, typer.Argument(help="What the migration does, e.g. support-schema.")],
@@ -83,7 +77,7 @@ def new(
     if written is None:
         out.print("no changes: the migrations already build the YAML")
         return
-    out.print(f"[green]wrote[/] {_rel(project, written.path)}")
+    out.print(f"[green]wrote[/] {display_path(written.path, project.root)}")
     if written.hazards:
         table = Table("operation", "hazard", title="review before shipping")
         for key, hazard in written.hazards:
@@ -136,7 +130,7 @@ def seed(
     target = _target(project)
     with db.connection(target.url) as conn:
         loaded = seeds.load(conn, seeds.list_seeds(project.seeds_dir), project.root, only_changed=changed)
-    out.print(f"seeded {target.display}: " + (", ".join(_rel(project, s.path) for s in loaded) or "nothing changed"))
+    out.print(f"seeded {target.display}: " + (", ".join(display_path(s.path, project.root) for s in loaded) or "nothing changed"))
 
 
 @app.command()
