@@ -68,3 +68,22 @@ JOIN (
     ('App crashes on startup', 'support'::public.message_author, 'Thank you for reporting this and providing the crash log. We''ve identified the issue and it''s been fixed in our latest update. Please update your app and let us know if the problem persists.', NULL),
     ('App crashes on startup', 'customer'::public.message_author, 'I''ve updated the app and it''s working perfectly now. Thank you!', NULL)
 ) AS m(title, author, content, attachment_url) ON t.title = m.title;
+
+-- Billing, as the provider's webhooks would write it: Acme on the unlimited Pro plan, with a
+-- one-off order; so every table of the core holds at least one row to look at.
+select public.upsert_subscription(
+  'c5b930c9-0a76-412e-a836-4bc4849a3270', 'cus_acme', 'sub_acme', true, 'active', 'stripe', false, 'usd',
+  now() - interval '3 days', now() + interval '27 days',
+  '[{"id": "si_acme", "product_id": "prod_pro", "variant_id": "pro-monthly", "type": "flat",
+     "price_amount": 49, "quantity": 1, "interval": "month", "interval_count": 1}]');
+
+select public.upsert_order(
+  'c5b930c9-0a76-412e-a836-4bc4849a3270', 'cus_acme', 'order_acme_setup', 'succeeded', 'stripe', 99, 'usd',
+  '[{"id": "oi_acme_setup", "product_id": "prod_setup", "variant_id": "onboarding", "price_amount": 99, "quantity": 1}]');
+
+-- A pending invitation to the support team, and a notification for it.
+insert into public.invitations (email, account_id, invited_by, role, invite_token)
+values ('new.agent@example.com', '5deaa894-2094-4da3-b4fd-1fada0809d1c', '31a03e74-1639-45b6-bfa7-77447f1a4762', 'member', 'invite-token-new-agent');
+
+insert into public.notifications (account_id, type, body, link)
+values ('5deaa894-2094-4da3-b4fd-1fada0809d1c', 'info', 'A new ticket was assigned to your team.', '/home/makerkit/tickets');
