@@ -24,8 +24,11 @@ demo: install
 test: install
 	$(BIN)/pytest
 
+## Benchmarks print ratios against baselines run beside them; sqlacodegen is the typegen baseline.
 bench: install
+	$(BIN)/pip install -q sqlacodegen
 	$(BIN)/python bench/reset.py
+	$(BIN)/python bench/typegen.py
 
 stop:
 	-$(BIN)/tickets-db stop

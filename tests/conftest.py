@@ -106,10 +106,13 @@ def acting_as(conn: psycopg.Connection, user_id: str | None, role: str = "authen
 
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Path:
-    """The project's schema/, migrations/ and seeds/ in a scratch folder tests may edit."""
+    """The project's schema/, migrations/, seeds/ and generated models in a scratch folder tests may edit."""
     for name in ("schema", "migrations", "seeds"):
         shutil.copytree(ROOT / name, tmp_path / name)
     shutil.copy(ROOT / "tickets-db.toml", tmp_path / "tickets-db.toml")
+    models = load_project(ROOT).typegen_output
+    (tmp_path / models.relative_to(ROOT)).parent.mkdir(parents=True)
+    shutil.copy(models, tmp_path / models.relative_to(ROOT))
     return tmp_path
 
 

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 from .errors import ConfigError
 
 CONFIG_FILE = "tickets-db.toml"
-KEYS = {"schema", "migrations", "seeds", "typegen_output", "local_dir", "database", "database_url"}
+KEYS = {"schema", "migrations", "seeds", "typegen_output", "typegen_types", "local_dir", "database", "database_url"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +26,8 @@ class Project:
     local_dir: Path
     database: str
     database_url: str | None
+    # `schema.table.column` → dotted Python type, for json/jsonb columns (typegen).
+    typegen_types: tuple[tuple[str, str], ...] = ()
 
     @property
     def name_hash(self) -> str:
@@ -64,6 +66,9 @@ def load_project(project_dir: Path | None = None) -> Project:
         return root / value
 
     url = data.get("database_url")
+    types = data.get("typegen_types", {})
+    if not isinstance(types, dict) or not all(isinstance(v, str) and "." in v and k.count(".") == 2 for k, v in types.items()):
+        raise ConfigError(f'{cfg}: `typegen_types` maps "schema.table.column" to a dotted Python type, e.g. "public.accounts.public_data" = "myapp.types.PublicData"')
     return Project(
         root=root,
         schema_dir=path("schema", "schema"),
@@ -73,6 +78,7 @@ def load_project(project_dir: Path | None = None) -> Project:
         local_dir=path("local_dir", ".tickets-db"),
         database=str(data.get("database", "postgres")),
         database_url=url if isinstance(url, str) else None,
+        typegen_types=tuple(sorted(types.items())),
     )
 
 

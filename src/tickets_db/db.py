@@ -10,7 +10,7 @@ import psycopg
 from psycopg import sql
 
 from .config import redact
-from .errors import DatabaseError
+from .errors import ConfigError, DatabaseError
 
 
 def connect(url: str, autocommit: bool = True) -> psycopg.Connection:
@@ -20,6 +20,8 @@ def connect(url: str, autocommit: bool = True) -> psycopg.Connection:
         # libpq's message names host and port, never the password; the URL is redacted here.
         reason = str(e).strip().splitlines()[0]
         raise DatabaseError(f"cannot connect to {redact(url)}: {reason}") from None
+    except psycopg.ProgrammingError:
+        raise ConfigError(f"`{redact(url)}` is not a database URL (postgresql://user@host:port/database)") from None
 
 
 @contextmanager

@@ -207,6 +207,8 @@ class View:
     grants: tuple[Grant, ...] = ()
     security_invoker: bool = False
     comment: str | None = None
+    # What the database says the columns are (introspection only): the query is what is compared.
+    columns: tuple[Column, ...] = field(default=(), compare=False)
     origin: str | None = field(default=None, compare=False)
 
     @property

@@ -9,15 +9,16 @@ from pathlib import Path
 import psycopg
 
 from . import db
-from .config import Project
+from .config import Project, display_path
 from .diff import Plan, diff
 from .errors import SchemaError, UnsupportedChangeError
-from .introspect import Scope, introspect
+from .introspect import Scope, introspect, user_schemas
 from .loader import load
 from .migrations import Migration, list_migrations, new_version, slug, write_sum, check_sum
 from .model import Catalog
 from .render import render_migration, render_op
 from .target import Target
+from .typegen import generate as generate_types
 
 
 def current_catalog(target: Target, migrations: list[Migration], scope: Scope) -> Catalog:
@@ -106,13 +107,36 @@ def new_migration(project: Project, target: Target, name: str, empty: bool = Fal
     return Written(path, hazards)
 
 
+def models(project: Project, target: Target | None = None, schemas: tuple[str, ...] = ()) -> str:
+    """The typed models module: from the YAML, or from the database `target` when given."""
+    overrides = dict(project.typegen_types)
+    if target is None:
+        return generate_types(load(project.schema_dir, project.root), overrides)
+    if not schemas and project.schema_dir.is_dir():
+        schemas = Scope.of(load(project.schema_dir, project.root)).schemas
+    with db.connection(target.url) as conn:
+        return generate_types(introspect(conn, Scope(schemas or tuple(user_schemas(conn)))), overrides)
+
+
+def stale_models(project: Project) -> str | None:
+    """Why the committed models file is not what typegen writes now, or None."""
+    path = project.typegen_output
+    shown = display_path(path, project.root)
+    if not path.is_file():
+        return f"{shown} is missing (run `tickets-db typegen`)"
+    if path.read_text(encoding="utf-8") != models(project):
+        return f"{shown} is stale: the YAML changed since it was generated (run `tickets-db typegen`)"
+    return None
+
+
 def check(project: Project, target: Target) -> list[str]:
-    """Problems that make CI fail: the sum file, and any difference between what the
-    migrations build and what the YAML asks for."""
+    """Problems that make CI fail: the sum file, any difference between what the migrations
+    build and what the YAML asks for, and stale generated models."""
     problems = check_sum(project.migrations_dir)
     comparison = compare(project, target)
     problems += [f"the migrations do not build the YAML: {op.key} is missing (run `tickets-db new NAME`)" for op in comparison.plan.ops]
     problems += [f"the migrations differ from the YAML: {u}" for u in comparison.plan.unsupported]
-    return problems
+    stale = stale_models(project)
+    return problems + ([stale] if stale else [])
 
 

@@ -14,7 +14,7 @@ from tickets_db.localdb import Cluster
 
 from ..conftest import ROOT, tool_env
 
-COMMANDS = ["new", "reset", "seed", "migrate", "status", "check", "start", "stop"]
+COMMANDS = ["new", "reset", "seed", "migrate", "status", "typegen", "check", "start", "stop"]
 
 
 def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -142,10 +142,33 @@ def test_new_generates_an_addition_that_check_accepts(project_copy, scratch_url)
     written = sorted((project_copy / "migrations").glob("*_ticket_sla.sql"))
     assert len(written) == 1
     assert "alter table public.tickets add column sla_hours integer not null default 24 check (sla_hours > 0);" in written[0].read_text()
+    stale = run("--project-dir", str(project_copy), "--db-url", scratch_url, "check")
+    assert stale.returncode == 1 and "models.py is stale" in stale.stderr and "migrations do not build" not in stale.stderr
+    assert run("--project-dir", str(project_copy), "typegen").returncode == 0
     check = run("--project-dir", str(project_copy), "--db-url", scratch_url, "check")
     assert check.returncode == 0, check.stderr
     reset = run("--project-dir", str(project_copy), "--db-url", scratch_url, "reset", "--yes")
     assert reset.returncode == 0 and count(scratch_url, "select min(sla_hours) from public.tickets") == 24
+
+
+def test_typegen_check_and_from_db(project_copy, scratch_url):
+    models = project_copy / "src" / "tickets_db_models" / "models.py"
+    assert run("--project-dir", str(project_copy), "typegen", "--check").returncode == 0
+    path = project_copy / "schema" / "tickets" / "support.yaml"
+    path.write_text(path.read_text().replace("      closed_at: timestamptz\n", "      closed_at: timestamptz\n      sla_hours: {type: integer, not_null: true, default: \"24\"}\n"))
+    before = models.read_text()
+    stale = run("--project-dir", str(project_copy), "typegen", "--check")
+    assert stale.returncode == 1 and "models.py is stale" in stale.stderr and models.read_text() == before
+    wrote = run("--project-dir", str(project_copy), "typegen")
+    assert wrote.returncode == 0 and "wrote src/tickets_db_models/models.py" in wrote.stdout
+    assert "    sla_hours: int\n" in models.read_text() and "    sla_hours: int | Unset = UNSET\n" in models.read_text()
+    # the database built from the original migrations lacks the column: --from-db says stale
+    assert run("--project-dir", str(project_copy), "--db-url", scratch_url, "reset", "--yes").returncode == 0
+    from_db = run("--project-dir", str(project_copy), "--db-url", scratch_url, "typegen", "--from-db", "--check")
+    assert from_db.returncode == 1 and "stale" in from_db.stderr
+    out = project_copy / "from_db.py"
+    assert run("--project-dir", str(project_copy), "--db-url", scratch_url, "typegen", "--from-db", "-o", str(out)).returncode == 0
+    assert out.read_text() == before
 
 
 def test_new_refuses_what_it_cannot_generate_yet(project_copy, scratch_url):

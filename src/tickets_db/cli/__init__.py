@@ -181,8 +181,34 @@ def status() -> None:
 
 
 @app.command()
+def typegen(
+    from_db: Annotated[bool, typer.Option("--from-db", help="Read the live database (--db-url / $DATABASE_URL / the local one) instead of the YAML.")] = False,
+    schema: Annotated[Optional[list[str]], typer.Option("--schema", help="With --from-db: a schema to read (repeatable); default: the YAML's schemas.")] = None,
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 when the file on disk is stale.")] = False,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Where to write; default: typegen_output in tickets-db.toml.")] = None,
+) -> None:
+    """Write the typed Python models (dataclasses, StrEnums, function wrappers) of the schema."""
+    from ..planner import models
+    from ..typegen import write
+
+    project = _project()
+    text = models(project, _target(project) if from_db else None, tuple(schema or ()))
+    path = (output or project.typegen_output).resolve()
+    shown = display_path(path, project.root)
+    if check:
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            err.print(f"[red]✗[/] {shown} is stale (run `tickets-db typegen`)")
+            raise typer.Exit(1)
+        out.print(f"[green]ok[/]: {shown} is current")
+        return
+    changed = write(path, text)
+    out.print(f"[green]wrote[/] {shown}" if changed else f"{shown} is already current")
+
+
+@app.command()
 def check() -> None:
-    """CI gate: fail when the migrations do not build the YAML or were edited by hand."""
+    """CI gate: fail when the migrations do not build the YAML, were edited by hand, or the
+    generated models are stale."""
     from ..planner import check as run_check
 
     project = _project()
@@ -191,7 +217,7 @@ def check() -> None:
         for p in problems:
             err.print(f"[red]✗[/] {p}")
         raise typer.Exit(1)
-    out.print("[green]ok[/]: the migrations build exactly the YAML, and the sum file matches")
+    out.print("[green]ok[/]: the migrations build exactly the YAML, the sum file matches, the models are current")
 
 
 @app.command("json-schema")

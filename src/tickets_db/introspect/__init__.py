@@ -16,6 +16,8 @@ from psycopg.rows import dict_row
 from ..model import privilege_order, Argument, Catalog, Column, Constraint, Enum, Extension, Function, Grant, Index, Policy, Rows, Schema, Table, Trigger, TriggerEvent, View
 
 PLATFORM_SCHEMAS = frozenset({"auth", "storage", "extensions", "pg_catalog", "information_schema", "tickets_db"})
+# Schemas hosted Supabase keeps for its own services.
+SUPABASE_SCHEMAS = frozenset({"graphql", "graphql_public", "realtime", "_realtime", "supabase_functions", "supabase_migrations", "vault", "pgsodium", "pgsodium_masks", "net", "cron", "pgbouncer", "_analytics"})
 ACTIONS = {"a": None, "r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
 KINDS = {"p": "primary_key", "u": "unique", "f": "foreign_key", "c": "check"}
 VOLATILITY = {"v": "volatile", "s": "stable", "i": "immutable"}
@@ -56,6 +58,11 @@ def _grants(entries: list[str]) -> tuple[Grant, ...]:
     return tuple(Grant(r, privilege_order(p)) for r, p in sorted(by_role.items()))
 
 
+def user_schemas(conn: psycopg.Connection) -> list[str]:
+    """The database's own schemas: what a database holds when no YAML says what to read."""
+    return [r["name"] for r in _fetch(conn, "user_schemas", platform=sorted(PLATFORM_SCHEMAS | SUPABASE_SCHEMAS))]
+
+
 def introspect(conn: psycopg.Connection, scope: Scope) -> Catalog:
     with conn.transaction():
         conn.execute("set local search_path = ''")
@@ -93,13 +100,20 @@ def _read(conn: psycopg.Connection, scope: Scope) -> Catalog:
                 external=external,
             )
         )
+    views_rows = _fetch(conn, "views", schemas=schemas_param)
+    view_columns: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for r in _fetch(conn, "columns", oids=[v["oid"] for v in views_rows]):
+        view_columns[r["oid"]].append(r)
     return Catalog(
         schemas=tuple(Schema(s["name"], _grants(s["grants"]), s["comment"]) for s in _fetch(conn, "schemas", schemas=schemas_param)),
         extensions=tuple(Extension(e["name"], e["schema"]) for e in _fetch(conn, "extensions", schemas=schemas_param)),
         enums=tuple(Enum(e["schema"], e["name"], tuple(e["values"]), e["comment"]) for e in _fetch(conn, "enums", schemas=schemas_param)),
         tables=tuple(tables),
         functions=tuple(sorted((_function(f) for f in _fetch(conn, "functions", schemas=schemas_param)), key=lambda f: f.identity)),
-        views=tuple(View(v["schema"], v["name"], v["query"], _grants(v["grants"]), v["security_invoker"], v["comment"]) for v in _fetch(conn, "views", schemas=schemas_param)),
+        views=tuple(
+            View(v["schema"], v["name"], v["query"], _grants(v["grants"]), v["security_invoker"], v["comment"], tuple(_column(c) for c in view_columns[v["oid"]]))
+            for v in views_rows
+        ),
         rows=tuple(_rows(conn, r) for r in scope.rows),
     )
 

@@ -1,0 +1,249 @@
+"""Catalog → one Python module of typed models (templates/typegen/models.py.j2).
+
+The same function serves the YAML's model and an introspected database, so both give the same
+file for the same schema: everything here reads only what both producers fill alike (column
+types are parsed, not compared as text; defaults only count as present or absent)."""
+from __future__ import annotations
+
+import textwrap
+from collections import Counter
+from collections.abc import Callable as Callable_
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import SchemaError
+from ..model import Catalog, Column, Function, Table, View
+from ..render import environment, qualname as sql_qualname, ident as sql_ident
+from .naming import field_name, member_name, pascal, unique
+from .pytypes import annotation, modules_used, user_type
+from .views import SERIALS, Relations, ViewColumn, implied_not_null, infer, relation_columns
+
+CALLERS = frozenset({"authenticated", "public"})
+NOT_CALLABLE = frozenset({"trigger", "event_trigger"})
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    name: str  # the Python name
+    column: str  # the database name
+    annotation: str
+    optional: bool = False  # defaults to UNSET
+
+
+@dataclass(frozen=True, slots=True)
+class DataClass:
+    name: str
+    doc: str
+    relation: str | None  # the qualified table or view, quoted for SQL
+    fields: tuple[Field, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EnumClass:
+    name: str
+    qualname: str
+    members: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Callable:
+    name: str
+    doc: str
+    function: str  # quoted for SQL
+    params: tuple[tuple[Field, str | None], ...]  # (field, SQL name for named notation or None)
+    shape: str  # scalar | scalars | row | rows
+    result: str  # the element annotation (a class name for row shapes)
+
+
+@dataclass(frozen=True, slots=True)
+class Module:
+    source: str
+    enums: tuple[EnumClass, ...]
+    tables: tuple[tuple[DataClass, DataClass, DataClass], ...]  # Row, Insert, Update
+    views: tuple[DataClass, ...]
+    results: tuple[DataClass, ...]
+    callables: tuple[Callable, ...]
+    imports: tuple[str, ...]
+    overrides: tuple[str, ...]
+
+    @property
+    def renames(self) -> bool:
+        """Whether some field is not named as its column (then `field` carries the column)."""
+        classes = [c for trio in self.tables for c in trio] + list(self.views) + list(self.results)
+        return any(f.name != f.column for c in classes for f in c.fields)
+
+    @property
+    def scalar_calls(self) -> bool:
+        return any(c.shape in ("scalar", "scalars") for c in self.callables)
+
+    @property
+    def row_calls(self) -> bool:
+        return any(c.shape in ("row", "rows") for c in self.callables)
+
+
+def generate(catalog: Catalog, overrides: dict[str, str] | None = None) -> str:
+    """The module's text. `overrides` maps `schema.table.column` to a dotted Python type for
+    json/jsonb columns (`myapp.types.Settings`)."""
+    module = build(catalog, overrides or {})
+    env = environment().overlay()
+    env.filters.update(pystr=_pystr, docstring=_docstring, nullable=lambda a: a if a == "None" or a.endswith("| None") else f"{a} | None")
+    text = env.get_template("typegen/models.py.j2").render(m=module)
+    return text.rstrip() + "\n"
+
+
+def build(catalog: Catalog, overrides: dict[str, str]) -> Module:
+    tables = sorted((t for t in catalog.tables if not t.external), key=lambda t: t.qualname)
+    views = sorted(catalog.views, key=lambda v: v.qualname)
+    used = {user_type(c.type) for t in tables for c in t.columns} | {user_type(c.type) for v in views for c in v.columns}
+    enums = sorted((e for e in catalog.enums if not e.external or e.qualname in used), key=lambda e: e.qualname)
+    functions = sorted((f for f in catalog.functions if _callable(f)), key=lambda f: (f.qualname, tuple(a.name or "" for a in f.arguments)))
+
+    relation_names = _class_names([(t.schema, t.name) for t in tables] + [(v.schema, v.name) for v in views], singular=True)
+    enum_names = _class_names([(e.schema, e.name) for e in enums], singular=False, taken=set(relation_names.values()))
+    user_types = {**relation_names, **enum_names}
+
+    def ann(typ: str, key: str | None = None) -> str:
+        if key and key in overrides:
+            return overrides[key].rpartition(".")[2]
+        return annotation(typ, user_types)
+
+    table_classes = []
+    for t in tables:
+        row_name = relation_names[t.qualname]
+        cols = relation_columns(t)
+        doc = _doc(t.qualname, t.comment)
+        row = DataClass(row_name, doc, sql_qualname(t.qualname), tuple(Field(field_name(c.name), c.name, _nullable(ann(c.type or "text", f"{t.qualname}.{c.name}"), not c.not_null)) for c in cols))
+        writable = [c for c in t.columns if not c.generated and c.identity != "always"]
+        required = [c for c in writable if _required(t, c)]
+        insert_fields = [Field(field_name(c.name), c.name, ann(c.type, f"{t.qualname}.{c.name}")) for c in required]
+        insert_fields += [Field(field_name(c.name), c.name, _nullable(ann(c.type, f"{t.qualname}.{c.name}"), not _not_null(t, c)), True) for c in writable if c not in required]
+        update_fields = [Field(field_name(c.name), c.name, _nullable(ann(c.type, f"{t.qualname}.{c.name}"), not _not_null(t, c)), True) for c in writable]
+        table_classes.append(
+            (
+                row,
+                DataClass(f"{row_name}Insert", f"A row for {t.qualname}; UNSET columns take their default.", row.relation, tuple(insert_fields)),
+                DataClass(f"{row_name}Update", f"Changes to a row of {t.qualname}; UNSET leaves a column as it is.", row.relation, tuple(update_fields)),
+            )
+        )
+
+    relations: Relations = {t.qualname: relation_columns(t) for t in catalog.tables}
+    view_classes = []
+    for v in views:
+        cols = _view_columns(v, relations)
+        relations[v.qualname] = cols
+        view_classes.append(DataClass(relation_names[v.qualname], _doc(v.qualname, v.comment), sql_qualname(v.qualname), tuple(Field(field_name(c.name), c.name, _nullable(ann(c.type or "text", f"{v.qualname}.{c.name}"), not c.not_null)) for c in cols)))
+
+    callables, results = _callables(functions, ann, set(relation_names.values()))
+
+    everything = list(enum_names.values())
+    everything += [c.name for trio in table_classes for c in trio] + [c.name for c in view_classes] + [c.name for c in results]
+    twice = [n for n, k in Counter(everything).items() if k > 1]
+    if twice:
+        raise SchemaError("schema", None, None, f"typegen would define {', '.join(twice)} twice", "rename one of the objects these classes come from")
+
+    annotations = [f.annotation for trio in table_classes for c in trio for f in c.fields]
+    annotations += [f.annotation for c in view_classes + results for f in c.fields]
+    annotations += [p.annotation for c in callables for p, _ in c.params] + [c.result for c in callables]
+    schemas = sorted({t.schema for t in tables} | {v.schema for v in views} | {e.schema for e in enums} | {f.schema for f in functions})
+    counts = f"{len(tables)} tables, {len(views)} views, {len(enums)} enums, {len(callables)} functions"
+    override_imports = sorted({f"from {o.rpartition('.')[0]} import {o.rpartition('.')[2]}" for o in overrides.values()})
+    return Module(
+        source=f"schemas {', '.join(schemas)} ({counts})",
+        enums=tuple(EnumClass(enum_names[e.qualname], e.qualname, tuple(zip(unique([member_name(v) for v in e.values]), e.values))) for e in enums),
+        tables=tuple(table_classes),
+        views=tuple(view_classes),
+        results=tuple(results),
+        callables=tuple(callables),
+        imports=tuple(modules_used(annotations)),
+        overrides=tuple(override_imports),
+    )
+
+
+def _pystr(value: str) -> str:
+    """A Python string literal in double quotes, as formatters write them."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _docstring(text: str, indent: int = 4) -> str:
+    """A docstring wrapped to the width formatters keep (99)."""
+    pad = " " * indent
+    lines = textwrap.wrap(text, width=99 - indent - 3) or [""]
+    if len(lines) == 1 and len(lines[0]) + indent + 6 <= 99:
+        return f'"""{lines[0]}"""'
+    return '"""' + f"\n{pad}".join(lines) + f"\n{pad}" + '"""'
+
+
+def _callable(f: Function) -> bool:
+    granted = {g.role for g in f.grants if "execute" in g.privileges}
+    return not f.external and (f.returns or "").lower() not in NOT_CALLABLE and bool(granted & CALLERS)
+
+
+def _class_names(names: list[tuple[str, str]], singular: bool, taken: frozenset[str] | set[str] = frozenset()) -> dict[str, str]:
+    """PascalCase names; schema-qualified (`SupportTicket`) for those that would clash."""
+    base = {f"{s}.{n}": pascal(n, singular) for s, n in names}
+    count = Counter(base.values())
+    return {qn: (pascal(qn.partition(".")[0]) + b if count[b] > 1 or b in taken else b) for qn, b in base.items()}
+
+
+def _doc(qualname: str, comment: str | None) -> str:
+    first = (comment or "").strip().splitlines()[0] if (comment or "").strip() else ""
+    text = f"{qualname}: {first}" if first else qualname
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _nullable(annotation: str, nullable: bool) -> str:
+    return f"{annotation} | None" if nullable else annotation
+
+
+def _not_null(t: Table, c: Column) -> bool:
+    return implied_not_null(c) or any(k.kind == "primary_key" and c.name in k.columns for k in t.constraints)
+
+
+def _required(t: Table, c: Column) -> bool:
+    return _not_null(t, c) and c.default is None and c.identity is None and c.type.strip().lower() not in SERIALS
+
+
+def _view_columns(v: View, relations: Relations) -> tuple[ViewColumn, ...]:
+    inferred = infer(v.query, relations)
+    if v.columns:  # from a database: its types are the truth; inference only says "not null"
+        by_name = {c.name: c for c in inferred or ()}
+        return tuple(ViewColumn(c.name, c.type, bool(by_name.get(c.name) and by_name[c.name].not_null)) for c in v.columns)
+    if inferred is None or any(c.type is None for c in inferred):
+        unknown = [c.name for c in inferred or () if c.type is None]
+        what = f"the type of {', '.join(unknown)}" if unknown else "its columns"
+        raise SchemaError.at(v.origin, v.qualname, f"typegen cannot tell {what} in view {v.qualname}", "cast the expression in the query (`expr::text as name`), or run `tickets-db typegen --from-db`")
+    return inferred
+
+
+def _callables(functions: list[Function], ann: Callable_[[str], str], row_types: set[str]) -> tuple[list[Callable], list[DataClass]]:
+    names = unique([field_name(f.name) for f in functions])
+    callables, results = [], []
+    for f, name in zip(functions, names):
+        inputs = [a for a in f.arguments if a.mode in ("in", "inout", "variadic")]
+        outputs = [(a.name or f"column{i + 1}", a.type) for i, a in enumerate(f.arguments) if a.mode in ("out", "inout")]
+        named = all(a.name for a in inputs)
+        params = []
+        for i, a in enumerate(inputs):
+            pname = field_name(a.name) if a.name else f"arg{i + 1}"
+            optional = named and a.default is not None
+            params.append((Field(pname, a.name or pname, _nullable(ann(a.type), True), optional), sql_ident(a.name) if named and a.name else None))
+        columns = list(f.returns_table) or outputs
+        signature = f"{f.qualname}({', '.join(a.name or '?' for a in inputs)})"
+        if columns:
+            result = pascal(name) + "Result"
+            results.append(DataClass(result, f"A row returned by {signature}.", None, tuple(Field(field_name(n), n, _nullable(ann(t), True)) for n, t in columns)))
+            shape = "rows" if f.returns_set else "row"
+        else:
+            result = ann(f.returns or "void")
+            shape = ("rows" if f.returns_set else "row") if result in row_types else ("scalars" if f.returns_set else "scalar")
+        callables.append(Callable(name, _doc(signature, f.comment), sql_qualname(f.qualname), tuple(params), shape, result))
+    return callables, results
+
+
+def write(path: Path, text: str) -> bool:
+    """Write when different; True when the file changed."""
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return True

@@ -1,0 +1,300 @@
+"""typegen: the type table, the optional-field rules, the project's committed models (current,
+`mypy --strict` clean, filled by real rows with class_row), and model/database parity."""
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import decimal
+import importlib.util
+import ipaddress
+import shutil
+import subprocess
+import sys
+import textwrap
+import uuid
+from pathlib import Path
+
+import pytest
+from psycopg.rows import class_row
+
+from tickets_db import db
+from tickets_db.config import load_project
+from tickets_db.errors import SchemaError
+from tickets_db.loader import load_files
+from tickets_db.planner import models
+from tickets_db.target import Target
+from tickets_db.typegen import generate
+from tickets_db.typegen.naming import field_name, member_name, pascal
+from tickets_db.typegen.pytypes import annotation
+
+from .conftest import MAKERKIT, OWNER, ROOT, acting_as
+
+import tickets_db_models.models as m  # the project's committed, generated module
+
+
+@pytest.mark.parametrize(
+    "pg_type, expected",
+    [
+        ("uuid", "_uuid.UUID"),
+        ("text", "str"),
+        ("varchar(255)", "str"),
+        ("character varying(255)", "str"),
+        ("char(3)", "str"),
+        ("citext", "str"),
+        ("int2", "int"),
+        ("smallint", "int"),
+        ("int", "int"),
+        ("integer", "int"),
+        ("int8", "int"),
+        ("bigint", "int"),
+        ("serial", "int"),
+        ("bigserial", "int"),
+        ("numeric", "_decimal.Decimal"),
+        ("numeric(10,2)", "_decimal.Decimal"),
+        ("real", "float"),
+        ("double precision", "float"),
+        ("boolean", "bool"),
+        ("bool", "bool"),
+        ("date", "_dt.date"),
+        ("time", "_dt.time"),
+        ("time with time zone", "_dt.time"),
+        ("timestamp", "_dt.datetime"),
+        ("timestamp without time zone", "_dt.datetime"),
+        ("timestamptz", "_dt.datetime"),
+        ("timestamp(3) with time zone", "_dt.datetime"),
+        ("interval", "_dt.timedelta"),
+        ("json", "JsonValue"),
+        ("jsonb", "JsonValue"),
+        ("bytea", "bytes"),
+        ("inet", "_ipaddress.IPv4Address | _ipaddress.IPv6Address | _ipaddress.IPv4Interface | _ipaddress.IPv6Interface"),
+        ("cidr", "_ipaddress.IPv4Network | _ipaddress.IPv6Network"),
+        ("text[]", "list[str]"),
+        ("integer[][]", "list[list[int]]"),
+        ("character varying(50)[]", "list[str]"),
+        ("public.ticket_status", "TicketStatus"),
+        ("ticket_status", "TicketStatus"),
+        ("public.ticket_status[]", "list[TicketStatus]"),
+        ("public.email", "str"),  # a domain over text
+        ("public.accounts", "Account"),  # a table's row type
+        ("money", "str"),  # psycopg has no money loader
+        ("tsvector", "str"),
+        ("void", "None"),
+    ],
+)
+def test_type_table(pg_type, expected):
+    user_types = {"public.ticket_status": "TicketStatus", "public.email": "str", "public.accounts": "Account"}
+    assert annotation(pg_type, user_types) == expected
+
+
+def test_types_are_what_psycopg_returns(migrated_db):
+    """The table above is checked against psycopg itself, one value per type."""
+    namespace = {"_uuid": uuid, "_decimal": decimal, "_dt": datetime, "_ipaddress": ipaddress}
+    samples = {
+        "uuid": "gen_random_uuid()", "varchar(5)": "'abc'", "int2": "1", "int8": "1", "numeric(10,2)": "1.5",
+        "double precision": "1.5", "boolean": "true", "date": "current_date", "time": "current_time::time",
+        "timestamptz": "now()", "timestamp": "now()::timestamp", "interval": "interval '1 day'", "bytea": "'\\x00'::bytea",
+        "inet": "'10.0.0.1'", "cidr": "'10.0.0.0/8'", "text[]": "array['a']", "money": "12.5::money",
+    }
+    with db.connection(migrated_db) as conn:
+        for pg_type, expr in samples.items():
+            value = conn.execute(f"select ({expr})::{pg_type}").fetchone()[0]
+            ann = annotation(pg_type, {})
+            element = ann.removeprefix("list[").removesuffix("]")
+            allowed = tuple(eval(part.strip(), namespace) for part in element.split("|"))
+            checked = value[0] if ann.startswith("list[") else value
+            assert isinstance(checked, allowed), (pg_type, type(value), ann)
+
+
+def test_names():
+    assert pascal("tickets", singularize=True) == "Ticket"
+    assert pascal("accounts_memberships", singularize=True) == "AccountsMembership"
+    assert pascal("role_permissions", singularize=True) == "RolePermission"
+    assert pascal("statuses", singularize=True) == "Status"
+    assert pascal("app_permissions") == "AppPermissions"
+    assert field_name("from") == "from_" and field_name("created at") == "created_at" and field_name("id") == "id"
+    assert member_name("tickets.update") == "TICKETS_UPDATE" and member_name("lemon-squeezy") == "LEMON_SQUEEZY"
+
+
+SCHEMA = """
+schemas:
+  public: {external: true}
+  app: {}
+  other: {}
+enums:
+  app.mood: {values: [happy, "so-so", sad]}
+tables:
+  app.things:
+    columns:
+      id: {type: bigint, identity: always}
+      code: {type: text, primary_key: true}
+      name: {type: varchar(20), not_null: true}
+      nickname: text
+      mood: {type: app.mood, not_null: true, default: "'happy'"}
+      moods: "app.mood[]"
+      price: {type: "numeric(10,2)", not_null: true, default: "0"}
+      doubled: {type: numeric, generated: price * 2}
+      serial_no: {type: serial}
+      "from": text
+  other.things:
+    columns:
+      id: {type: int, primary_key: true}
+views:
+  app.thing_names:
+    query: |
+      select t.code, t.name, t.nickname, o.id as other_id, count(*) over () as total
+      from app.things t left join other.things o on o.id = t.id
+"""
+
+
+def project_module(tmp_path: Path, text: str = SCHEMA) -> str:
+    (tmp_path / "s.yaml").write_text(textwrap.dedent(text))
+    return generate(load_files([tmp_path / "s.yaml"], tmp_path))
+
+
+def fields(source: str, cls: str) -> dict[str, str]:
+    """`name: annotation [= default]` lines of one generated class."""
+    block = source.split(f"\nclass {cls}:\n", 1)[1].split("\n\n\n", 1)[0]
+    out = {}
+    for line in block.splitlines():
+        line = line.strip()
+        if ": " in line and not line.startswith(('"""', "RELATION")):
+            name, rest = line.split(": ", 1)
+            out[name] = rest
+    return out
+
+
+def test_nullability_and_default_rules(tmp_path):
+    source = project_module(tmp_path)
+    row = fields(source, "AppThing")
+    assert row["id"] == "int" and row["code"] == "str"  # identity and primary key columns are never null
+    assert row["name"] == "str" and row["nickname"] == "str | None"
+    assert row["mood"] == "Mood" and row["moods"] == "list[Mood] | None"
+    assert row["price"] == "_decimal.Decimal" and row["doubled"] == "_decimal.Decimal | None"
+    assert row["from_"].startswith("str | None = field(")  # keeps its column name for class_row
+    insert = fields(source, "AppThingInsert")
+    assert list(insert)[:2] == ["code", "name"]  # required first
+    assert insert["code"] == "str" and insert["name"] == "str"
+    assert "id" not in insert and "doubled" not in insert  # identity always, generated: not writable
+    assert insert["nickname"] == "str | None | Unset = UNSET"
+    assert insert["mood"] == "Mood | Unset = UNSET"  # a default, but never null
+    assert insert["serial_no"] == "int | Unset = UNSET"  # serial: not null, with a default
+    assert row["serial_no"] == "int"
+    update = fields(source, "AppThingUpdate")
+    assert update["name"] == "str | Unset = UNSET" and update["nickname"] == "str | None | Unset = UNSET"
+    # two schemas with a `things` table: both names are schema-qualified
+    assert "class OtherThing:" in source
+    # a view: plain references to NOT NULL columns stay non-null, the outer side of a join not
+    view = fields(source, "ThingName")
+    assert view == {"code": "str", "name": "str", "nickname": "str | None", "other_id": "int | None", "total": "int"}
+
+
+def test_enum_values_and_import(tmp_path):
+    source = project_module(tmp_path)
+    path = tmp_path / "models.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location("scratch_models", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["scratch_models"] = module
+    spec.loader.exec_module(module)
+    assert [e.value for e in module.Mood] == ["happy", "so-so", "sad"]
+    assert module.Mood.SO_SO == "so-so"
+    insert = module.AppThingInsert(code="a", name="b", nickname=None)
+    assert module.set_fields(insert) == {"code": "a", "name": "b", "nickname": None}
+    assert module.set_fields(module.AppThingUpdate(from_="x")) == {"from": "x"}
+
+
+def test_view_column_that_cannot_be_typed_is_an_error(tmp_path):
+    text = SCHEMA + "  app.odd:\n    query: select some_function(1) as x\n"
+    with pytest.raises(SchemaError) as info:
+        project_module(tmp_path, text)
+    assert "app.odd" in info.value.message and "cast" in (info.value.hint or "")
+
+
+def test_jsonb_override(tmp_path):
+    text = "schemas:\n  app: {}\ntables:\n  app.settings:\n    columns:\n      id: {type: int, primary_key: true}\n      data: {type: jsonb, not_null: true}\n"
+    (tmp_path / "s.yaml").write_text(text)
+    source = generate(load_files([tmp_path / "s.yaml"], tmp_path), {"app.settings.data": "myapp.types.Settings"})
+    assert "from myapp.types import Settings" in source
+    assert fields(source, "Setting")["data"] == "Settings"
+
+
+# --- the project's own module -------------------------------------------------------------
+
+
+def test_committed_models_are_current():
+    project = load_project(ROOT)
+    assert project.typegen_output.read_text() == models(project), "run `tickets-db typegen`"
+
+
+def test_committed_models_pass_mypy_strict():
+    if shutil.which("mypy", path=str(Path(sys.executable).parent)) is None:
+        pytest.fail("mypy is part of the test dependencies")
+    result = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(load_project(ROOT).typegen_output)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_model_and_database_give_the_same_file(seeded_db, cluster):
+    project = load_project(ROOT)
+    assert models(project, Target(seeded_db, False, project)) == models(project)
+
+
+def row_classes():
+    classes = [c for name, c in vars(m).items() if dataclasses.is_dataclass(c) and hasattr(c, "RELATION") and not name.endswith(("Insert", "Update"))]
+    assert len(classes) == 17  # 15 tables, 2 views
+    return classes
+
+
+@pytest.mark.parametrize("cls", row_classes(), ids=lambda c: c.__name__)
+def test_rows_fill_every_row_class(seeded_db, cls):
+    with db.connection(seeded_db) as conn, acting_as(conn, OWNER):  # views show the caller's rows
+        conn.execute("set local role postgres")  # tables: every row, past RLS
+        if cls.RELATION.startswith("public.user_"):
+            conn.execute("set local role authenticated")
+        with conn.cursor(row_factory=class_row(cls)) as cur:
+            rows = cur.execute(f"select * from {cls.RELATION}").fetchall()
+    assert rows, f"the seed leaves {cls.RELATION} empty"
+    for row in rows:
+        for f in dataclasses.fields(cls):
+            value = getattr(row, f.name)
+            assert value is not None or "None" in str(f.type), (cls.__name__, f.name)
+
+
+def test_register_enums_returns_members(seeded_db):
+    with db.connection(seeded_db) as conn:
+        plain = conn.execute("select status from public.tickets limit 1").fetchone()[0]
+        assert type(plain) is str and plain in set(m.TicketStatus)
+        m.register_enums(conn)
+        with conn.cursor(row_factory=class_row(m.Ticket)) as cur:
+            ticket = cur.execute("select * from public.tickets where title = 'Billing discrepancy'").fetchone()
+        assert ticket.status is m.TicketStatus.OPEN and ticket.priority is m.TicketPriority.MEDIUM
+
+
+def test_enum_members_equal_the_database_enums(seeded_db):
+    with db.connection(seeded_db) as conn:
+        for name, cls in m.ENUMS.items():
+            labels = conn.execute(f"select enum_range(null::{name})::text[]").fetchone()[0]
+            assert [member.value for member in cls] == labels
+
+
+def test_function_wrappers_as_a_user(seeded_db):
+    with db.connection(seeded_db) as conn, acting_as(conn, OWNER):
+        assert m.has_role_on_account(conn, account_id=uuid.UUID(MAKERKIT)) is True
+        assert m.has_role_on_account(conn, account_id=uuid.UUID(MAKERKIT), account_role="owner") is True
+        assert m.has_permission(conn, user_id=uuid.UUID(OWNER), account_id=uuid.UUID(MAKERKIT), permission_name=m.AppPermissions.TICKETS_UPDATE) is True
+        members = m.get_account_members(conn, account_slug="makerkit")
+        assert {type(x) for x in members} == {m.GetAccountMembersResult} and len(members) == 2
+        assert isinstance(m.get_remaining_tickets(conn, target_account_id=uuid.UUID(MAKERKIT)), int)
+        team = m.create_team_account(conn, account_name="Typed Team")
+        assert isinstance(team, m.Account) and team.slug == "typed-team"
+
+
+def test_readme_example_runs(seeded_db, monkeypatch, capsys):
+    """The README's example, as written, against the seeded database."""
+    readme = (ROOT / "README.md").read_text()
+    code = readme.split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.setenv("DATABASE_URL", seeded_db)
+    namespace: dict[str, object] = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    tickets = namespace["tickets"]
+    assert tickets and all(isinstance(t, m.Ticket) and t.status is m.TicketStatus.OPEN for t in tickets)
+    assert "Billing discrepancy" in capsys.readouterr().out
