@@ -154,5 +154,5 @@ def test_default_constraint_names_match_postgres(table, kind, columns, expected)
 
 def test_json_schema_describes_every_top_level_key():
     schema = json_schema()
-    assert set(schema["properties"]) == {"schemas", "extensions", "enums", "enum_values", "tables", "functions", "views", "policies", "triggers", "rows"}
+    assert set(schema["properties"]) == {"schemas", "extensions", "enums", "enum_values", "domains", "tables", "functions", "views", "policies", "triggers", "rows"}
     assert schema["additionalProperties"] is False

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from tickets_db.model import Argument, Column, Constraint, Enum, Function, Grant, Index, Policy, Rows, Table, Trigger, TriggerEvent
+from tickets_db.model import Argument, Column, Constraint, Domain, Enum, Function, Grant, Index, Policy, Rows, Table, Trigger, TriggerEvent
 from tickets_db.operations import (
-    AddColumn, AddConstraint, AddEnumValue, CreateEnum, CreateFunction, CreateIndex, CreatePolicy, CreateTable, CreateTrigger, EnableRls, InsertRows, SetGrants,
+    AddColumn, AddConstraint, AddEnumValue, CreateDomain, CreateEnum, CreateFunction, CreateIndex, CreatePolicy, CreateTable, CreateTrigger, EnableRls, InsertRows, SetGrants,
 )
 from tickets_db.render import ident, render_migration, render_op
 
@@ -21,6 +21,11 @@ TABLE = Table(
 
 CASES = [
     (CreateEnum(enum=Enum("public", "ticket_priority", ("low", "medium", "high"))), "create type public.ticket_priority as enum ('low', 'medium', 'high');\n"),
+    (CreateDomain(domain=Domain("public", "email", "varchar(320)", check="value ~ '@'")), "create domain public.email as varchar(320) check (value ~ '@');\n"),
+    (
+        CreateDomain(domain=Domain("app", "quantity", "integer", not_null=True, default="1", check="value > 0", comment="How many")),
+        "create domain app.quantity as integer default 1 not null check (value > 0);\ncomment on domain app.quantity is 'How many';\n",
+    ),
     (AddEnumValue(enum="public.app_permissions", value="tickets.update"), "alter type public.app_permissions add value if not exists 'tickets.update';\n"),
     (AddEnumValue(enum="public.e", value="b", before="c"), "alter type public.e add value if not exists 'b' before 'c';\n"),
     (

@@ -20,8 +20,9 @@ from psycopg.rows import class_row
 from tickets_db import db
 from tickets_db.config import load_project
 from tickets_db.errors import SchemaError
+from tickets_db.introspect import Scope, introspect
 from tickets_db.loader import load_files
-from tickets_db.planner import models
+from tickets_db.planner import apply_catalog, models
 from tickets_db.target import Target
 from tickets_db.typegen import generate
 from tickets_db.typegen.naming import field_name, member_name, pascal
@@ -122,6 +123,9 @@ schemas:
   other: {}
 enums:
   app.mood: {values: [happy, "so-so", sad]}
+domains:
+  app.email: {type: varchar(320), check: "value ~ '@'"}
+  app.quantity: {type: integer, not_null: true, default: "1", check: value > 0}
 tables:
   app.things:
     columns:
@@ -135,6 +139,9 @@ tables:
       doubled: {type: numeric, generated: price * 2}
       serial_no: {type: serial}
       "from": text
+      contact: app.email
+      qty: app.quantity
+      happened: {type: "timestamp(3) with time zone"}
   other.things:
     columns:
       id: {type: int, primary_key: true}
@@ -163,6 +170,10 @@ def fields(source: str, cls: str) -> dict[str, str]:
     return out
 
 
+def insert_of(source: str) -> dict[str, str]:
+    return fields(source, "AppThingInsert")
+
+
 def test_nullability_and_default_rules(tmp_path):
     source = project_module(tmp_path)
     row = fields(source, "AppThing")
@@ -171,6 +182,9 @@ def test_nullability_and_default_rules(tmp_path):
     assert row["mood"] == "Mood" and row["moods"] == "list[Mood] | None"
     assert row["price"] == "_decimal.Decimal" and row["doubled"] == "_decimal.Decimal | None"
     assert row["from_"].startswith("str | None = field(")  # keeps its column name for class_row
+    assert row["contact"] == "str | None" and row["qty"] == "int"  # domains read as their base type
+    assert insert_of(source)["qty"] == "int | Unset = UNSET"  # NOT NULL, but the domain's default fills it
+    assert row["happened"] == "_dt.datetime | None"
     insert = fields(source, "AppThingInsert")
     assert list(insert)[:2] == ["code", "name"]  # required first
     assert insert["code"] == "str" and insert["name"] == "str"
@@ -186,6 +200,17 @@ def test_nullability_and_default_rules(tmp_path):
     # a view: plain references to NOT NULL columns stay non-null, the outer side of a join not
     view = fields(source, "ThingName")
     assert view == {"code": "str", "name": "str", "nickname": "str | None", "other_id": "int | None", "total": "int"}
+
+
+def test_model_and_database_agree_on_a_varied_schema(tmp_path, empty_db):
+    """Identity, generated, serial, domains, enums in arrays, keyword columns, a view over an
+    outer join: the file from the YAML equals the file from the database the YAML builds."""
+    (tmp_path / "s.yaml").write_text(textwrap.dedent(SCHEMA))
+    catalog = load_files([tmp_path / "s.yaml"], tmp_path)
+    with db.connection(empty_db) as conn:
+        apply_catalog(conn, catalog)
+        live = introspect(conn, Scope.of(catalog))
+    assert live.domains and generate(live) == generate(catalog)
 
 
 def test_enum_values_and_import(tmp_path):

@@ -72,6 +72,24 @@ class Enum:
 
 
 @dataclass(frozen=True, slots=True)
+class Domain:
+    """A named type over a base type, with its own NOT NULL, default and check (`value ~ '@'`)."""
+
+    schema: str
+    name: str
+    type: str
+    not_null: bool = False
+    default: str | None = None
+    check: str | None = None
+    comment: str | None = None
+    origin: str | None = field(default=None, compare=False)
+
+    @property
+    def qualname(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
 class Column:
     name: str
     type: str
@@ -237,6 +255,7 @@ class Catalog:
     schemas: tuple[Schema, ...] = ()
     extensions: tuple[Extension, ...] = ()
     enums: tuple[Enum, ...] = ()
+    domains: tuple[Domain, ...] = ()
     tables: tuple[Table, ...] = ()
     functions: tuple[Function, ...] = ()
     views: tuple[View, ...] = ()

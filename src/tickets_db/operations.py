@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .model import Column, Constraint, Enum, Extension, Function, Grant, Index, Policy, Rows, Schema, Table, Trigger, View
+from .model import Column, Constraint, Domain, Enum, Extension, Function, Grant, Index, Policy, Rows, Schema, Table, Trigger, View
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +48,16 @@ class CreateEnum(Op):
     @property
     def key(self) -> str:
         return f"enum {self.enum.qualname}"
+
+
+@dataclass(frozen=True, slots=True)
+class CreateDomain(Op):
+    domain: Domain = None  # type: ignore[assignment]
+    template = "create_domain.sql.j2"
+
+    @property
+    def key(self) -> str:
+        return f"domain {self.domain.qualname}"
 
 
 @dataclass(frozen=True, slots=True)

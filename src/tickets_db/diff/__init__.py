@@ -14,6 +14,7 @@ from ..operations import (
     AddConstraint,
     AddEnumValue,
     Comment,
+    CreateDomain,
     CreateEnum,
     CreateExtension,
     CreateFunction,
@@ -64,6 +65,7 @@ def diff(current: Catalog, desired: Catalog, authored: Catalog | None = None, fu
     d = _Diff(current, desired, authored or desired, function_keys or {})
     _schemas(d)
     _enums(d)
+    _domains(d)
     _tables(d)
     _functions(d)
     _views(d)
@@ -113,6 +115,21 @@ def _enums(d: _Diff) -> None:
     for e in d.current.enums:
         if e.qualname not in authored and not e.external:
             d.refuse(None, f"enum {e.qualname} removed")
+
+
+def _domains(d: _Diff) -> None:
+    current = {x.qualname: x for x in d.current.domains}
+    desired = {x.qualname: x for x in d.desired.domains}
+    for x in d.authored.domains:
+        cur = current.get(x.qualname)
+        if cur is None:
+            d.add(x.origin, CreateDomain(domain=x))
+        elif cur != desired.get(x.qualname, x):
+            d.refuse(x.origin, f"domain {x.qualname} changed")
+    authored = {x.qualname for x in d.authored.domains}
+    for x in d.current.domains:
+        if x.qualname not in authored:
+            d.refuse(None, f"domain {x.qualname} removed")
 
 
 def _enum_values(d: _Diff, cur: Enum, new: Enum) -> None:

@@ -12,6 +12,7 @@ from ..operations import (
     AddConstraint,
     AddEnumValue,
     Comment,
+    CreateDomain,
     CreateEnum,
     CreateExtension,
     CreateFunction,
@@ -27,7 +28,7 @@ from ..operations import (
     SetGrants,
 )
 
-PHASE = {AddEnumValue: 0, CreateSchema: 1, CreateExtension: 2, CreateEnum: 3}
+PHASE = {AddEnumValue: 0, CreateSchema: 1, CreateExtension: 2, CreateEnum: 3, CreateDomain: 3}
 # Within one declaration, the order the course writes a table's parts in.
 SUBRANK = {CreateTable: 0, AddColumn: 1, AddConstraint: 2, Comment: 3, SetGrants: 4, CreateIndex: 5, EnableRls: 6, CreatePolicy: 7, CreateFunction: 0, CreateView: 0, CreateTrigger: 8, InsertRows: 9}
 _QUALIFIED = re.compile(r'"?([A-Za-z_][\w$]*)"?\s*\.\s*"?([A-Za-z_][\w$]*)"?')
@@ -55,6 +56,8 @@ def _provides(op: Op) -> set[str]:
             return {f"schema:{op.schema.name}"}
         case CreateEnum():
             return {f"type:{op.enum.qualname}"}
+        case CreateDomain():
+            return {f"type:{op.domain.qualname}"}
         case CreateTable():
             return {f"rel:{op.table.qualname}", f"type:{op.table.qualname}"}
         case CreateView():
@@ -76,6 +79,8 @@ def _type_refs(type_text: str) -> set[str]:
 
 def _requires(op: Op, foreign: dict[str, set[str]]) -> set[str]:
     match op:
+        case CreateDomain():
+            return {f"schema:{op.domain.schema}"} | _type_refs(op.domain.type)
         case CreateTable():
             t = op.table
             req = {f"schema:{t.schema}"}

@@ -13,7 +13,7 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from ..model import privilege_order, Argument, Catalog, Column, Constraint, Enum, Extension, Function, Grant, Index, Policy, Rows, Schema, Table, Trigger, TriggerEvent, View
+from ..model import privilege_order, Argument, Catalog, Column, Constraint, Domain, Enum, Extension, Function, Grant, Index, Policy, Rows, Schema, Table, Trigger, TriggerEvent, View
 
 PLATFORM_SCHEMAS = frozenset({"auth", "storage", "extensions", "pg_catalog", "information_schema", "tickets_db"})
 # Schemas hosted Supabase keeps for its own services.
@@ -108,6 +108,7 @@ def _read(conn: psycopg.Connection, scope: Scope) -> Catalog:
         schemas=tuple(Schema(s["name"], _grants(s["grants"]), s["comment"]) for s in _fetch(conn, "schemas", schemas=schemas_param)),
         extensions=tuple(Extension(e["name"], e["schema"]) for e in _fetch(conn, "extensions", schemas=schemas_param)),
         enums=tuple(Enum(e["schema"], e["name"], tuple(e["values"]), e["comment"]) for e in _fetch(conn, "enums", schemas=schemas_param)),
+        domains=tuple(Domain(x["schema"], x["name"], x["type"], x["not_null"], x["default"], x["check"], x["comment"]) for x in _fetch(conn, "domains", schemas=schemas_param)),
         tables=tuple(tables),
         functions=tuple(sorted((_function(f) for f in _fetch(conn, "functions", schemas=schemas_param)), key=lambda f: f.identity)),
         views=tuple(

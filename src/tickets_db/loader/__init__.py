@@ -14,6 +14,7 @@ from ..model import (
     Catalog,
     Column,
     Constraint,
+    Domain,
     Enum,
     Extension,
     Function,
@@ -139,6 +140,7 @@ class _Builder:
         self.schemas: dict[str, Schema] = {}
         self.extensions: dict[str, Extension] = {}
         self.enums: dict[str, Enum] = {}
+        self.domains: dict[str, Domain] = {}
         self.tables: dict[str, Table] = {}
         self.functions: list[Function] = []
         self.views: dict[str, View] = {}
@@ -164,6 +166,12 @@ class _Builder:
             values = tuple(str(v) for v in spec["values"])
             self._no_repeats(values, spec, "values", qn)
             self.enums[qn] = Enum(s, n, values, spec.get("comment"), bool(spec.get("external")), origin=_origin(doc["enums"], name))
+        for name, spec in (doc.get("domains") or {}).items():
+            qn = qualify(name)
+            self._unique(self.domains, qn, doc["domains"], name, "domain")
+            s, n = split(qn)
+            default = spec.get("default")
+            self.domains[qn] = Domain(s, n, spec["type"], bool(spec.get("not_null")), None if default is None else str(default), spec.get("check"), spec.get("comment"), origin=_origin(doc["domains"], name))
         for name, spec in (doc.get("tables") or {}).items():
             qn = qualify(name)
             self._unique(self.tables, qn, doc["tables"], name, "table")
@@ -341,6 +349,7 @@ class _Builder:
             schemas=tuple(self.schemas.values()),
             extensions=tuple(self.extensions.values()),
             enums=tuple(self.enums.values()),
+            domains=tuple(self.domains.values()),
             tables=tuple(self.tables.values()),
             functions=tuple(self.functions),
             views=tuple(self.views.values()),

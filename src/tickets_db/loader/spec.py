@@ -306,6 +306,11 @@ ENUM = Obj(
     required=("values",),
 )
 
+DOMAIN = Obj(
+    {"type": Str("the base type: text, integer, varchar(320) …"), "not_null": Bool(), "default": Str(), "check": Str("a boolean expression over `value`"), "comment": Str()},
+    required=("type",),
+)
+
 SCHEMA = Obj({"grants": SCHEMA_GRANTS, "comment": Str(), "external": Bool()})
 EXTENSION = Obj({"schema": Str()}, required=("schema",))
 
@@ -314,6 +319,7 @@ FILE = Obj(
         "schemas": Map(SCHEMA),
         "extensions": Map(EXTENSION),
         "enums": Map(ENUM),
+        "domains": Map(DOMAIN),
         "enum_values": Map(List(Str()), description="values added to an enum declared in another file"),
         "tables": Map(TABLE),
         "functions": List(FUNCTION),

@@ -30,11 +30,13 @@ def _suggest(name: str, options: list[str]) -> str | None:
 def validate_catalog(cat: Catalog) -> None:
     _unique_relations(cat)
     tables = {t.qualname: t for t in cat.tables}
-    enums = {e.qualname for e in cat.enums}
+    enums = {e.qualname for e in cat.enums} | {d.qualname for d in cat.domains}
     schemas = {s.name for s in cat.schemas}
     functions = {f.qualname for f in cat.functions}
     composite = set(tables) | {v.qualname for v in cat.views}
     seen_functions: dict[str, str | None] = {}
+    for dom in cat.domains:
+        _check_type(dom.type, dom.origin, dom.qualname, enums - {dom.qualname}, composite)
     for f in cat.functions:
         if f.identity in seen_functions:
             raise _err(f.origin, f.qualname, f"function {f.identity} is declared twice (first at {seen_functions[f.identity]})", "overloads need different argument types")

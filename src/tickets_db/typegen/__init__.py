@@ -101,6 +101,10 @@ def build(catalog: Catalog, overrides: dict[str, str]) -> Module:
     relation_names = _class_names([(t.schema, t.name) for t in tables] + [(v.schema, v.name) for v in views], singular=True)
     enum_names = _class_names([(e.schema, e.name) for e in enums], singular=False, taken=set(relation_names.values()))
     user_types = {**relation_names, **enum_names}
+    for dom in catalog.domains:  # a domain reads as its base type (which may be an enum)
+        user_types[dom.qualname] = annotation(dom.type, user_types)
+    strict_domains = frozenset(d.qualname for d in catalog.domains if d.not_null)
+    defaulted_domains = frozenset(d.qualname for d in catalog.domains if d.default is not None)
 
     def ann(typ: str, key: str | None = None) -> str:
         if key and key in overrides:
@@ -110,14 +114,14 @@ def build(catalog: Catalog, overrides: dict[str, str]) -> Module:
     table_classes = []
     for t in tables:
         row_name = relation_names[t.qualname]
-        cols = relation_columns(t)
+        cols = relation_columns(t, strict_domains)
         doc = _doc(t.qualname, t.comment)
         row = DataClass(row_name, doc, sql_qualname(t.qualname), tuple(Field(field_name(c.name), c.name, _nullable(ann(c.type or "text", f"{t.qualname}.{c.name}"), not c.not_null)) for c in cols))
         writable = [c for c in t.columns if not c.generated and c.identity != "always"]
-        required = [c for c in writable if _required(t, c)]
+        required = [c for c in writable if _required(t, c, strict_domains, defaulted_domains)]
         insert_fields = [Field(field_name(c.name), c.name, ann(c.type, f"{t.qualname}.{c.name}")) for c in required]
-        insert_fields += [Field(field_name(c.name), c.name, _nullable(ann(c.type, f"{t.qualname}.{c.name}"), not _not_null(t, c)), True) for c in writable if c not in required]
-        update_fields = [Field(field_name(c.name), c.name, _nullable(ann(c.type, f"{t.qualname}.{c.name}"), not _not_null(t, c)), True) for c in writable]
+        insert_fields += [Field(field_name(c.name), c.name, _nullable(ann(c.type, f"{t.qualname}.{c.name}"), not _not_null(t, c, strict_domains)), True) for c in writable if c not in required]
+        update_fields = [Field(field_name(c.name), c.name, _nullable(ann(c.type, f"{t.qualname}.{c.name}"), not _not_null(t, c, strict_domains)), True) for c in writable]
         table_classes.append(
             (
                 row,
@@ -126,7 +130,7 @@ def build(catalog: Catalog, overrides: dict[str, str]) -> Module:
             )
         )
 
-    relations: Relations = {t.qualname: relation_columns(t) for t in catalog.tables}
+    relations: Relations = {t.qualname: relation_columns(t, strict_domains) for t in catalog.tables}
     view_classes = []
     for v in views:
         cols = _view_columns(v, relations)
@@ -195,12 +199,14 @@ def _nullable(annotation: str, nullable: bool) -> str:
     return f"{annotation} | None" if nullable else annotation
 
 
-def _not_null(t: Table, c: Column) -> bool:
-    return implied_not_null(c) or any(k.kind == "primary_key" and c.name in k.columns for k in t.constraints)
+def _not_null(t: Table, c: Column, strict_domains: frozenset[str]) -> bool:
+    return implied_not_null(c, strict_domains) or any(k.kind == "primary_key" and c.name in k.columns for k in t.constraints)
 
 
-def _required(t: Table, c: Column) -> bool:
-    return _not_null(t, c) and c.default is None and c.identity is None and c.type.strip().lower() not in SERIALS
+def _required(t: Table, c: Column, strict_domains: frozenset[str], defaulted_domains: frozenset[str]) -> bool:
+    """An insert must give it: never null, and nothing (column, serial, identity, domain) fills it."""
+    filled = c.default is not None or c.identity is not None or c.type.strip().lower() in SERIALS or user_type(c.type) in defaulted_domains
+    return _not_null(t, c, strict_domains) and not filled
 
 
 def _view_columns(v: View, relations: Relations) -> tuple[ViewColumn, ...]:

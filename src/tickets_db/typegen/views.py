@@ -16,6 +16,7 @@ from sqlglot.optimizer.scope import build_scope
 from sqlglot.schema import MappingSchema
 
 from ..model import Column, Table
+from .pytypes import user_type
 
 SERIALS = frozenset({"serial", "serial2", "serial4", "serial8", "smallserial", "bigserial"})
 
@@ -30,14 +31,15 @@ class ViewColumn:
 Relations = dict[str, tuple[ViewColumn, ...]]  # qualified table or view → its columns
 
 
-def implied_not_null(c: Column) -> bool:
-    """NOT NULL as PostgreSQL stores it: serial and identity columns are, without saying so."""
-    return c.not_null or c.identity is not None or c.type.strip().lower() in SERIALS
+def implied_not_null(c: Column, not_null_domains: frozenset[str] = frozenset()) -> bool:
+    """NOT NULL as PostgreSQL enforces it: serial and identity columns are without saying so,
+    and so are columns of a NOT NULL domain."""
+    return c.not_null or c.identity is not None or c.type.strip().lower() in SERIALS or user_type(c.type) in not_null_domains
 
 
-def relation_columns(table: Table) -> tuple[ViewColumn, ...]:
+def relation_columns(table: Table, not_null_domains: frozenset[str] = frozenset()) -> tuple[ViewColumn, ...]:
     keys = {c for k in table.constraints if k.kind == "primary_key" for c in k.columns}
-    return tuple(ViewColumn(c.name, c.type, implied_not_null(c) or c.name in keys) for c in table.columns)
+    return tuple(ViewColumn(c.name, c.type, implied_not_null(c, not_null_domains) or c.name in keys) for c in table.columns)
 
 
 def infer(query: str, relations: Relations, default_schema: str = "public") -> tuple[ViewColumn, ...] | None:
