@@ -35,8 +35,16 @@ def test_hand_written_commit_is_an_error(tmp_path: Path):
     p.write_text("alter type t add value 'a';\ncommit;\ncreate table x ();\n")
     with pytest.raises(MigrationError) as info:
         parse(p)
-    assert info.value.line == 1 or info.value.line == 2
-    assert "cannot share" in info.value.message or "transaction control" in info.value.message
+    # the first problem: the value add, which must go in the autocommit segment, not before a COMMIT
+    assert info.value.line == 1 and "cannot share" in info.value.message and "autocommit" in (info.value.hint or "")
+
+
+def test_commit_after_a_table_is_an_error_with_its_line(tmp_path: Path):
+    p = tmp_path / "20260101000000_x.sql"
+    p.write_text("create table x ();\ncommit;\ncreate table y ();\n")
+    with pytest.raises(MigrationError) as info:
+        parse(p)
+    assert info.value.line == 2 and "COMMIT" in info.value.message
 
 
 def test_begin_is_an_error_with_its_line(tmp_path: Path):

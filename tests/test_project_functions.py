@@ -44,10 +44,13 @@ def test_status_change_sets_and_clears_columns(conn, start, new, closed, resolve
         assert (resolved_at is not None, str(resolved_by) if resolved_by else None) == (resolved, OWNER if resolved else None)
 
 
-def test_status_trigger_skips_unchanged_status(conn):
+def test_update_without_status_change_keeps_closed_at(conn):
     conn.execute("update public.tickets set closed_at = '2020-01-01' where title = 'Billing discrepancy'")
     conn.execute("update public.tickets set status = 'open', title = title where title = 'Billing discrepancy'")
-    assert ticket(conn, "Billing discrepancy")[1] is not None  # same status: the when clause keeps the trigger out
+    assert ticket(conn, "Billing discrepancy")[1] is not None
+    # and the trigger does not even run then: it fires only when the status really changes
+    definition = conn.execute("select pg_get_triggerdef(oid) from pg_trigger where tgname = 'handle_ticket_status_change_trigger'").fetchone()
+    assert definition is not None and "BEFORE UPDATE OF status" in definition[0] and "WHEN ((old.status IS DISTINCT FROM new.status))" in definition[0]
 
 
 def new_account(conn, plan_limit: int | None) -> None:
