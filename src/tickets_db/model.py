@@ -170,6 +170,7 @@ class Table:
     # policies and triggers the project attaches to them are managed.
     external: bool = field(default=False, compare=False)
     origin: str | None = field(default=None, compare=False)
+    lint_ignore: tuple[tuple[str, str], ...] = field(default=(), compare=False)  # (rule, why)
 
     @property
     def qualname(self) -> str:
@@ -205,6 +206,7 @@ class Function:
     comment: str | None = None
     external: bool = field(default=False, compare=False)
     origin: str | None = field(default=None, compare=False)
+    lint_ignore: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @property
     def qualname(self) -> str:
@@ -228,6 +230,7 @@ class View:
     # What the database says the columns are (introspection only): the query is what is compared.
     columns: tuple[Column, ...] = field(default=(), compare=False)
     origin: str | None = field(default=None, compare=False)
+    lint_ignore: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @property
     def qualname(self) -> str:

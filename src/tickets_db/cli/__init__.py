@@ -206,6 +206,43 @@ def typegen(
 
 
 @app.command()
+def lint(
+    from_db: Annotated[bool, typer.Option("--from-db", help="Lint the live database (and its pending migrations) instead of the YAML.")] = False,
+    format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    rules: Annotated[bool, typer.Option("--rules", help="List the rules and exit.")] = False,
+) -> None:
+    """Security and performance lint (RLS, policies, grants, functions, indexes, migration hazards).
+    Exit 1 when an error is found; justify exceptions in the YAML with `lint_ignore`."""
+    import json
+
+    from ..lint import rule_table, run
+
+    if format not in ("table", "json"):
+        raise typer.BadParameter("--format is table or json")
+    if rules:
+        table = Table("rule", "severity", "what", "why it matters", "fix", title="tickets-db lint rules")
+        for row in rule_table():
+            table.add_row(*row)
+        out.print(table)
+        return
+    project = _project()
+    findings = run(project, _target(project) if from_db else None)
+    errors = sum(f.severity == "error" for f in findings)
+    if format == "json":
+        out.print_json(json.dumps([f.as_dict() for f in findings]))
+    else:
+        colour = {"error": "red", "warning": "yellow", "info": "cyan"}
+        for f in findings:
+            at = f"  [dim]{f.origin}[/]" if f.origin else ""
+            out.print(f"[{colour[f.severity]}]{f.severity}[/] [bold]{f.rule}[/] {f.object}{at}", highlight=False)
+            out.print(f"  {f.message}\n  [dim]fix:[/] {f.hint}", highlight=False)
+    if format == "table":
+        out.print(f"{errors} error(s), {len(findings) - errors} warning(s)" if findings else "[green]ok[/]: no findings")
+    if errors:
+        raise typer.Exit(1)
+
+
+@app.command()
 def check() -> None:
     """CI gate: fail when the migrations do not build the YAML, were edited by hand, or the
     generated models are stale."""

@@ -2,6 +2,8 @@
 be declared once, and other files may extend it (enum values, policies, triggers, rows)."""
 from __future__ import annotations
 
+import difflib
+
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -182,7 +184,7 @@ class _Builder:
             qn = qualify(name)
             self._unique(self.views, qn, doc["views"], name, "view")
             s, n = split(qn)
-            self.views[qn] = View(s, n, spec["query"].strip(), _grants(spec.get("grants"), "view"), bool(spec.get("security_invoker")), spec.get("comment"), origin=_origin(doc["views"], name))
+            self.views[qn] = View(s, n, spec["query"].strip(), _grants(spec.get("grants"), "view"), bool(spec.get("security_invoker")), spec.get("comment"), origin=_origin(doc["views"], name), lint_ignore=_lint_ignore(spec))
         for section in ("enum_values", "policies", "triggers", "rows"):
             for name, spec in (doc.get(section) or {}).items():
                 self.pending.append((section, doc[section], name, spec))
@@ -269,6 +271,7 @@ class _Builder:
             spec.get("comment"),
             external=bool(spec.get("external")),
             origin=_origin(parent, key),
+            lint_ignore=_lint_ignore(spec),
         )
 
     def _policy(self, name: str, p: YMap, parent: YMap) -> Policy:
@@ -321,6 +324,7 @@ class _Builder:
             comment=f.get("comment"),
             external=external,
             origin=f"{f.file}:{f.line}",
+            lint_ignore=_lint_ignore(f),
         )
 
     def build(self) -> Catalog:
@@ -386,3 +390,16 @@ class _Builder:
                 raise SchemaError(parent.file, parent.lines.get(name), f"rows.{name}", f"two rows of `{qn}` have the key {k}", "each key may appear once")
             seen.add(k)
         self.rows[qn] = made
+
+
+def _lint_ignore(spec: YMap) -> tuple[tuple[str, str], ...]:
+    """Justified exceptions to lint rules; unknown rule ids are an error where they are written."""
+    from ..lint import rule_table
+
+    ignores = spec.get("lint_ignore") or YMap()
+    known = [r[0] for r in rule_table()]
+    for rule in ignores:
+        if rule not in known:
+            hint = difflib.get_close_matches(rule, known, 1)
+            raise SchemaError(ignores.file, ignores.lines[rule], f"lint_ignore.{rule}", f"unknown lint rule `{rule}`", f"did you mean `{hint[0]}`?" if hint else "`tickets-db lint --rules` lists them")
+    return tuple((rule, str(why)) for rule, why in ignores.items())

@@ -245,8 +245,11 @@ ROWS = Obj(
     required=("key", "values"),
 )
 
+LINT_IGNORE = Map(Str(description="why the rule does not apply here"), description="lint rule id → why it does not apply (`tickets-db lint` lists the ids)")
+
 TABLE = Obj(
     {
+        "lint_ignore": LINT_IGNORE,
         "columns": Map(COLUMN),
         "constraints": Map(CONSTRAINT),
         "indexes": Map(INDEX),
@@ -287,6 +290,7 @@ FUNCTION = Obj(
         "body": Str(),
         "comment": Str(),
         "external": Bool(),
+        "lint_ignore": LINT_IGNORE,
     },
     required=("name",),
 )
@@ -297,6 +301,7 @@ VIEW = Obj(
         "grants": GRANTS,
         "security_invoker": Bool(),
         "comment": Str(),
+        "lint_ignore": LINT_IGNORE,
     },
     required=("query",),
 )

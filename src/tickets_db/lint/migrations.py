@@ -1,0 +1,61 @@
+"""Hazards of the migrations a database has not run yet, judged against that database's real
+tables: adding a NOT NULL column without a default fails on a table with rows, and a plain
+`create index` blocks writes to a big table for as long as it builds."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from ..config import display_path
+from ..migrations import Migration, parse
+from ..runner import history, pending
+from . import Finding
+
+BIG_TABLE_ROWS = 10_000
+
+RULES = {
+    "migration_not_null_without_default": ("error", "Adding a NOT NULL column without a default to a table with rows", "the migration fails on the first existing row", "add a default, or add the column nullable, backfill it, then set not null"),
+    "migration_index_without_concurrently": ("warning", f"Creating an index without CONCURRENTLY on a big table (≥ {BIG_TABLE_ROWS:,} rows)", "a plain create index blocks every write to the table while it builds", "write `create index concurrently` in an autocommit segment (`-- tickets-db: autocommit`)"),
+}
+
+
+def _rows(conn: psycopg.Connection, table: str) -> int:
+    row = conn.execute("select case when c.reltuples < 0 then null else c.reltuples::bigint end, c.oid from pg_class c where c.oid = to_regclass(%s)", (table,)).fetchone()
+    if row is None:
+        return 0
+    if row[0] is None:  # never analyzed: count, but only far enough to answer
+        return int(conn.execute(f"select count(*) from (select from {table} limit {BIG_TABLE_ROWS}) s").fetchone()[0])  # type: ignore[index]
+    return int(row[0])
+
+
+def hazards(conn: psycopg.Connection, migrations: list[Migration], root: Path | None = None) -> list[Finding]:
+    findings = []
+    for m in pending(migrations, history(conn)):
+        parsed = parse(m.path)
+        for st in (*parsed.autocommit, *parsed.transactional):
+            try:
+                tree = sqlglot.parse_one(st.text, dialect="postgres")
+            except SqlglotError:
+                continue
+            where = f"{display_path(m.path, root)}:{st.line}"
+            if isinstance(tree, exp.Alter) and tree.args.get("kind") == "TABLE":
+                table = tree.this.sql("postgres")
+                for action in tree.args.get("actions") or []:
+                    kinds = {type(c.args.get("kind")) for c in action.args.get("constraints") or []} if isinstance(action, exp.ColumnDef) else set()
+                    if exp.NotNullColumnConstraint in kinds and exp.DefaultColumnConstraint not in kinds and _rows(conn, table):
+                        findings.append(_finding("migration_not_null_without_default", f"table {table}", f"{where} adds {action.name} not null to a table with rows", where))
+            elif isinstance(tree, exp.Create) and tree.args.get("kind") == "INDEX" and not tree.args.get("concurrently"):
+                target = tree.this.args.get("table")
+                table = target.sql("postgres") if target is not None else ""
+                if table and (n := _rows(conn, table)) >= BIG_TABLE_ROWS:
+                    findings.append(_finding("migration_index_without_concurrently", f"table {table}", f"{where} indexes {n:,} rows without concurrently", where))
+    return findings
+
+
+def _finding(rule: str, obj: str, detail: str, where: str) -> Finding:
+    severity, _, why, hint = RULES[rule]
+    return Finding(rule, severity, obj, f"{detail}: {why}", hint, where)
