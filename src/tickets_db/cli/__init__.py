@@ -243,6 +243,63 @@ def lint(
 
 
 @app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="SQL to run (several statements: the last one's rows are shown).")],
+    as_user: Annotated[Optional[str], typer.Option("--as", help="Act as this user of auth.users (email or id), role authenticated.")] = None,
+    anon: Annotated[bool, typer.Option("--anon", help="Act as an anonymous caller (role anon).")] = False,
+    service_role: Annotated[bool, typer.Option("--service-role", help="Act as the service role (bypasses RLS).")] = False,
+    rollback: Annotated[bool, typer.Option("--rollback", help="Roll back instead of committing.")] = False,
+) -> None:
+    """Run SQL as a user, anon or the service role: their role and JWT claims, as PostgREST does."""
+    from .. import db, identity
+
+    if sum(bool(x) for x in (as_user, anon, service_role)) > 1:
+        raise typer.BadParameter("give one of --as, --anon, --service-role")
+    project = _project()
+    target = _target(project)
+    with db.connection(target.url) as conn:
+        who = identity.user(conn, as_user) if as_user else identity.anon() if anon else identity.service_role() if service_role else None
+        result = identity.run(conn, who, query, commit=not rollback)
+    if result.columns:
+        table = Table(*result.columns, title=f"as {who.label if who else 'postgres (the migration role)'}")
+        for row in result.rows:
+            table.add_row(*("null" if v is None else str(v) for v in row))
+        out.print(table)
+    out.print(f"{result.status}{' (rolled back)' if rollback else ''}", highlight=False)
+
+
+@app.command()
+def policies(
+    from_db: Annotated[bool, typer.Option("--from-db", help="Read the live database instead of the YAML.")] = False,
+) -> None:
+    """The policy matrix: per table, command and API role, which policies decide what a caller sees."""
+    from ..introspect import Scope, introspect
+    from ..loader import load
+    from ..policies import ROLES, matrix
+
+    project = _project()
+    catalog = load(project.schema_dir, project.root)
+    if from_db:
+        from .. import db
+
+        with db.connection(_target(project).url) as conn:
+            catalog = introspect(conn, Scope.of(catalog))
+    table = Table("table", "command", *ROLES, title="who gets which rows (policies are OR-ed; 'and' marks restrictive ones)")
+    shown = {"no grant": "[dim]no grant[/]", "none": "[dim]no rows[/]"}
+    for line in matrix(catalog):
+        cells = []
+        for c in line.cells:
+            if c.verdict == "all":
+                cells.append(f"[yellow]all rows[/] [dim]({c.why})[/]")
+            elif c.verdict == "policies":
+                cells.append("[green]" + ", ".join(c.policies) + "[/]" + "".join(f" and {r}" for r in c.restrictive))
+            else:
+                cells.append(shown[c.verdict])
+        table.add_row(line.table, line.command, *cells)
+    out.print(table)
+
+
+@app.command()
 def check() -> None:
     """CI gate: fail when the migrations do not build the YAML, were edited by hand, or the
     generated models are stale."""
