@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import psycopg
 
@@ -56,13 +56,11 @@ class Target:
                 return name
         if self.cluster is not None:
             return self.cluster.ensure_platform_template()
-        with db.connection(self.admin_url()) as conn:
-            tmp = f"{name}_{_suffix(6)}"
-            db.create_database(conn, tmp, template="template0")
-        with db.connection(self.url_for(tmp)) as conn:
-            platform.ensure(conn)
-        with db.connection(self.admin_url()) as conn:
-            _publish(conn, tmp, name)
+        def fill(database: str) -> None:
+            with db.connection(self.url_for(database)) as conn:
+                platform.ensure(conn)
+
+        self.build_template(name, "template0", fill)
         return name
 
     def migrated_template(self, migrations: list[Migration], conn: psycopg.Connection | None = None) -> str:
@@ -77,27 +75,36 @@ class Target:
         with self.admin(conn) as c:
             if db.database_exists(c, name):
                 return name
-        with db.connection(self.admin_url()) as conn:
-            tmp = f"{name}_{_suffix(6)}"
-            db.create_database(conn, tmp, template=base)
-        try:
-            with db.connection(self.url_for(tmp)) as conn:
+        def fill(database: str) -> None:
+            with db.connection(self.url_for(database)) as conn:
                 migrate(conn, migrations, self.project.root)
-        except BaseException:
-            with db.connection(self.admin_url()) as conn:
-                db.drop_database(conn, tmp)
-            raise
+
+        self.build_template(name, base, fill)
         with db.connection(self.admin_url()) as conn:
-            _publish(conn, tmp, name)
             stale = conn.execute("select datname from pg_database where datname like %s and datname <> %s and datname !~ '_[0-9a-f]{6}$'", (prefix + "%", name)).fetchall()
             for (old,) in stale:
                 db.drop_template(conn, old)
         return name
 
+    def build_template(self, name: str, base: str, fill: Callable[[str], None]) -> None:
+        """Clone `base` under a temporary name, let `fill` build on it, then publish it as the
+        template `name`; nothing is left behind if `fill` fails."""
+        with db.connection(self.admin_url()) as conn:
+            tmp = f"{name}_{random_suffix(6)}"
+            db.create_database(conn, tmp, template=base)
+        try:
+            fill(tmp)
+        except BaseException:
+            with db.connection(self.admin_url()) as conn:
+                db.drop_database(conn, tmp)
+            raise
+        with db.connection(self.admin_url()) as conn:
+            publish(conn, tmp, name)
+
     @contextmanager
     def shadow(self, template: str | None = None) -> Iterator[str]:
         """A throwaway database cloned from `template` (default: the platform only)."""
-        name = f"tdb_shadow_{_suffix(10)}"
+        name = f"tdb_shadow_{random_suffix(10)}"
         with db.connection(self.admin_url()) as conn:
             db.create_database(conn, name, template=template or self.platform_template())
         try:
@@ -107,11 +114,11 @@ class Target:
                 db.drop_database(conn, name)
 
 
-def _suffix(n: int) -> str:
+def random_suffix(n: int) -> str:
     return os.urandom(n).hex()[:n]
 
 
-def _publish(conn: psycopg.Connection, tmp: str, name: str) -> None:
+def publish(conn: psycopg.Connection, tmp: str, name: str) -> None:
     """Rename into place and mark as template; a concurrent builder that won the race wins."""
     from psycopg import sql
 
