@@ -6,7 +6,7 @@ import pytest
 from tickets_db import db, identity
 from tickets_db.errors import ConfigError, DatabaseError
 
-from .conftest import ROOT, tool_env
+from .conftest import ROOT
 from .e2e.test_cli import run as run_cli
 
 TITLES = "select title from public.tickets order by title"

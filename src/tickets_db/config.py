@@ -13,7 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 from .errors import ConfigError
 
 CONFIG_FILE = "tickets-db.toml"
-KEYS = {"schema", "migrations", "seeds", "typegen_output", "typegen_types", "local_dir", "database", "database_url"}
+KEYS = {"schema", "migrations", "seeds", "database_tests", "typegen_output", "typegen_types", "local_dir", "database", "database_url"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +22,7 @@ class Project:
     schema_dir: Path
     migrations_dir: Path
     seeds_dir: Path
+    tests_dir: Path
     typegen_output: Path
     local_dir: Path
     database: str
@@ -74,6 +75,7 @@ def load_project(project_dir: Path | None = None) -> Project:
         schema_dir=path("schema", "schema"),
         migrations_dir=path("migrations", "migrations"),
         seeds_dir=path("seeds", "seeds"),
+        tests_dir=path("database_tests", "tests/database"),
         typegen_output=path("typegen_output", "models.py"),
         local_dir=path("local_dir", ".tickets-db"),
         database=str(data.get("database", "postgres")),

@@ -14,7 +14,7 @@ from tickets_db.localdb import Cluster
 
 from ..conftest import ROOT, tool_env
 
-COMMANDS = ["new", "reset", "seed", "migrate", "status", "typegen", "check", "start", "stop"]
+COMMANDS = ["new", "reset", "seed", "migrate", "status", "typegen", "lint", "test", "sql", "policies", "check", "start", "stop"]
 
 
 def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

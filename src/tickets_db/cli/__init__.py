@@ -299,6 +299,46 @@ def policies(
     out.print(table)
 
 
+@app.command("test")
+def test_command(
+    files: Annotated[Optional[list[Path]], typer.Argument(help="pgTAP files; default: every *.test.sql in tests/database/.")] = None,
+    seed: Annotated[bool, typer.Option("--seed", help="Load the seeds into each test database first.")] = False,
+) -> None:
+    """Run the pgTAP tests, each file in a fresh database built from the migrations."""
+    from .. import pgtap
+    from ..migrations import list_migrations
+    from ..seed import list_seeds
+
+    project = _project()
+    chosen = [p.resolve() for p in files] if files else pgtap.list_tests(project.tests_dir)
+    missing = [str(p) for p in chosen if not p.is_file()]
+    if missing:
+        raise typer.BadParameter(f"no such file: {', '.join(missing)}")
+    if not chosen:
+        err.print(f"no *.test.sql files in {display_path(project.tests_dir, project.root)}")
+        raise typer.Exit(1)
+    target = _target(project)
+    results = pgtap.run(target, list_migrations(project.migrations_dir), chosen, project.root, list_seeds(project.seeds_dir) if seed else None)
+    table = Table("file", "tests", "passed", "failed", "s", title="pgTAP")
+    for r in results:
+        ok = sum(a.ok for a in r.assertions)
+        mark = "[green]✓[/]" if r.passed else "[red]✗[/]"
+        table.add_row(f"{mark} {r.display}", str(len(r.assertions)), str(ok), str(len(r.failed)), f"{r.seconds:.2f}")
+    out.print(table)
+    for r in results:
+        for a in r.failed:
+            out.print(f"[red]not ok {a.number}[/] {r.display}: {a.description}", highlight=False)
+            for d in a.diagnostics:
+                out.print(f"    {d}", highlight=False)
+        if r.problem and not r.failed:
+            out.print(f"[red]✗[/] {r.problem if r.error else r.display + ': ' + r.problem}", highlight=False)
+    failed = [r for r in results if not r.passed]
+    total = sum(len(r.assertions) for r in results)
+    out.print(f"{len(results)} file(s), {total} test(s): " + (f"[red]{len(failed)} file(s) failed[/]" if failed else "[green]all passed[/]"))
+    if failed:
+        raise typer.Exit(1)
+
+
 @app.command()
 def check() -> None:
     """CI gate: fail when the migrations do not build the YAML, were edited by hand, or the

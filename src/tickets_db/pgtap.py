@@ -1,0 +1,161 @@
+"""`tickets-db test`: pgTAP files from tests/database/ against fresh databases built from the
+migrations. Each file gets its own clone of a test template (the migrated template plus pgTAP
+and the helpers), so files cannot leak into each other and may even commit. Statements run
+over one connection; their single-column results are the TAP stream."""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+
+from . import db
+from .config import display_path
+from .errors import DatabaseError
+from .migrations import Migration, checksum, split_statements
+from .resources import templates_dir
+from .target import Target, random_suffix
+
+from .runner import execute
+from .seed import SeedFile
+
+TAP_LINE = re.compile(r"^(not )?ok (\d+)(?: - (.*))?$")
+PLAN = re.compile(r"^1\.\.(\d+)")
+SEARCH_PATH = '"$user", public, extensions'
+SETUP = "setup.sql"
+
+
+@dataclass(frozen=True, slots=True)
+class Assertion:
+    number: int
+    ok: bool
+    description: str
+    diagnostics: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    path: Path
+    planned: int | None
+    assertions: tuple[Assertion, ...]
+    error: str | None = None
+    seconds: float = 0.0
+    display: str = field(default="", compare=False)
+
+    @property
+    def failed(self) -> list[Assertion]:
+        return [a for a in self.assertions if not a.ok]
+
+    @property
+    def passed(self) -> bool:
+        complete = self.planned is None or self.planned == len(self.assertions)
+        return self.error is None and not self.failed and complete and bool(self.assertions)
+
+    @property
+    def problem(self) -> str | None:
+        if self.error:
+            return self.error
+        if not self.assertions:
+            return "no assertions ran"
+        if self.planned is not None and self.planned != len(self.assertions):
+            return f"planned {self.planned} tests but ran {len(self.assertions)}"
+        return None
+
+
+def list_tests(directory: Path) -> list[Path]:
+    return sorted(directory.glob("*.test.sql")) if directory.is_dir() else []
+
+
+def helpers_sql() -> str:
+    return (templates_dir() / "pgtap" / "helpers.sql").read_text()
+
+
+def parse_tap(lines: list[str]) -> tuple[int | None, list[Assertion]]:
+    planned: int | None = None
+    out: list[Assertion] = []
+    for line in lines:
+        for raw in line.splitlines():
+            if m := PLAN.match(raw):
+                planned = int(m.group(1))
+            elif m := TAP_LINE.match(raw):
+                out.append(Assertion(int(m.group(2)), m.group(1) is None, m.group(3) or ""))
+            elif raw.startswith("#") and out:
+                last = out[-1]
+                out[-1] = Assertion(last.number, last.ok, last.description, (*last.diagnostics, raw.lstrip("# ").rstrip()))
+    return planned, out
+
+
+def test_template(target: Target, migrations: list[Migration]) -> str:
+    """The migrated template plus pgTAP and the helpers, built once per migrations + helpers."""
+    with db.connection(target.admin_url()) as conn:
+        base = target.migrated_template(migrations, conn)
+        name = f"{base}_tap{checksum(helpers_sql().encode())[:6]}"
+        if db.database_exists(conn, name):
+            return name
+    target.build_template(name, base, lambda database: _install(target, database))
+    with db.connection(target.admin_url()) as conn:
+        for (old,) in conn.execute("select datname from pg_database where datname like %s and datname <> %s and datname !~ '_[0-9a-f]{6}$'", (f"{base}_tap%", name)).fetchall():
+            db.drop_template(conn, old)  # built with older helpers
+    return name
+
+
+def _install(target: Target, database: str) -> None:
+    """pgTAP is not a trusted extension: the local cluster's superuser creates it; on another
+    server the URL's role must be allowed to (a superuser, or Supabase's postgres)."""
+    url = target.cluster.url(database, "supabase_admin") if target.cluster is not None else target.url_for(database)
+    with db.connection(url) as conn:
+        try:
+            conn.execute("create extension if not exists pgtap with schema extensions")
+        except psycopg.errors.UndefinedFile:
+            raise DatabaseError("pgTAP is not installed on the database server\n  hint: apt-get install postgresql-15-pgtap (make install does it)") from None
+        except psycopg.errors.InsufficientPrivilege:
+            raise DatabaseError("creating the pgtap extension needs a superuser\n  hint: run against the local database, or give --db-url a role that may create extensions") from None
+        conn.execute(helpers_sql())
+
+
+def run_file(url: str, path: Path, root: Path | None = None) -> FileResult:
+    shown = display_path(path, root)
+    started = time.perf_counter()
+    lines: list[str] = []
+    error = None
+    with db.connection(url) as conn:
+        conn.execute(f"set search_path = {SEARCH_PATH}")
+        for st in split_statements(path.read_text(encoding="utf-8")):
+            try:
+                cur = conn.execute(st.text)  # type: ignore[arg-type]
+            except psycopg.Error as e:
+                error = f"{shown}:{st.line}: {(e.diag.message_primary or str(e)).strip()}"
+                break
+            if cur.description is not None and len(cur.description) == 1:
+                lines.extend(str(r[0]) for r in cur.fetchall() if r[0] is not None)
+    planned, assertions = parse_tap(lines)
+    return FileResult(path, planned, tuple(assertions), error, time.perf_counter() - started, shown)
+
+
+def run(target: Target, migrations: list[Migration], files: list[Path], root: Path | None = None, seeds: list[SeedFile] | None = None) -> list[FileResult]:
+    """Each file in its own database: the test template, then the seeds when asked, then the
+    folder's `setup.sql` when there is one (the data every file acts on), then the file."""
+    from .seed import load as load_seeds
+
+    template = test_template(target, migrations)
+    results = []
+    for path in files:
+        name = f"tdb_test_{random_suffix(10)}"
+        with db.connection(target.admin_url()) as conn:
+            db.create_database(conn, name, template=template)
+        try:
+            if seeds:
+                with db.connection(target.url_for(name)) as conn:
+                    load_seeds(conn, seeds, root)
+            setup = path.parent / SETUP
+            if setup.is_file():
+                with db.connection(target.url_for(name)) as conn, conn.transaction():
+                    for st in split_statements(setup.read_text(encoding="utf-8")):
+                        execute(conn, st, display_path(setup, root))
+            results.append(run_file(target.url_for(name), path, root))
+        finally:
+            with db.connection(target.admin_url()) as conn:
+                db.drop_database(conn, name)
+    return results

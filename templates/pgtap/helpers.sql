@@ -1,0 +1,75 @@
+-- tickets-db's pgTAP helpers: installed in test databases only (never in migrations).
+-- Users are made and acted as the way Supabase's API would see them: role + JWT claims.
+create schema if not exists tests;
+grant usage on schema tests to anon, authenticated, service_role;
+
+create or replace function tests.create_supabase_user(identifier text, email text default null, metadata jsonb default '{}')
+returns uuid language plpgsql security definer set search_path = '' as $$
+declare
+  user_id uuid := gen_random_uuid();
+begin
+  insert into auth.users (id, aud, role, email, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
+  values (user_id, 'authenticated', 'authenticated', coalesce(email, identifier || '@test.local'),
+          '{"provider": "email"}', coalesce(metadata, '{}') || jsonb_build_object('test_identifier', identifier), now(), now());
+  return user_id;
+end;
+$$;
+
+create or replace function tests.get_supabase_uid(identifier text)
+returns uuid language sql stable security definer set search_path = '' as $$
+  select id from auth.users where raw_user_meta_data ->> 'test_identifier' = identifier limit 1
+$$;
+
+create or replace function tests.authenticate_as(identifier text)
+returns void language plpgsql set search_path = '' as $$
+declare
+  found auth.users;
+begin
+  select * into found from auth.users
+  where raw_user_meta_data ->> 'test_identifier' = identifier or email = identifier or id::text = identifier
+  limit 1;
+  if found.id is null then
+    raise exception 'tests.authenticate_as: no user %', identifier using hint = 'create it first with tests.create_supabase_user';
+  end if;
+  perform set_config('request.jwt.claims', json_build_object(
+    'sub', found.id, 'role', 'authenticated', 'aud', 'authenticated', 'email', found.email,
+    'app_metadata', found.raw_app_meta_data, 'user_metadata', found.raw_user_meta_data)::text, true);
+  perform set_config('role', 'authenticated', true);
+end;
+$$;
+
+create or replace function tests.authenticate_as_anon()
+returns void language plpgsql set search_path = '' as $$
+begin
+  perform set_config('request.jwt.claims', '{"role": "anon", "aud": "anon"}', true);
+  perform set_config('role', 'anon', true);
+end;
+$$;
+
+create or replace function tests.authenticate_as_service_role()
+returns void language plpgsql set search_path = '' as $$
+begin
+  perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
+  perform set_config('role', 'service_role', true);
+end;
+$$;
+
+create or replace function tests.clear_authentication()
+returns void language plpgsql set search_path = '' as $$
+begin
+  perform set_config('request.jwt.claims', null, true);
+  perform set_config('role', 'postgres', true);
+end;
+$$;
+
+-- One pgTAP assertion: every table of the schema has row level security enabled.
+create or replace function tests.rls_enabled(schema_name text)
+returns text language sql set search_path = extensions, pg_catalog as $$
+  select is(
+    (select array_agg(c.relname::text order by c.relname) from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     where n.nspname = schema_name and c.relkind in ('r', 'p') and not c.relrowsecurity),
+    null,
+    format('every table in %s has row level security', schema_name))
+$$;
+
+grant execute on all functions in schema tests to anon, authenticated, service_role;
