@@ -44,14 +44,17 @@ def test_additions_on_an_existing_catalog():
     assert [type(op) for op in plan.ops] == [AddColumn, CreatePolicy] and not plan.unsupported
 
 
-def test_changes_and_drops_are_reported_not_generated():
+def test_changes_and_drops_become_operations_with_hazards():
     cat = project()
     tickets = cat.table("public.tickets")
     changed = replace(tickets, columns=tuple(replace(c, type="text") if c.name == "title" else c for c in tickets.columns))
     desired = replace(cat, tables=tuple(changed if t.qualname == "public.tickets" else t for t in cat.tables if t.qualname != "public.plans"))
     plan = diff(cat, desired)
-    assert any("column public.tickets.title changed" in u for u in plan.unsupported)
-    assert any("table public.plans dropped" in u for u in plan.unsupported)
+    assert not plan.unsupported
+    by_key = {op.key: op for op in plan.ops}
+    assert by_key["alter column public.tickets.title"].type == "text" and "rewrites" in by_key["alter column public.tickets.title"].hazard
+    assert by_key["drop table public.plans"].data_loss
+    assert [op.key for op in plan.ops].index("drop table public.plans") == 0  # drops first
 
 
 def test_no_changes_against_a_database_built_from_the_yaml(empty_db):

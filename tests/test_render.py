@@ -5,7 +5,7 @@ import pytest
 
 from tickets_db.model import Argument, Column, Constraint, Domain, Enum, Function, Grant, Index, Policy, Rows, Table, Trigger, TriggerEvent
 from tickets_db.operations import (
-    AddColumn, AddConstraint, AddEnumValue, CreateDomain, CreateEnum, CreateFunction, CreateIndex, CreatePolicy, CreateTable, CreateTrigger, EnableRls, InsertRows, SetGrants,
+    AddColumn, AddConstraint, AddEnumValue, AlterColumn, AlterPolicy, DisableRls, Drop, Rename, UpdateRows, CreateDomain, CreateEnum, CreateFunction, CreateIndex, CreatePolicy, CreateTable, CreateTrigger, EnableRls, InsertRows, SetGrants,
 )
 from tickets_db.render import ident, render_migration, render_op
 
@@ -68,6 +68,44 @@ CASES = [
     (
         InsertRows(rows=Rows("public.role_permissions", ("role", "permission"), ("role", "permission"), (("owner", "tickets.update"), ("owner", "it's")))),
         "insert into public.role_permissions (role, permission)\nvalues\n  ('owner', 'tickets.update'),\n  ('owner', 'it''s');\n",
+    ),
+    # changes, drops and renames
+    (Drop(kind="table", target="public.plans"), "drop table public.plans;\n"),
+    (Drop(kind="column", target="customer_email", table="public.tickets"), "alter table public.tickets drop column customer_email;\n"),
+    (Drop(kind="constraint", target="tickets_title_check", table="public.tickets"), "alter table public.tickets drop constraint tickets_title_check;\n"),
+    (Drop(kind="index", target="ix_tickets_account_id", table="public.tickets"), "drop index public.ix_tickets_account_id;\n"),
+    (Drop(kind="policy", target="select_tickets", table="public.tickets"), "drop policy select_tickets on public.tickets;\n"),
+    (Drop(kind="trigger", target="t", table="public.tickets"), "drop trigger t on public.tickets;\n"),
+    (Drop(kind="view", target="public.user_accounts"), "drop view public.user_accounts;\n"),
+    (Drop(kind="function", target="public.f(uuid, text)"), "drop function public.f(uuid, text);\n"),
+    (Drop(kind="type", target="public.ticket_status"), "drop type public.ticket_status;\n"),
+    (Drop(kind="domain", target="public.email"), "drop domain public.email;\n"),
+    (Drop(kind="schema", target="app"), "drop schema app;\n"),
+    (Drop(kind="extension", target="pg_trgm"), "drop extension pg_trgm;\n"),
+    (Rename(kind="table", table="public.tags", old="tags", new="labels"), "alter table public.tags rename to labels;\n"),
+    (Rename(kind="column", table="public.tickets", old="title", new="subject"), "alter table public.tickets rename column title to subject;\n"),
+    (Rename(kind="constraint", table="public.labels", old="tags_pkey", new="labels_pkey"), "alter table public.labels rename constraint tags_pkey to labels_pkey;\n"),
+    (Rename(kind="index", table="public.labels", old="ix_tags", new="ix_labels"), "alter index public.ix_tags rename to ix_labels;\n"),
+    (AlterColumn(table="public.t", column="qty", type="bigint"), "alter table public.t\n  alter column qty type bigint;\n"),
+    (AlterColumn(table="public.t", column="n", type="integer", using="n::integer"), "alter table public.t\n  alter column n type integer using n::integer;\n"),
+    (
+        AlterColumn(table="public.t", column="order", type="bigint", default="1", change_default=True, not_null=True),
+        'alter table public.t\n  alter column "order" type bigint,\n  alter column "order" set default 1,\n  alter column "order" set not null;\n',
+    ),
+    (AlterColumn(table="public.t", column="a", change_default=True, not_null=False), "alter table public.t\n  alter column a drop default,\n  alter column a drop not null;\n"),
+    (DisableRls(table="public.t"), "alter table public.t disable row level security;\n"),
+    (DisableRls(table="public.t", keep_enabled=True), "alter table public.t no force row level security;\n"),
+    (
+        AlterPolicy(table="public.plans", policy=Policy("select_plans", "select", ("authenticated", "service_role"), using="max_tickets <> 0")),
+        "alter policy select_plans\n  on public.plans\n  to authenticated, service_role\n  using (\n    max_tickets <> 0\n  );\n",
+    ),
+    (
+        CreateTrigger(table="public.t", trigger=Trigger("touch", "before", (TriggerEvent("update"),), "app.touch"), replace=True),
+        "create or replace trigger touch\n  before update on public.t\n  for each row\n  execute function app.touch();\n",
+    ),
+    (
+        UpdateRows(rows=Rows("public.plans", ("variant_id",), ("variant_id", "name", "max_tickets"), (("pro", "Pro", "-1"), ("x", "It's", None)))),
+        "update public.plans set name = 'Pro', max_tickets = '-1' where variant_id = 'pro';\nupdate public.plans set name = 'It''s', max_tickets = null where variant_id = 'x';\n",
     ),
 ]
 

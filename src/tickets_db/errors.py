@@ -62,18 +62,30 @@ class MigrationError(TicketsDbError):
         return text + (f"\n  hint: {self.hint}" if self.hint else "")
 
 
-class UnsupportedChangeError(TicketsDbError):
-    """The YAML changed in a way `new` cannot generate yet; nothing is written."""
+class RefusedChanges(TicketsDbError):
+    """`new` will not write this migration; nothing is written. Exit code 3."""
 
     exit_code = 3
+    header = ""
+    hint = ""
 
     def __init__(self, changes: list[str]):
         self.changes = changes
-        super().__init__(
-            "tickets-db cannot generate these changes yet (only additions are supported):\n"
-            + "\n".join(f"  - {c}" for c in changes)
-            + "\n  hint: write them by hand with `tickets-db new NAME --empty`, or revert the YAML edit."
-        )
+        super().__init__(self.header + "\n" + "\n".join(f"  - {c}" for c in changes) + f"\n  hint: {self.hint}")
+
+
+class UnsupportedChangeError(RefusedChanges):
+    """The YAML changed in a way that cannot be done safely (an enum value removed…)."""
+
+    header = "tickets-db will not generate these changes:"
+    hint = "write them by hand with `tickets-db new NAME --empty`, or revert the YAML edit."
+
+
+class DataLossRefused(RefusedChanges):
+    """The migration would delete data and the user did not say it may."""
+
+    header = "this migration would delete data:"
+    hint = "if that is what you want, run again with --allow-data-loss; to rename instead, add `renamed_from: old_name` in the YAML."
 
 
 class DatabaseError(TicketsDbError):

@@ -98,6 +98,9 @@ class Column:
     identity: str | None = None  # "always" | "by default"
     generated: str | None = None  # stored generated expression
     comment: str | None = None
+    # How to get here from the previous version (YAML hints for `new`, not part of the catalog).
+    renamed_from: str | None = field(default=None, compare=False)
+    using: str | None = field(default=None, compare=False)  # conversion for a type change
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +174,7 @@ class Table:
     external: bool = field(default=False, compare=False)
     origin: str | None = field(default=None, compare=False)
     lint_ignore: tuple[tuple[str, str], ...] = field(default=(), compare=False)  # (rule, why)
+    renamed_from: str | None = field(default=None, compare=False)  # previous schema.name
 
     @property
     def qualname(self) -> str:
@@ -247,6 +251,9 @@ class Rows:
     columns: tuple[str, ...]
     values: tuple[tuple[str | None, ...], ...]
     origin: str | None = field(default=None, compare=False)
+    # Where the rows were before a rename the YAML announces (read there until it has happened).
+    renamed_from: str | None = field(default=None, compare=False)
+    renamed_columns: tuple[tuple[str, str], ...] = field(default=(), compare=False)  # (new, old)
 
     def keyed(self) -> dict[tuple[str | None, ...], tuple[str | None, ...]]:
         idx = [self.columns.index(k) for k in self.key]

@@ -19,6 +19,10 @@ class Op:
         """A stable identity used for ordering and messages."""
         raise NotImplementedError
 
+    @property
+    def loses_data(self) -> bool:
+        return bool(getattr(self, "data_loss", False))
+
 
 @dataclass(frozen=True, slots=True)
 class CreateSchema(Op):
@@ -184,6 +188,7 @@ class CreateFunction(Op):
 class CreateTrigger(Op):
     table: str = ""
     trigger: Trigger = None  # type: ignore[assignment]
+    replace: bool = False
     template = "create_trigger.sql.j2"
 
     @property
@@ -209,3 +214,91 @@ class InsertRows(Op):
     @property
     def key(self) -> str:
         return f"rows {self.rows.table}"
+
+
+# Kinds in the order drops must run: what depends on something goes before it.
+DROP_ORDER = ("policy", "trigger", "view", "constraint", "index", "column", "table", "function", "domain", "type", "extension", "schema")
+
+
+@dataclass(frozen=True, slots=True)
+class Drop(Op):
+    """Drop one object. `table` names the table of a column, constraint, index, policy or
+    trigger; `refs` are the tables a dropped table references (they are dropped after it)."""
+
+    kind: str = ""
+    target: str = ""
+    table: str = ""
+    refs: tuple[str, ...] = ()
+    data_loss: bool = False
+    template = "drop.sql.j2"
+
+    @property
+    def key(self) -> str:
+        return f"drop {self.kind} {self.table + '.' if self.table else ''}{self.target}"
+
+
+@dataclass(frozen=True, slots=True)
+class Rename(Op):
+    """`renamed_from` in the YAML (tables, columns), or a constraint/index whose definition is
+    unchanged but whose name follows its table's or column's new name."""
+
+    kind: str = ""  # table | column | constraint | index
+    table: str = ""  # the (new) table of a column or constraint; the old qualified name of a table
+    old: str = ""
+    new: str = ""
+    template = "rename.sql.j2"
+
+    @property
+    def key(self) -> str:
+        return f"rename {self.kind} {self.table}.{self.old} to {self.new}"
+
+
+@dataclass(frozen=True, slots=True)
+class AlterColumn(Op):
+    table: str = ""
+    column: str = ""
+    type: str | None = None  # the new type, as the YAML writes it
+    using: str | None = None
+    default: str | None = None
+    change_default: bool = False  # set `default` (None drops it)
+    not_null: bool | None = None  # True: set not null; False: drop not null
+    data_loss: bool = False
+    template = "alter_column.sql.j2"
+
+    @property
+    def key(self) -> str:
+        return f"alter column {self.table}.{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class DisableRls(Op):
+    table: str = ""
+    keep_enabled: bool = False  # only `no force`
+    template = "disable_rls.sql.j2"
+
+    @property
+    def key(self) -> str:
+        return f"rls off {self.table}"
+
+
+@dataclass(frozen=True, slots=True)
+class AlterPolicy(Op):
+    """Same name, command and kind (permissive/restrictive): roles and expressions change in place."""
+
+    table: str = ""
+    policy: Policy = None  # type: ignore[assignment]
+    template = "alter_policy.sql.j2"
+
+    @property
+    def key(self) -> str:
+        return f"alter policy {self.table}.{self.policy.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateRows(Op):
+    rows: Rows = None  # type: ignore[assignment]
+    template = "update_rows.sql.j2"
+
+    @property
+    def key(self) -> str:
+        return f"update rows {self.rows.table}"

@@ -11,7 +11,7 @@ import psycopg
 from . import db
 from .config import Project, display_path
 from .diff import Plan, diff
-from .errors import SchemaError, UnsupportedChangeError
+from .errors import DataLossRefused, SchemaError, UnsupportedChangeError
 from .introspect import Scope, introspect, user_schemas
 from .loader import load
 from .migrations import Migration, list_migrations, new_version, slug, write_sum, check_sum
@@ -84,8 +84,9 @@ class Written:
     hazards: tuple[tuple[str, str], ...] = ()  # (operation, hazard)
 
 
-def new_migration(project: Project, target: Target, name: str, empty: bool = False) -> Written | None:
-    """Write the next migration; None when the YAML and the migrations already agree."""
+def new_migration(project: Project, target: Target, name: str, empty: bool = False, allow_data_loss: bool = False) -> Written | None:
+    """Write the next migration; None when the YAML and the migrations already agree. Data loss
+    (dropped tables or columns) is refused unless `allow_data_loss`."""
     migrations = list_migrations(project.migrations_dir)
     version = new_version(migrations)
     path = project.migrations_dir / f"{version}_{slug(name)}.sql"
@@ -98,6 +99,9 @@ def new_migration(project: Project, target: Target, name: str, empty: bool = Fal
             raise UnsupportedChangeError(list(comparison.plan.unsupported))
         if not comparison.plan.ops:
             return None
+        losses = [f"{op.key}: {op.hazard}" for op in comparison.plan.ops if op.loses_data]
+        if losses and not allow_data_loss:
+            raise DataLossRefused(losses)
         source = str(project.schema_dir.relative_to(project.root)) + "/"
         text = render_migration(comparison.plan.ops, slug(name), source)
         hazards = tuple((op.key, op.hazard) for op in comparison.plan.ops if op.hazard)
@@ -105,6 +109,16 @@ def new_migration(project: Project, target: Target, name: str, empty: bool = Fal
     path.write_text(text)
     write_sum(project.migrations_dir)
     return Written(path, hazards)
+
+
+def live_diff(project: Project, target: Target) -> Comparison:
+    """The live database (what it is) against the YAML (what it should be)."""
+    authored = load(project.schema_dir, project.root)
+    scope = Scope.of(authored)
+    with db.connection(target.url) as conn:
+        current = introspect(conn, scope)
+    desired, keys = desired_catalog(target, authored, scope)
+    return Comparison([], authored, diff(current, desired, authored, keys))
 
 
 def models(project: Project, target: Target | None = None, schemas: tuple[str, ...] = ()) -> str:
@@ -134,7 +148,8 @@ def check(project: Project, target: Target) -> list[str]:
     build and what the YAML asks for, and stale generated models."""
     problems = check_sum(project.migrations_dir)
     comparison = compare(project, target)
-    problems += [f"the migrations do not build the YAML: {op.key} is missing (run `tickets-db new NAME`)" for op in comparison.plan.ops]
+    if comparison.plan.ops:
+        problems.append("the migrations do not build the YAML; `tickets-db new NAME` would write:\n" + "\n".join(f"    {op.key}" for op in comparison.plan.ops))
     problems += [f"the migrations differ from the YAML: {u}" for u in comparison.plan.unsupported]
     stale = stale_models(project)
     return problems + ([stale] if stale else [])

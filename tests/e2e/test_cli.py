@@ -14,7 +14,7 @@ from tickets_db.localdb import Cluster
 
 from ..conftest import ROOT, tool_env
 
-COMMANDS = ["new", "reset", "seed", "migrate", "status", "typegen", "lint", "test", "sql", "policies", "check", "start", "stop"]
+COMMANDS = ["new", "diff", "reset", "seed", "migrate", "status", "typegen", "lint", "test", "sql", "policies", "check", "start", "stop"]
 
 
 def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -172,16 +172,53 @@ def test_typegen_check_and_from_db(project_copy, scratch_url):
     assert out.read_text() == before
 
 
-def test_new_refuses_what_it_cannot_generate_yet(project_copy, scratch_url):
+def test_new_refuses_data_loss_without_the_flag(project_copy, scratch_url):
     path = project_copy / "schema" / "tickets" / "support.yaml"
-    path.write_text(path.read_text().replace("      title: {type: varchar(255), not_null: true}", "      title: {type: varchar(300), not_null: true}"))
+    path.write_text(path.read_text().replace("      customer_email: varchar(255)\n", ""))
     before = sorted(p.name for p in (project_copy / "migrations").iterdir())
-    result = run("--project-dir", str(project_copy), "--db-url", scratch_url, "new", "wider title")
-    assert result.returncode == 3
-    assert "column public.tickets.title changed" in result.stderr
+    refused = run("--project-dir", str(project_copy), "--db-url", scratch_url, "new", "drop email")
+    assert refused.returncode == 3
+    assert "drop column public.tickets.customer_email" in refused.stderr and "--allow-data-loss" in refused.stderr
     assert sorted(p.name for p in (project_copy / "migrations").iterdir()) == before
     check = run("--project-dir", str(project_copy), "--db-url", scratch_url, "check")
-    assert check.returncode == 1 and "title changed" in check.stderr
+    assert check.returncode == 1 and "drop column public.tickets.customer_email" in check.stderr
+    allowed = run("--project-dir", str(project_copy), "--db-url", scratch_url, "new", "drop email", "--allow-data-loss")
+    assert allowed.returncode == 0 and "deletes column customer_email" in allowed.stdout
+    written = next((project_copy / "migrations").glob("*_drop_email.sql")).read_text()
+    assert "-- hazard: deletes column customer_email and its values\nalter table public.tickets drop column customer_email;" in written
+
+
+def test_new_refuses_removing_an_enum_value_with_a_recipe(project_copy, scratch_url):
+    path = project_copy / "schema" / "tickets" / "support.yaml"
+    path.write_text(path.read_text().replace("values: [open, closed, resolved, in_progress]", "values: [open, closed, resolved]"))
+    result = run("--project-dir", str(project_copy), "--db-url", scratch_url, "new", "fewer statuses")
+    assert result.returncode == 3
+    assert "in_progress removed or renamed" in result.stderr and "rename value" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_rename_keeps_the_data(project_copy, scratch_url):
+    """`renamed_from` renames the column: the tickets keep their titles under the new name."""
+    assert run("--project-dir", str(project_copy), "--db-url", scratch_url, "reset", "--yes").returncode == 0
+    titles = count(scratch_url, "select string_agg(title, '|' order by title) from public.tickets")
+    path = project_copy / "schema" / "tickets" / "support.yaml"
+    path.write_text(path.read_text().replace("      title: {type: varchar(255), not_null: true}", "      subject: {type: varchar(255), not_null: true, renamed_from: title}"))
+    result = run("--project-dir", str(project_copy), "--db-url", scratch_url, "new", "subject")
+    assert result.returncode == 0, result.stderr
+    written = next((project_copy / "migrations").glob("*_subject.sql")).read_text()
+    assert "alter table public.tickets rename column title to subject;" in written and "drop column" not in written
+    assert run("--project-dir", str(project_copy), "--db-url", scratch_url, "migrate").returncode == 0
+    assert count(scratch_url, "select string_agg(subject, '|' order by subject) from public.tickets") == titles
+
+
+def test_diff_a_live_database(project_copy, scratch_url):
+    assert run("--project-dir", str(project_copy), "--db-url", scratch_url, "reset", "--yes").returncode == 0
+    same = run("--project-dir", str(project_copy), "--db-url", scratch_url, "diff")
+    assert same.returncode == 0 and "no differences" in same.stdout
+    path = project_copy / "schema" / "tickets" / "support.yaml"
+    path.write_text(path.read_text().replace("      title: {type: varchar(255), not_null: true}", "      title: {type: varchar(300), not_null: true}"))
+    differs = run("--project-dir", str(project_copy), "--db-url", scratch_url, "diff")
+    assert differs.returncode == 1
+    assert "alter column title type varchar(300);" in differs.stdout and "alter column public.tickets.title" in differs.stdout
 
 
 def test_check_catches_a_hand_edited_migration(project_copy, scratch_url):

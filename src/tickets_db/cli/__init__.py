@@ -68,12 +68,13 @@ def _target(project):  # type: ignore[no-untyped-def]
 def new(
     name: Annotated[str, typer.Argument(help="What the migration does, e.g. support-schema.")],
     empty: Annotated[bool, typer.Option("--empty", help="Write a blank migration for hand-written SQL.")] = False,
+    allow_data_loss: Annotated[bool, typer.Option("--allow-data-loss", help="Allow dropping tables and columns (their data goes with them).")] = False,
 ) -> None:
-    """Write the next migration: exactly what the YAML adds to what the migrations build."""
+    """Write the next migration: exactly the difference between the YAML and what the migrations build."""
     from ..planner import new_migration
 
     project = _project()
-    written = new_migration(project, _target(project), name, empty)
+    written = new_migration(project, _target(project), name, empty, allow_data_loss)
     if written is None:
         out.print("no changes: the migrations already build the YAML")
         return
@@ -83,6 +84,30 @@ def new(
         for key, hazard in written.hazards:
             table.add_row(key, hazard)
         out.print(table)
+
+
+@app.command("diff")
+def diff_command() -> None:
+    """The difference between the live database and the YAML, as SQL and as a summary; exit 1 when they differ."""
+    from ..errors import UnsupportedChangeError
+    from ..planner import live_diff
+    from ..render import render_migration
+
+    project = _project()
+    target = _target(project)
+    plan = live_diff(project, target).plan
+    if plan.empty:
+        out.print(f"[green]no differences[/]: {target.display} matches the YAML")
+        return
+    if plan.ops:
+        out.print(render_migration(plan.ops, "diff", f"{target.display} → the YAML"), highlight=False, markup=False)
+        table = Table("change", "hazard", title=f"{target.display} differs from the YAML")
+        for op in plan.ops:
+            table.add_row(op.key, ("[red]loses data[/] " if op.loses_data else "") + (op.hazard or ""))
+        out.print(table)
+    if plan.unsupported:
+        err.print(UnsupportedChangeError(list(plan.unsupported)).render(), highlight=False, markup=False)
+    raise typer.Exit(1)
 
 
 @app.command()

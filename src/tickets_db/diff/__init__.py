@@ -2,18 +2,26 @@
 
 `desired` is compared with `current` as PostgreSQL stores both (so spelling differences such as
 varchar vs character varying never count as changes); `authored` is the same catalog as the YAML
-wrote it, and is what new objects are rendered from, so migrations read like hand-written SQL.
-This stage generates additions; anything else is reported as unsupported, never guessed."""
+wrote it, and is what new or changed objects are rendered from, so migrations read like
+hand-written SQL. Renames happen only where the YAML says `renamed_from` (or, for constraints and
+indexes, where the definition is unchanged and only the name followed); what cannot be done
+safely (an enum value removed, a domain changed) is reported, never guessed."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from ..model import Catalog, Enum, Rows, Table
+from ..model import Catalog, Column, Constraint, Enum, Function, Index, Rows, Table, View
 from ..operations import (
     AddColumn,
     AddConstraint,
     AddEnumValue,
+    AlterColumn,
+    AlterPolicy,
     Comment,
+    DisableRls,
+    Drop,
+    Rename,
+    UpdateRows,
     CreateDomain,
     CreateEnum,
     CreateExtension,
@@ -30,7 +38,7 @@ from ..operations import (
     SetGrants,
 )
 from ..platform import API_ROLES
-from .order import order
+from .order import mentions, order
 
 REVOKE_FROM = ("public", *API_ROLES)
 
@@ -53,6 +61,9 @@ class _Diff:
     function_keys: dict[str, str]
     ops: list[Op] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
+    # Policies, triggers and views to drop and create again because something under them
+    # (a function's signature, a column's type) cannot change while they exist.
+    rebuild: set[str] = field(default_factory=set)
 
     def add(self, origin: str | None, *ops: Op) -> None:
         self.ops.extend(replace(op, origin=origin) for op in ops)
@@ -63,6 +74,8 @@ class _Diff:
 
 def diff(current: Catalog, desired: Catalog, authored: Catalog | None = None, function_keys: dict[str, str] | None = None) -> Plan:
     d = _Diff(current, desired, authored or desired, function_keys or {})
+    d.current = _renames(d)
+    d.rebuild = _to_rebuild(d)
     _schemas(d)
     _enums(d)
     _domains(d)
@@ -85,8 +98,15 @@ def _schemas(d: _Diff) -> None:
                 d.add(s.origin, SetGrants(target_kind="schema", target=s.name, grants=s.grants, revoke_from=()))
             if s.comment:
                 d.add(s.origin, Comment(target_kind="schema", target=s.name, text=s.comment))
-        elif desired.get(s.name, s) != current[s.name]:
-            d.refuse(s.origin, f"schema {s.name}: grants or comment changed")
+        else:
+            want, have = desired.get(s.name, s), current[s.name]
+            if want.grants != have.grants:
+                d.add(s.origin, SetGrants(target_kind="schema", target=s.name, grants=s.grants, revoke_from=REVOKE_FROM))
+            if want.comment != have.comment:
+                d.add(s.origin, Comment(target_kind="schema", target=s.name, text=s.comment))
+    authored_schemas = {s.name for s in d.authored.schemas}
+    for name in sorted(current.keys() - authored_schemas):
+        d.add(None, Drop(kind="schema", target=name, hazard="drops the schema (it must be empty by then)"))
     current_ext = {e.name: e for e in d.current.extensions}
     for e in d.authored.extensions:
         if e.name not in current_ext:
@@ -96,7 +116,7 @@ def _schemas(d: _Diff) -> None:
     authored = {e.name for e in d.authored.extensions}
     for e in d.current.extensions:
         if e.name not in authored:
-            d.refuse(None, f"extension {e.name} removed")
+            d.add(None, Drop(kind="extension", target=e.name))
 
 
 def _enums(d: _Diff) -> None:
@@ -114,7 +134,7 @@ def _enums(d: _Diff) -> None:
     authored = {e.qualname for e in d.authored.enums}
     for e in d.current.enums:
         if e.qualname not in authored and not e.external:
-            d.refuse(None, f"enum {e.qualname} removed")
+            d.add(None, Drop(kind="type", target=e.qualname))
 
 
 def _domains(d: _Diff) -> None:
@@ -129,17 +149,19 @@ def _domains(d: _Diff) -> None:
     authored = {x.qualname for x in d.authored.domains}
     for x in d.current.domains:
         if x.qualname not in authored:
-            d.refuse(None, f"domain {x.qualname} removed")
+            d.add(None, Drop(kind="domain", target=x.qualname))
 
 
 def _enum_values(d: _Diff, cur: Enum, new: Enum) -> None:
     missing = [v for v in cur.values if v not in new.values]
     if missing:
-        d.refuse(new.origin, f"enum {new.qualname}: value(s) {', '.join(missing)} removed or renamed")
+        d.refuse(new.origin, f"enum {new.qualname}: value(s) {', '.join(missing)} removed or renamed — PostgreSQL cannot drop an enum value. "
+                 f"To rename: `alter type {new.qualname} rename value 'old' to 'new'`; to remove: create a new type, "
+                 "convert the columns (`type new_type using col::text::new_type`), drop the old type. Write it with `tickets-db new --empty`, then update the YAML")
         return
     kept = [v for v in new.values if v in cur.values]
     if kept != list(cur.values):
-        d.refuse(new.origin, f"enum {new.qualname}: values reordered")
+        d.refuse(new.origin, f"enum {new.qualname}: values reordered — PostgreSQL cannot move an enum value; put them back in their order")
         return
     for i, v in enumerate(new.values):
         if v in cur.values:
@@ -147,6 +169,93 @@ def _enum_values(d: _Diff, cur: Enum, new: Enum) -> None:
         later = [x for x in new.values[i + 1 :] if x in cur.values]
         # Appending (the common case) needs no position, as the course writes it.
         d.add(new.origin, AddEnumValue(enum=new.qualname, value=v, before=later[0] if later else None))
+
+
+def _renames(d: _Diff) -> Catalog:
+    """Apply the YAML's `renamed_from` hints: emit the renames, and return `current` as it
+    will look after them, so the rest of the diff compares like with like."""
+    tables = list(d.current.tables)
+    names = {t.qualname for t in tables}
+    for t in d.authored.tables:
+        old = t.renamed_from
+        if old and old in names and t.qualname not in names:
+            if old.split(".")[0] != t.schema:
+                d.refuse(t.origin, f"table {old} renamed into another schema ({t.qualname}): move it by hand (`alter table … set schema`)")
+                continue
+            d.add(t.origin, Rename(kind="table", table=old, old=old.split(".")[1], new=t.name))
+            tables = [replace(x, name=t.name) if x.qualname == old else x for x in tables]
+            tables = [replace(x, constraints=tuple(replace(k, ref_table=t.qualname) if k.ref_table == old else k for k in x.constraints)) for x in tables]
+            names = {x.qualname for x in tables}
+    renamed = []
+    for table in tables:
+        want = d.authored.table(table.qualname)
+        for c in want.columns if want else ():
+            old = c.renamed_from
+            if want and old and table.column(old) and not table.column(c.name):
+                d.add(want.origin, Rename(kind="column", table=table.qualname, old=old, new=c.name))
+                table = _rename_column(table, old, c.name)
+        renamed.append(table)
+    return replace(d.current, tables=tuple(renamed))
+
+
+def _rename_column(t: Table, old: str, new: str) -> Table:
+    """What PostgreSQL does to the catalog when a column is renamed."""
+    def cols(names: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(new if n == old else n for n in names)
+
+    return replace(
+        t,
+        columns=tuple(replace(c, name=new) if c.name == old else c for c in t.columns),
+        constraints=tuple(replace(k, columns=cols(k.columns)) for k in t.constraints),
+        indexes=tuple(replace(i, columns=cols(i.columns)) for i in t.indexes),
+    )
+
+
+def _to_rebuild(d: _Diff) -> set[str]:
+    """Dependants that must be dropped and created again: of functions that are dropped or
+    change signature or result, and of columns whose type changes."""
+    rebuild: set[str] = set()
+    gone = {f.qualname for f in _functions_to_drop(d)}
+    for t in d.current.tables:
+        des = d.desired.table(t.qualname)
+        retyped = {c.name for c in t.columns if des and des.column(c.name) and des.column(c.name).type != c.type}  # type: ignore[union-attr]
+        for p in t.policies:
+            names = mentions(p.using) | mentions(p.with_check)
+            if names & gone or any(f"public.{c}" in names for c in retyped):
+                rebuild.add(f"policy {t.qualname}.{p.name}")
+        for tr in t.triggers:
+            if tr.function in gone:
+                rebuild.add(f"trigger {t.qualname}.{tr.name}")
+        if retyped:
+            for v in d.current.views:
+                if t.qualname in mentions(v.query) or f"public.{t.name}" in mentions(v.query):
+                    rebuild.add(f"view {v.qualname}")
+    for v in d.current.views:
+        if mentions(v.query) & gone:
+            rebuild.add(f"view {v.qualname}")
+    return rebuild
+
+
+def _functions_to_drop(d: _Diff) -> list[Function]:
+    """Current functions that go: removed from the YAML, or changed in a way `create or replace`
+    cannot do (result type, argument names or defaults)."""
+    authored = {d.function_keys.get(f.identity, f.identity): f for f in d.authored.functions if not f.external}
+    desired = {f.identity: f for f in d.desired.functions}
+    out = []
+    for f in d.current.functions:
+        if f.external:
+            continue
+        if f.identity not in authored:
+            out.append(f)
+        elif not _replaceable(f, desired.get(f.identity, authored[f.identity])):
+            out.append(f)
+    return out
+
+
+def _replaceable(cur: Function, new: Function) -> bool:
+    return (cur.returns, cur.returns_table, cur.returns_set) == (new.returns, new.returns_table, new.returns_set) and [
+        (a.name, a.mode) for a in cur.arguments] == [(a.name, a.mode) for a in new.arguments] and all(
+        a.default is not None or b.default is None for a, b in zip(new.arguments, cur.arguments))
 
 
 def _tables(d: _Diff) -> None:
@@ -163,7 +272,8 @@ def _tables(d: _Diff) -> None:
             _alter_table(d, t, cur, des)
     for t in d.current.tables:
         if t.qualname not in authored_names and not t.external:
-            d.refuse(None, f"table {t.qualname} dropped (or renamed)")
+            refs = tuple(sorted({k.ref_table for k in t.constraints if k.kind == "foreign_key" and k.ref_table}))
+            d.add(None, Drop(kind="table", target=t.qualname, refs=refs, data_loss=True, hazard="deletes the table and every row in it"))
 
 
 def _create_table(d: _Diff, t: Table) -> None:
@@ -182,25 +292,66 @@ def _create_table(d: _Diff, t: Table) -> None:
     _attachments(d, t, None, t)
 
 
-def _named(d: _Diff, qn: str, what: str, authored: tuple, current: tuple, desired: tuple, create, origin: str | None) -> None:  # type: ignore[type-arg, no-untyped-def]
-    """Sub-objects matched by name: new ones are created, changed or dropped ones reported."""
+def _unnamed(x: Constraint | Index) -> Constraint | Index:
+    return replace(x, name="")
+
+
+def _keyed(d: _Diff, qn: str, kind: str, authored: tuple, current: tuple, desired: tuple, create, origin: str | None, hazard: str | None = None) -> None:  # type: ignore[type-arg, no-untyped-def]
+    """Constraints and indexes, matched by name: new ones created, dropped ones dropped, changed
+    ones dropped and created; one whose definition is unchanged under a new name is renamed."""
     cur = {x.name: x for x in current}
     des = {x.name: x for x in desired}
+    by_definition = {_unnamed(x): x.name for x in current if x.name not in des}
     for x in authored:
         where = getattr(x, "origin", None) or origin
+        want = des.get(x.name, x)
         if x.name not in cur:
-            d.add(where, create(x))
-        elif cur[x.name] != des.get(x.name, x):
-            d.refuse(where, f"{what} {x.name} on {qn} changed")
-    for name in sorted(cur.keys() - {x.name for x in authored}):
-        d.refuse(origin, f"{what} {name} on {qn} dropped")
+            old = by_definition.pop(_unnamed(want), None)
+            if old is not None:
+                d.add(where, Rename(kind=kind, table=qn, old=old, new=x.name))
+            else:
+                d.add(where, create(x))
+        elif cur[x.name] != want:
+            d.add(where, _drop_keyed(kind, qn, cur[x.name]), create(x))
+    for name in sorted(by_definition.values()):
+        d.add(origin, _drop_keyed(kind, qn, cur[name]))
+
+
+def _drop_keyed(kind: str, qn: str, x: Constraint | Index) -> Drop:
+    refs = (x.ref_table,) if isinstance(x, Constraint) and x.kind == "foreign_key" and x.ref_table else ()
+    return Drop(kind=kind, target=x.name, table=qn, refs=refs)
 
 
 def _attachments(d: _Diff, t: Table, cur: Table | None, des: Table) -> None:
     """Policies and triggers: the parts of a table that may hang off a platform table too."""
     qn = t.qualname
-    _named(d, qn, "policy", t.policies, cur.policies if cur else (), des.policies, lambda p: CreatePolicy(table=qn, policy=p), t.origin)
-    _named(d, qn, "trigger", t.triggers, cur.triggers if cur else (), des.triggers, lambda x: CreateTrigger(table=qn, trigger=x), t.origin)
+    have = {p.name: p for p in cur.policies} if cur else {}
+    want = {p.name: p for p in des.policies}
+    for p in t.policies:
+        where = p.origin or t.origin
+        old = have.get(p.name)
+        new = want.get(p.name, p)
+        if old is None:
+            d.add(where, CreatePolicy(table=qn, policy=p))
+        elif f"policy {qn}.{p.name}" in d.rebuild or (old.command, old.permissive) != (new.command, new.permissive):
+            d.add(where, Drop(kind="policy", target=p.name, table=qn), CreatePolicy(table=qn, policy=p))
+        elif old != new:
+            d.add(where, AlterPolicy(table=qn, policy=p))
+    for name in sorted(have.keys() - {p.name for p in t.policies}):
+        d.add(t.origin, Drop(kind="policy", target=name, table=qn))
+    have_t = {x.name: x for x in cur.triggers} if cur else {}
+    want_t = {x.name: x for x in des.triggers}
+    for x in t.triggers:
+        where = x.origin or t.origin
+        old_t = have_t.get(x.name)
+        if old_t is None:
+            d.add(where, CreateTrigger(table=qn, trigger=x))
+        elif f"trigger {qn}.{x.name}" in d.rebuild:
+            d.add(where, Drop(kind="trigger", target=x.name, table=qn), CreateTrigger(table=qn, trigger=x))
+        elif old_t != want_t.get(x.name, x):
+            d.add(where, CreateTrigger(table=qn, trigger=x, replace=True))
+    for name in sorted(have_t.keys() - {x.name for x in t.triggers}):
+        d.add(t.origin, Drop(kind="trigger", target=name, table=qn))
 
 
 def _alter_table(d: _Diff, t: Table, cur: Table, des: Table) -> None:
@@ -217,60 +368,109 @@ def _alter_table(d: _Diff, t: Table, cur: Table, des: Table) -> None:
             new_columns.add(c.name)
             if c.comment:
                 d.add(o, Comment(target_kind="column", target=f"{qn}.{c.name}", text=c.comment))
-        elif cur_cols[c.name] != des_cols.get(c.name, c):
-            d.refuse(o, f"column {qn}.{c.name} changed (type, default, nullability or comment)")
+        else:
+            _alter_column(d, qn, c, cur_cols[c.name], des_cols.get(c.name, c), o)
     for name in sorted(cur_cols.keys() - des_cols.keys()):
-        d.refuse(o, f"column {qn}.{name} dropped (or renamed)")
+        d.add(o, Drop(kind="column", target=name, table=qn, data_loss=True, hazard=f"deletes column {name} and its values"))
     fresh = tuple(k for k in t.constraints if not (k.inline and set(k.columns) <= new_columns))
-    _named(d, qn, "constraint", fresh, cur.constraints, des.constraints,
+    des_fresh = tuple(k for k in des.constraints if not (k.inline and set(k.columns) <= new_columns) or k.name not in {x.name for x in fresh})
+    _keyed(d, qn, "constraint", fresh, cur.constraints, des_fresh,
            lambda k: AddConstraint(table=qn, constraint=k, hazard="checks every existing row while holding a lock on the table"), o)
-    _named(d, qn, "index", t.indexes, cur.indexes, des.indexes,
+    _keyed(d, qn, "index", t.indexes, cur.indexes, des.indexes,
            lambda i: CreateIndex(table=qn, index=i, hazard="blocks writes to the table while it builds; for a big table write `create index concurrently` by hand"), o)
     if cur.grants != des.grants:
         d.add(o, SetGrants(target_kind="table", target=qn, grants=t.grants, revoke_from=REVOKE_FROM))
     if (cur.rls, cur.force_rls) != (des.rls, des.force_rls):
-        if (des.rls or not cur.rls) and (des.force_rls or not cur.force_rls):
+        if des.rls and (not cur.rls or (des.force_rls and not cur.force_rls)):
             d.add(o, EnableRls(table=qn, force=des.force_rls))
-        else:
-            d.refuse(o, f"row level security turned off on {qn}")
+        if cur.force_rls and not des.force_rls and des.rls:
+            d.add(o, DisableRls(table=qn, keep_enabled=True))
+        if cur.rls and not des.rls:
+            d.add(o, DisableRls(table=qn, hazard="every role with a grant sees and changes every row"))
     if cur.comment != des.comment:
         d.add(o, Comment(target_kind="table", target=qn, text=t.comment))
     _attachments(d, t, cur, des)
 
 
+def _alter_column(d: _Diff, qn: str, authored: Column, cur: Column, des: Column, origin: str | None) -> None:
+    if (cur.identity, cur.generated) != (des.identity, des.generated):
+        d.refuse(origin, f"column {qn}.{authored.name}: identity or generated expression changed — drop and add the column instead (rename the old one with renamed_from to keep its data)")
+        return
+    retype = des.type != cur.type
+    redefault = des.default != cur.default
+    renull = des.not_null != cur.not_null
+    if retype or redefault or renull:
+        hazards = []
+        if retype:
+            hazards.append("rewrites the table under an exclusive lock; fails if a value does not convert")
+        if renull and des.not_null:
+            hazards.append("fails if a row holds null; scans the table under an exclusive lock")
+        d.add(origin, AlterColumn(
+            table=qn, column=authored.name,
+            type=authored.type if retype else None, using=authored.using if retype else None,
+            default=authored.default, change_default=redefault or (retype and cur.default is not None),
+            not_null=des.not_null if renull else None,
+            hazard="; ".join(hazards) or None,
+        ))
+    if des.comment != cur.comment:
+        d.add(origin, Comment(target_kind="column", target=f"{qn}.{authored.name}", text=authored.comment))
+
+
 def _functions(d: _Diff) -> None:
     current = {f.identity: f for f in d.current.functions if not f.external}
     desired = {f.identity: f for f in d.desired.functions}
-    seen = set()
+    dropped = {f.identity for f in _functions_to_drop(d)}
+    for key in sorted(dropped):
+        d.add(None, Drop(kind="function", target=key))
     for f in d.authored.functions:
         if f.external:
             continue
         key = d.function_keys.get(f.identity, f.identity)
-        seen.add(key)
-        if key not in current:
+        want = desired.get(key, f)
+        if key not in current or key in dropped:
             d.add(f.origin, CreateFunction(function=f))
             d.add(f.origin, SetGrants(target_kind="function", target=f.identity, grants=f.grants, revoke_from=REVOKE_FROM))
             if f.comment:
                 d.add(f.origin, Comment(target_kind="function", target=f.identity, text=f.comment))
-        elif current[key] != desired.get(key, f):
-            d.refuse(f.origin, f"function {f.identity} changed")
-    for key in current.keys() - seen:
-        d.refuse(None, f"function {key} dropped (or its arguments changed)")
+            continue
+        have = current[key]
+        if replace(have, grants=(), comment=None) != replace(want, grants=(), comment=None):
+            d.add(f.origin, CreateFunction(function=f))
+        if have.grants != want.grants:
+            d.add(f.origin, SetGrants(target_kind="function", target=f.identity, grants=f.grants, revoke_from=REVOKE_FROM))
+        if have.comment != want.comment:
+            d.add(f.origin, Comment(target_kind="function", target=f.identity, text=f.comment))
 
 
 def _views(d: _Diff) -> None:
     current = {v.qualname: v for v in d.current.views}
     desired = {v.qualname: v for v in d.desired.views}
     for v in d.authored.views:
-        if v.qualname not in current:
+        have = current.get(v.qualname)
+        want = desired.get(v.qualname, v)
+        if have is None or f"view {v.qualname}" in d.rebuild or (have != want and not _replaceable_view(have, want)):
+            if have is not None:
+                d.add(v.origin, Drop(kind="view", target=v.qualname))
             d.add(v.origin, CreateView(view=v))
             d.add(v.origin, SetGrants(target_kind="view", target=v.qualname, grants=v.grants, revoke_from=REVOKE_FROM))
             if v.comment:
                 d.add(v.origin, Comment(target_kind="view", target=v.qualname, text=v.comment))
-        elif current[v.qualname] != desired.get(v.qualname, v):
-            d.refuse(v.origin, f"view {v.qualname} changed")
-    for name in current.keys() - {v.qualname for v in d.authored.views}:
-        d.refuse(None, f"view {name} dropped")
+            continue
+        if (have.query, have.security_invoker) != (want.query, want.security_invoker):
+            d.add(v.origin, CreateView(view=v))
+        if have.grants != want.grants:
+            d.add(v.origin, SetGrants(target_kind="view", target=v.qualname, grants=v.grants, revoke_from=REVOKE_FROM))
+        if have.comment != want.comment:
+            d.add(v.origin, Comment(target_kind="view", target=v.qualname, text=v.comment))
+    for name in sorted(current.keys() - {v.qualname for v in d.authored.views}):
+        d.add(None, Drop(kind="view", target=name))
+
+
+def _replaceable_view(have: View, want: View) -> bool:
+    """`create or replace view` keeps existing columns (same names, types, order) and may add more."""
+    old = [(c.name, c.type) for c in have.columns]
+    new = [(c.name, c.type) for c in want.columns]
+    return bool(old) and new[: len(old)] == old
 
 
 def _rows(d: _Diff) -> None:
@@ -280,8 +480,8 @@ def _rows(d: _Diff) -> None:
         have = current.get(r.table, {})
         want = desired.get(r.table, r.keyed())
         new = tuple(row for k, row in r.keyed().items() if k not in have)
-        for k in want.keys() & have.keys():
-            if want[k] != have[k]:
-                d.refuse(r.origin, f"row {k} of {r.table} changed")
+        changed = tuple(row for k, row in r.keyed().items() if k in have and want.get(k) != have[k])
         if new:
             d.add(r.origin, InsertRows(rows=Rows(r.table, r.key, r.columns, new, origin=r.origin)))
+        if changed:
+            d.add(r.origin, UpdateRows(rows=Rows(r.table, r.key, r.columns, changed, origin=r.origin)))

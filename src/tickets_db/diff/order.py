@@ -11,7 +11,13 @@ from ..operations import (
     AddColumn,
     AddConstraint,
     AddEnumValue,
+    AlterColumn,
+    AlterPolicy,
     Comment,
+    DROP_ORDER,
+    Drop,
+    Rename,
+    UpdateRows,
     CreateDomain,
     CreateEnum,
     CreateExtension,
@@ -28,7 +34,8 @@ from ..operations import (
     SetGrants,
 )
 
-PHASE = {AddEnumValue: 0, CreateSchema: 1, CreateExtension: 2, CreateEnum: 3, CreateDomain: 3}
+# Drops first (what depends on something before it), then renames, then everything else.
+PHASE = {Drop: -2, Rename: -1, AddEnumValue: 0, CreateSchema: 1, CreateExtension: 2, CreateEnum: 3, CreateDomain: 3}
 # Within one declaration, the order the course writes a table's parts in.
 SUBRANK = {CreateTable: 0, AddColumn: 1, AddConstraint: 2, Comment: 3, SetGrants: 4, CreateIndex: 5, EnableRls: 6, CreatePolicy: 7, CreateFunction: 0, CreateView: 0, CreateTrigger: 8, InsertRows: 9}
 _QUALIFIED = re.compile(r'"?([A-Za-z_][\w$]*)"?\s*\.\s*"?([A-Za-z_][\w$]*)"?')
@@ -68,6 +75,12 @@ def _provides(op: Op) -> set[str]:
             return {f"rows:{op.rows.table}"}
         case AddColumn():
             return {f"col:{op.table}.{op.column.name}"}
+        case Drop() if op.kind == "table":
+            return {f"dropping-refs:{r}" for r in op.refs if r != op.target} | {f"dropped:{op.target}"}
+        case Drop() if op.kind in ("column", "index", "constraint"):
+            return {f"dropped-{op.kind}:{op.table}.{op.target}"}
+        case Rename() if op.kind == "table":
+            return {f"renamed:{op.table.split('.')[0]}.{op.new}"}
     return set()
 
 
@@ -113,7 +126,19 @@ def _requires(op: Op, foreign: dict[str, set[str]]) -> set[str]:
             return {f"rel:{op.target}"}
         case CreateIndex() | EnableRls():
             return {f"rel:{op.table}"}
-        case CreatePolicy():
+        case AlterColumn():
+            return {f"rel:{op.table}"} | (_type_refs(op.type) if op.type else set())
+        case Drop() if op.kind == "table":
+            return {f"dropping-refs:{op.target}"}
+        case Drop() if op.table:  # a part of a table that may have just been renamed
+            return {f"renamed:{op.table}"}
+        case Rename() if op.kind == "table":  # into the name of a table that goes
+            return {f"dropped:{op.table.split('.')[0]}.{op.new}"}
+        case Rename():  # into the name of a column, index or constraint that goes
+            return {f"renamed:{op.table}", f"dropped-{op.kind}:{op.table}.{op.new}"}
+        case UpdateRows():
+            return {f"rel:{op.rows.table}"} | {f"rows:{op.rows.table}"}
+        case CreatePolicy() | AlterPolicy():
             names = mentions(op.policy.using) | mentions(op.policy.with_check)
             return {f"rel:{op.table}"} | {f"fn:{n}" for n in names} | {f"rel:{n}" for n in names}
         case CreateTrigger():
@@ -146,8 +171,14 @@ def _position(origin: str | None) -> tuple[str, int]:
     return file, line or 0
 
 
+def _rank(op: Op) -> tuple[object, ...]:
+    if isinstance(op, Drop):  # by kind (foreign keys before the keys they point at), then name
+        return (PHASE[Drop], "", DROP_ORDER.index(op.kind), 0 if op.kind == "constraint" and op.refs else 1, op.key)
+    return (PHASE.get(type(op), 9), *_position(op.origin), SUBRANK.get(type(op), 5), "")
+
+
 def order(ops: list[Op]) -> list[Op]:
-    base = [(PHASE.get(type(op), 9), *_position(op.origin), SUBRANK.get(type(op), 5), i) for i, op in enumerate(ops)]
+    base = [(*_rank(op), i) for i, op in enumerate(ops)]
     # Rows that reference other tables' rows (role_permissions → roles) follow them.
     foreign: dict[str, set[str]] = {}
     for op in ops:
@@ -173,7 +204,7 @@ def order(ops: list[Op]) -> list[Op]:
     heapq.heapify(heap)
     out: list[Op] = []
     while heap:
-        i = heapq.heappop(heap)[-1]
+        i = int(heapq.heappop(heap)[-1])  # type: ignore[call-overload]
         out.append(ops[i])
         for u in users.get(i, []):
             waiting[u] -= 1

@@ -4,7 +4,7 @@ session runs with an empty search_path."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,12 @@ class Scope:
     def of(cls, catalog: Catalog) -> "Scope":
         schemas = tuple(sorted(s.name for s in catalog.schemas if s.name not in PLATFORM_SCHEMAS))
         external = tuple(sorted(t.qualname for t in catalog.tables if t.schema in PLATFORM_SCHEMAS and (t.policies or t.triggers)))
-        return cls(schemas, external, catalog.rows)
+        rows = []
+        for r in catalog.rows:
+            t = catalog.table(r.table)
+            renamed = tuple((c.name, c.renamed_from) for c in (t.columns if t else ()) if c.renamed_from and c.name in r.columns)
+            rows.append(replace(r, renamed_from=t.renamed_from if t else None, renamed_columns=renamed))
+        return cls(schemas, external, tuple(rows))
 
 
 @cache
@@ -178,17 +183,24 @@ def _function(f: dict[str, Any]) -> Function:
 
 
 def _rows(conn: psycopg.Connection, spec: Rows) -> Rows:
-    """The rows of spec.table whose keys the YAML names, as text (the YAML's form)."""
-    schema, _, name = spec.table.partition(".")
-    query = sql.SQL("select {} from {}").format(
-        sql.SQL(", ").join(sql.SQL("{}::text").format(sql.Identifier(c)) for c in spec.columns),
-        sql.Identifier(schema, name),
-    )
-    try:
-        with conn.transaction():
-            found = conn.execute(query).fetchall()
-    except psycopg.errors.UndefinedTable:
-        found = []
+    """The rows of spec.table whose keys the YAML names, as text (the YAML's form). Before a
+    rename the YAML announces has run, they are read under the old table and column names."""
+    table = spec.table
+    if conn.execute("select to_regclass(%s)", (table,)).fetchone()[0] is None:  # type: ignore[index]
+        table = spec.renamed_from or table
+    oid = conn.execute("select to_regclass(%s)::oid", (table,)).fetchone()[0]  # type: ignore[index]
+    if oid is None:
+        return Rows(spec.table, spec.key, spec.columns, ())
+    existing = {r[0] for r in conn.execute("select attname from pg_attribute where attrelid = %s and attnum > 0 and not attisdropped", (oid,))}
+    old = dict(spec.renamed_columns)
+    selected = []
+    for c in spec.columns:
+        source = c if c in existing else old.get(c, c)
+        selected.append(sql.SQL("{}::text").format(sql.Identifier(source)) if source in existing else sql.SQL("null"))
+    schema, _, name = table.partition(".")
+    query = sql.SQL("select {} from {}").format(sql.SQL(", ").join(selected), sql.Identifier(schema, name))
+    with conn.transaction():
+        found = conn.execute(query).fetchall()
     wanted = spec.keyed()
     idx = [spec.columns.index(k) for k in spec.key]
     present = {tuple(r[i] for i in idx): tuple(r) for r in found}

@@ -215,6 +215,8 @@ class _Builder:
                     identity=c.get("identity"),
                     generated=c.get("generated"),
                     comment=c.get("comment"),
+                    renamed_from=c.get("renamed_from"),
+                    using=c.get("using"),
                 )
             )
             if c.get("primary_key"):
@@ -272,6 +274,7 @@ class _Builder:
             external=bool(spec.get("external")),
             origin=_origin(parent, key),
             lint_ignore=_lint_ignore(spec),
+            renamed_from=qualify(spec["renamed_from"]) if spec.get("renamed_from") else None,
         )
 
     def _policy(self, name: str, p: YMap, parent: YMap) -> Policy:

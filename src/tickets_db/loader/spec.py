@@ -187,6 +187,8 @@ COLUMN = Obj(
         "identity": Str(choices=("always", "by default")),
         "generated": SQL,
         "comment": Str(),
+        "using": SQL,
+        "renamed_from": Str(description="the column's previous name: `new` renames it (keeping its data) instead of dropping and adding"),
     },
     required=("type",),
     shorthand=Str(description="just the type"),
@@ -250,6 +252,7 @@ LINT_IGNORE = Map(Str(description="why the rule does not apply here"), descripti
 TABLE = Obj(
     {
         "lint_ignore": LINT_IGNORE,
+        "renamed_from": Str(description="the table's previous schema.name: `new` renames it (keeping its rows) instead of dropping and creating"),
         "columns": Map(COLUMN),
         "constraints": Map(CONSTRAINT),
         "indexes": Map(INDEX),
