@@ -272,7 +272,7 @@ class Catalog:
     rows: tuple[Rows, ...] = ()
 
     def table(self, qualname: str) -> Table | None:
-        return next((t for t in self.tables if t.qualname == qualname), None)
+        return _tables_by_name(self).get(qualname)
 
     def enum(self, qualname: str) -> Enum | None:
         return next((e for e in self.enums if e.qualname == qualname), None)
@@ -280,3 +280,19 @@ class Catalog:
     def functions_named(self, qualname: str) -> list[Function]:
         return [f for f in self.functions if f.qualname == qualname]
 
+
+
+# Lookups by name on a catalog of a thousand tables: an index per catalog object, built once.
+_INDEXES: dict[int, tuple[Catalog, dict[str, Table]]] = {}
+
+
+def _tables_by_name(catalog: Catalog) -> dict[str, Table]:
+    found = _INDEXES.get(id(catalog))
+    if found is None or found[0] is not catalog:
+        if len(_INDEXES) > 32:
+            _INDEXES.clear()
+        index: dict[str, Table] = {}
+        for t in catalog.tables:
+            index.setdefault(t.qualname, t)
+        found = _INDEXES[id(catalog)] = (catalog, index)
+    return found[1]

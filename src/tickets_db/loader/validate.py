@@ -2,6 +2,8 @@
 Structural checks (keys, types of values) happen earlier, in spec.py."""
 from __future__ import annotations
 
+from functools import cache
+
 import difflib
 import re
 from collections import Counter
@@ -84,15 +86,23 @@ def _unique_relations(cat: Catalog) -> None:
         owner[v.qualname] = v.origin
 
 
+@cache  # a schema spells a handful of types thousands of times
+def _user_defined(base: str) -> bool | None:
+    """Whether sqlglot reads the type as user-defined; None when it cannot read it."""
+    try:
+        return exp.DataType.build(base, dialect="postgres", udt=True).this == exp.DataType.Type.USERDEFINED
+    except Exception:  # sqlglot raises several types for unreadable input
+        return None
+
+
 def _check_type(text: str, origin: str | None, key: str, enums: set[str], composite: set[str]) -> None:
     base = text.strip()
     while base.endswith("[]"):
         base = base[:-2].strip()
-    try:
-        dtype = exp.DataType.build(base, dialect="postgres", udt=True)
-    except Exception:  # sqlglot raises several types for unreadable input
-        raise _err(origin, key, f"cannot read the type `{text}`", "write a PostgreSQL type such as uuid, varchar(255) or public.my_enum") from None
-    if dtype.this != exp.DataType.Type.USERDEFINED:
+    user_defined = _user_defined(base)
+    if user_defined is None:
+        raise _err(origin, key, f"cannot read the type `{text}`", "write a PostgreSQL type such as uuid, varchar(255) or public.my_enum")
+    if not user_defined:
         return
     name = base.lower()
     if name in EXTRA_BUILTINS or name.startswith("extensions."):
