@@ -27,8 +27,10 @@ test: install
 ## Benchmarks print ratios against baselines run beside them; sqlacodegen is the typegen baseline.
 bench: install
 	$(BIN)/pip install -q sqlacodegen
+	test -x .venv-migra/bin/migra || ($(PYTHON) -m venv .venv-migra && .venv-migra/bin/pip install -q migra psycopg2-binary 'psycopg[binary]')
 	$(BIN)/python bench/reset.py
 	$(BIN)/python bench/typegen.py
+	$(BIN)/python bench/diff.py
 
 stop:
 	-$(BIN)/tickets-db stop

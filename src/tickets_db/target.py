@@ -63,15 +63,19 @@ class Target:
         self.build_template(name, "template0", fill)
         return name
 
+    def migrated_template_name(self, migrations: list[Migration]) -> str:
+        """Named by content: the platform's version and every migration's checksum."""
+        key = checksum((platform.template_name() + "".join(m.checksum for m in migrations)).encode())[:12]
+        return f"tdb_{self.project.name_hash}_{key}"
+
     def migrated_template(self, migrations: list[Migration], conn: psycopg.Connection | None = None) -> str:
         """A template holding the platform plus every migration: `reset` clones it instead of
         replaying SQL. Named by content, so an edited or added migration makes a new one."""
         from .runner import migrate
 
         base = self.platform_template(conn)
-        key = checksum((base + "".join(m.checksum for m in migrations)).encode())[:12]
+        name = self.migrated_template_name(migrations)
         prefix = f"tdb_{self.project.name_hash}_"
-        name = prefix + key
         with self.admin(conn) as c:
             if db.database_exists(c, name):
                 return name
