@@ -127,6 +127,7 @@ EDITS: dict[str, Callable[[Doc], None]] = {
     "add a policy": lambda d: items(d)["policies"].update(restrict_done={"command": "update", "roles": ["authenticated"], "permissive": False, "using": "status <> 'done'"}),
     "change a function body": lambda d: fn(d, "app.count_items").update(body="select count(*)::int + 0 from app.items"),
     "change a function result": lambda d: fn(d, "app.count_items").update(returns="bigint", body="select count(*) from app.items"),
+    "change function arguments": lambda d: fn(d, "app.count_items").update(args=["minimum integer default 0"], body="select count(*)::int from app.items where qty >= minimum"),
     "change function grants": lambda d: fn(d, "app.count_items").update(execute=["authenticated", "service_role"]),
     "add an enum value": lambda d: d["enums"]["app.status"].update(values=["new", "doing", "done"]),
     "drop a table": lambda d: d["tables"].pop("app.tags"),
