@@ -17,7 +17,7 @@ from . import __version__, db
 from .config import Project, display_path
 from .diff import Plan, diff
 from .errors import DataLossRefused, SchemaError, UnsupportedChangeError
-from .introspect import Scope, introspect, user_schemas
+from .introspect import Scope, introspect, normalized_types, user_schemas
 from .loader import load
 from .migrations import Migration, list_migrations, new_version, slug, write_sum, check_sum
 from .model import Catalog
@@ -59,13 +59,7 @@ def _apply(conn: psycopg.Connection, op: Op) -> None:
 
 def function_keys(conn: psycopg.Connection, authored: Catalog) -> dict[str, str]:
     """Authored function identities (`varchar(50)`) → PostgreSQL's (`character varying`)."""
-    types = sorted({a.type for f in authored.functions for a in f.arguments})
-    normal: dict[str, str] = {}
-    if types:
-        with conn.transaction():
-            conn.execute("set local search_path = ''")
-            rows = conn.execute("select t, format_type(to_regtype(t), null) from unnest(%s::text[]) t", (types,)).fetchall()
-        normal = {t: n or t for t, n in rows}
+    normal = normalized_types(conn, sorted({a.type for f in authored.functions for a in f.arguments}))
     out = {}
     for f in authored.functions:
         args = ", ".join(normal.get(a.type, a.type) for a in f.arguments if a.mode in ("in", "inout", "variadic"))

@@ -137,7 +137,7 @@ def reset(
 
 
 def _print_summary(conn) -> None:  # type: ignore[no-untyped-def]
-    from ..report import summary
+    from ..introspect import summary
 
     table = Table("schema", "tables", "policies", "functions", "rows")
     for name, tables, policies, functions, rows in summary(conn):

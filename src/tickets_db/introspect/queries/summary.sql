@@ -1,13 +1,5 @@
-"""Counts for the summary `reset` prints: what the database now holds, in one round trip."""
-from __future__ import annotations
-
-import psycopg
-
-PLATFORM = ["auth", "storage", "extensions", "tickets_db", "information_schema"]
-PLATFORM_TABLES = ["auth.users", "storage.buckets", "storage.objects"]
-
-# Row counts come from query_to_xml so every table is counted exactly in this single query.
-SUMMARY = """
+-- Per project schema (and the platform tables it fills): tables, policies, functions, rows.
+-- Row counts come from query_to_xml so every table is counted exactly in this one query.
 with tables as (
   select n.nspname as schema, c.relname as name, n.nspname || '.' || c.relname as qualname
   from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -31,9 +23,3 @@ select label,
 from groups g
 group by label, schema
 order by label <> 'public', label like '%%.%%', label
-"""
-
-
-def summary(conn: psycopg.Connection) -> list[tuple[str, int, int, int, int]]:
-    """Per project schema (and the platform tables it fills): tables, policies, functions, rows."""
-    return conn.execute(SUMMARY, {"platform": PLATFORM, "platform_tables": PLATFORM_TABLES}).fetchall()  # type: ignore[return-value]
