@@ -16,6 +16,7 @@ import psycopg
 from . import __version__, db
 from .config import Project, display_path
 from .diff import Plan, diff
+from .diff.normalize import spelled_like_postgres
 from .errors import DataLossRefused, SchemaError, UnsupportedChangeError
 from .introspect import Scope, introspect, normalized_types, user_schemas
 from .loader import load
@@ -164,22 +165,26 @@ def _current(target: Target, template: str, scope: Scope, known: Remembered | No
         return introspect(conn, scope)
 
 
-def _desired(target: Target, template: str, authored: Catalog, scope: Scope, known: Remembered | None) -> tuple[Catalog, dict[str, str]]:
-    """The YAML as PostgreSQL stores it. When the template is known to hold an earlier version
-    of the YAML, only the difference between the two versions is built — inside a transaction
-    on the template that is always rolled back. Otherwise, or when that patch does not apply,
-    the whole YAML is built in a fresh database."""
+def _desired(target: Target, template: str, authored: Catalog, scope: Scope, known: Remembered | None, current: Catalog) -> tuple[Catalog, dict[str, str]]:
+    """The YAML as PostgreSQL stores it, built as a patch inside a transaction on the migrated
+    template that is always rolled back: the difference from the YAML the template is known to
+    hold, or, when nothing is remembered, from what the template holds (the YAML spelled as
+    PostgreSQL prints it where that is certain; whatever still differs is rebuilt from the YAML,
+    which is harmless there). When the patch does not apply, the whole YAML is built in a fresh
+    database."""
+    if known is not None and known.authored == authored:
+        return known.desired, known.keys
     if known is not None:
-        if known.authored == authored:
-            return known.desired, known.keys
         patch = diff(known.authored, authored)
-        if not patch.unsupported:
-            try:
-                with db.connection(target.url_for(template)) as conn, conn.transaction(force_rollback=True):
-                    conn.execute("\n".join(render_op(op) for op in patch.ops))  # type: ignore[arg-type]
-                    return introspect(conn, scope), function_keys(conn, authored)
-            except psycopg.Error:
-                pass  # e.g. a new enum value used at once: the full build below handles it
+    else:
+        patch = diff(current, spelled_like_postgres(authored, current), authored)
+    if not patch.unsupported:
+        try:
+            with db.connection(target.url_for(template)) as conn, conn.transaction(force_rollback=True):
+                conn.execute("\n".join(render_op(op) for op in patch.ops) or "select")  # type: ignore[arg-type]
+                return introspect(conn, scope), function_keys(conn, authored)
+        except psycopg.Error:
+            pass  # e.g. a new enum value used at once: the full build below handles it
     return desired_catalog(target, authored, scope)
 
 
@@ -201,7 +206,7 @@ def compare(project: Project, target: Target) -> Comparison:
     known = _recall(_cache_file(project, "template", template))
     known = known if isinstance(known, Remembered) else None
     current = _current(target, template, scope, known)
-    desired, keys = _desired(target, template, authored, scope, known)
+    desired, keys = _desired(target, template, authored, scope, known, current)
     plan = diff(current, desired, authored, keys)
     if plan.empty and (known is None or known.authored != authored or known.scope != scope):
         remember(project, template, Remembered(authored, desired, keys, current, scope))

@@ -1,0 +1,55 @@
+"""The planner's shortcut: the YAML as PostgreSQL stores it, learned by patching the migrated
+template inside a rolled-back transaction, must be what a build from nothing gives."""
+from __future__ import annotations
+
+import pytest
+
+from tickets_db import db, planner
+from tickets_db.diff import diff
+from tickets_db.config import load_project
+from tickets_db.diff.normalize import default, type_name
+from tickets_db.introspect import Scope, introspect
+from tickets_db.loader import load
+from tickets_db.migrations import list_migrations
+from tickets_db.target import Target
+
+
+
+@pytest.mark.parametrize("edit", ["none", "add a column", "change a policy and a function", "rename a column"])
+def test_patched_template_equals_a_fresh_build(cluster, project_copy, edit):
+    path = project_copy / "schema" / "tickets" / "support.yaml"
+    text = path.read_text()
+    if edit == "add a column":
+        text = text.replace("      closed_at: timestamptz\n", "      closed_at: timestamptz\n      sla_hours: {type: int, not_null: true, default: \"24\"}\n")
+    elif edit == "change a policy and a function":
+        text = text.replace('using: "true"', 'using: "max_tickets <> 0"').replace("returns: int\n", "returns: bigint\n")
+    elif edit == "rename a column":
+        text = text.replace("      title: {type: varchar(255), not_null: true}", "      subject: {type: varchar(255), not_null: true, renamed_from: title}")
+    path.write_text(text)
+    project = load_project(project_copy)
+    target = Target(cluster.url("postgres"), False, project)
+    authored = load(project.schema_dir, project.root)
+    scope = Scope.of(authored)
+    template = target.migrated_template(list_migrations(project.migrations_dir))
+    with db.connection(target.url_for(template)) as conn:
+        current = introspect(conn, scope)
+    patched, keys = planner._desired(target, template, authored, scope, None, current)
+    fresh, fresh_keys = planner.desired_catalog(target, authored, scope)
+    assert keys == fresh_keys
+    assert diff(fresh, patched, authored, keys).empty and diff(patched, fresh, authored, keys).empty
+
+
+@pytest.mark.parametrize("written, printed", [
+    ("int", "integer"), ("varchar(50)", "character varying(50)"), ("varchar(50)[]", "character varying(50)[]"),
+    ("timestamptz", "timestamp with time zone"), ("timestamptz(3)", "timestamp(3) with time zone"), ("bool", "boolean"),
+    ("public.ticket_status", "public.ticket_status"), ("numeric(12,2)", "numeric(12,2)"),
+])
+def test_type_spelling(written, printed):
+    assert type_name(written) == printed
+
+
+def test_default_spelling():
+    assert default("'open'", "public.ticket_status") == "'open'::public.ticket_status"
+    assert default("'general'", "character varying(100)") == "'general'::character varying"
+    assert default("current_timestamp", "timestamp with time zone") == "CURRENT_TIMESTAMP"
+    assert default("now()", "timestamp with time zone") == "now()"
