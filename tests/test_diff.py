@@ -47,12 +47,13 @@ def test_additions_on_an_existing_catalog():
 def test_changes_and_drops_become_operations_with_hazards():
     cat = project()
     tickets = cat.table("public.tickets")
-    changed = replace(tickets, columns=tuple(replace(c, type="text") if c.name == "title" else c for c in tickets.columns))
+    changed = replace(tickets, columns=tuple(replace(c, type="integer", using="length(title)") if c.name == "title" else c for c in tickets.columns))
     desired = replace(cat, tables=tuple(changed if t.qualname == "public.tickets" else t for t in cat.tables if t.qualname != "public.plans"))
     plan = diff(cat, desired)
     assert not plan.unsupported
     by_key = {op.key: op for op in plan.ops}
-    assert by_key["alter column public.tickets.title"].type == "text" and "rewrites" in by_key["alter column public.tickets.title"].hazard
+    title = by_key["alter column public.tickets.title"]
+    assert title.type == "integer" and title.using == "length(title)" and "rewrites" in title.hazard
     assert by_key["drop table public.plans"].data_loss
     assert [op.key for op in plan.ops].index("drop table public.plans") == 0  # drops first
 
@@ -81,3 +82,14 @@ def test_support_schema_on_top_of_core():
     rows = {op.rows.table: op.rows.values for op in plan.ops if isinstance(op, InsertRows)}
     assert rows == {"public.role_permissions": (("owner", "tickets.update"), ("owner", "tickets.delete")), "storage.buckets": (("attachments", "attachments", "false"),)}
     assert {op.table.qualname for op in plan.ops if isinstance(op, CreateTable)} == {"public.tickets", "public.messages", "public.plans"}
+
+
+def test_widening_a_varchar_is_not_a_rewrite():
+    from tickets_db.model import Catalog as C, Column as Col, Table as T
+
+    def cat(typ: str) -> C:
+        return C(tables=(T("public", "t", columns=(Col("a", typ),)),))
+
+    assert diff(cat("character varying(10)"), cat("character varying(20)")).ops[0].hazard is None
+    assert diff(cat("character varying(10)"), cat("text")).ops[0].hazard is None
+    assert "rewrites" in diff(cat("character varying(20)"), cat("character varying(10)")).ops[0].hazard

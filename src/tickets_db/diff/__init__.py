@@ -8,6 +8,7 @@ indexes, where the definition is unchanged and only the name followed); what can
 safely (an enum value removed, a domain changed) is reported, never guessed."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 from ..model import Catalog, Column, Constraint, Enum, Function, Index, Rows, Table, View
@@ -401,7 +402,7 @@ def _alter_column(d: _Diff, qn: str, authored: Column, cur: Column, des: Column,
     renull = des.not_null != cur.not_null
     if retype or redefault or renull:
         hazards = []
-        if retype:
+        if retype and not _widens(cur.type, des.type):
             hazards.append("rewrites the table under an exclusive lock; fails if a value does not convert")
         if renull and des.not_null:
             hazards.append("fails if a row holds null; scans the table under an exclusive lock")
@@ -414,6 +415,19 @@ def _alter_column(d: _Diff, qn: str, authored: Column, cur: Column, des: Column,
         ))
     if des.comment != cur.comment:
         d.add(origin, Comment(target_kind="column", target=f"{qn}.{authored.name}", text=authored.comment))
+
+
+def _widens(old: str, new: str) -> bool:
+    """A varchar made longer, or turned into text: PostgreSQL changes the catalog only."""
+    m_old = re.fullmatch(r"character varying(?:\((\d+)\))?", old)
+    if not m_old:
+        return False
+    if new == "text":
+        return True
+    m_new = re.fullmatch(r"character varying(?:\((\d+)\))?", new)
+    if not m_new:
+        return False
+    return m_new.group(1) is None or (m_old.group(1) is not None and int(m_new.group(1)) >= int(m_old.group(1)))
 
 
 def _functions(d: _Diff) -> None:
