@@ -50,15 +50,17 @@ def create_database(conn: psycopg.Connection, name: str, template: str | None = 
         query += sql.SQL(" template {}").format(sql.Identifier(template))
     if owner:
         query += sql.SQL(" owner {}").format(sql.Identifier(owner))
-    # A clone is refused while anyone is connected to the template; a connection closing
-    # a moment earlier may still be on its way out, so retry briefly.
-    for attempt in range(50):
+    # A clone is refused while anyone is connected to the template; a connection closing a
+    # moment earlier may still be on its way out (slowly, on a loaded machine), and `new` may be
+    # patching the template in a rolled-back transaction: retry for a while.
+    for attempt in range(200):
         try:
             conn.execute(query)
             return
         except psycopg.errors.ObjectInUse:
-            if attempt == 49:
-                raise DatabaseError(f"cannot create {name}: template {template} is in use by another session") from None
+            if attempt == 199:
+                users = conn.execute("select count(*) from pg_stat_activity where datname = %s", (template,)).fetchone()
+                raise DatabaseError(f"cannot create {name}: template {template} is in use by {users[0] if users else 'another'} session(s)") from None
             time.sleep(0.05)
         except psycopg.Error as e:
             raise DatabaseError(f"cannot create database {name}: {e.diag.message_primary or e}") from None
