@@ -132,6 +132,7 @@ EDITS: dict[str, Callable[[Doc], None]] = {
     "add an enum value": lambda d: d["enums"]["app.status"].update(values=["new", "doing", "done"]),
     "drop a table": lambda d: d["tables"].pop("app.tags"),
     "rename a table": lambda d: d["tables"].update({"app.labels": dict(d["tables"].pop("app.tags"), renamed_from="app.tags")}),
+    "grant a column": lambda d: d["tables"]["app.tags"]["columns"].update(label={"type": "text", "check": "length(label) < 100", "grants": {"authenticated": ["select", "update"]}}),
     "change grants": lambda d: items(d)["grants"].update(authenticated=["select", "insert"], service_role=["select"]),
     "turn RLS off": lambda d: (items(d).update(rls=False), items(d).pop("policies")),
     "change a comment": lambda d: items(d).update(comment="things we count"),

@@ -69,6 +69,10 @@ CASES = [
         InsertRows(rows=Rows("public.role_permissions", ("role", "permission"), ("role", "permission"), (("owner", "tickets.update"), ("owner", "it's")))),
         "insert into public.role_permissions (role, permission)\nvalues\n  ('owner', 'tickets.update'),\n  ('owner', 'it''s');\n",
     ),
+    (
+        SetGrants(target_kind="column", target="public.accounts.name", grants=(Grant("authenticated", ("select", "update")),), revoke_from=("public", "anon")),
+        "-- public.accounts.name: exactly the privileges the schema lists\nrevoke all (name) on public.accounts from public, anon;\ngrant select (name), update (name) on public.accounts to authenticated;\n",
+    ),
     # changes, drops and renames
     (Drop(kind="table", target="public.plans"), "drop table public.plans;\n"),
     (Drop(kind="column", target="customer_email", table="public.tickets"), "alter table public.tickets drop column customer_email;\n"),

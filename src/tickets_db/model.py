@@ -98,6 +98,7 @@ class Column:
     identity: str | None = None  # "always" | "by default"
     generated: str | None = None  # stored generated expression
     comment: str | None = None
+    grants: tuple[Grant, ...] = ()  # column privileges (select, insert, update, references)
     # How to get here from the previous version (YAML hints for `new`, not part of the catalog).
     renamed_from: str | None = field(default=None, compare=False)
     using: str | None = field(default=None, compare=False)  # conversion for a type change

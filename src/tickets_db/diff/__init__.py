@@ -286,6 +286,9 @@ def _create_table(d: _Diff, t: Table) -> None:
         if c.comment:
             d.add(o, Comment(target_kind="column", target=f"{t.qualname}.{c.name}", text=c.comment))
     d.add(o, SetGrants(target_kind="table", target=t.qualname, grants=t.grants, revoke_from=REVOKE_FROM))
+    for c in t.columns:
+        if c.grants:
+            d.add(o, SetGrants(target_kind="column", target=f"{t.qualname}.{c.name}", grants=c.grants, revoke_from=REVOKE_FROM))
     for i in t.indexes:
         d.add(o, CreateIndex(table=t.qualname, index=i))
     if t.rls or t.force_rls:
@@ -369,6 +372,8 @@ def _alter_table(d: _Diff, t: Table, cur: Table, des: Table) -> None:
             new_columns.add(c.name)
             if c.comment:
                 d.add(o, Comment(target_kind="column", target=f"{qn}.{c.name}", text=c.comment))
+            if c.grants:
+                d.add(o, SetGrants(target_kind="column", target=f"{qn}.{c.name}", grants=c.grants, revoke_from=REVOKE_FROM))
         else:
             _alter_column(d, qn, c, cur_cols[c.name], des_cols.get(c.name, c), o)
     for name in sorted(cur_cols.keys() - des_cols.keys()):
@@ -415,6 +420,8 @@ def _alter_column(d: _Diff, qn: str, authored: Column, cur: Column, des: Column,
         ))
     if des.comment != cur.comment:
         d.add(origin, Comment(target_kind="column", target=f"{qn}.{authored.name}", text=authored.comment))
+    if des.grants != cur.grants:
+        d.add(origin, SetGrants(target_kind="column", target=f"{qn}.{authored.name}", grants=authored.grants, revoke_from=REVOKE_FROM))
 
 
 def _widens(old: str, new: str) -> bool:

@@ -123,6 +123,9 @@ def _requires(op: Op, foreign: dict[str, set[str]]) -> set[str]:
                 return {f"fn:{op.target.split('(')[0]}"}
             if op.target_kind == "schema":
                 return {f"schema:{op.target}"}
+            if op.target_kind == "column":
+                table = op.target.rsplit(".", 1)[0]
+                return {f"rel:{table}", f"col:{op.target}"}
             return {f"rel:{op.target}"}
         case CreateIndex() | EnableRls():
             return {f"rel:{op.table}"}

@@ -147,7 +147,7 @@ def _read(conn: psycopg.Connection, scope: Scope) -> Catalog:
 
 
 def _column(c: dict[str, Any]) -> Column:
-    return Column(c["name"], c["type"], c["not_null"], c["default"], c["identity"], c["generated"], c["comment"])
+    return Column(c["name"], c["type"], c["not_null"], c["default"], c["identity"], c["generated"], c["comment"], _grants(c["grants"]))
 
 
 def _constraint(c: dict[str, Any]) -> Constraint:

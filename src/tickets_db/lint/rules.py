@@ -194,6 +194,10 @@ def _grants_to_anon(cat: Catalog) -> Iterator[Hit]:
         for g in t.grants:
             if g.role == "anon":
                 yield f"table {t.qualname}", f"anon may {', '.join(g.privileges)}", t.origin
+        for c in t.columns:
+            for g in c.grants:
+                if g.role == "anon":
+                    yield f"table {t.qualname}", f"anon may {', '.join(g.privileges)} column {c.name}", t.origin
     for v in cat.views:
         for g in v.grants:
             if g.role == "anon":

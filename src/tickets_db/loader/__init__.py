@@ -71,7 +71,7 @@ def _origin(m: YMap, key: str) -> str:
 def _grants(spec: YMap | None, kind: str) -> tuple[Grant, ...]:
     if not spec:
         return ()
-    all_privs = {"table": PRIVILEGES, "schema": ("usage", "create"), "view": PRIVILEGES}[kind]
+    all_privs = {"table": PRIVILEGES, "schema": ("usage", "create"), "view": PRIVILEGES, "column": ("select", "insert", "update", "references")}[kind]
     out = []
     for role, privs in spec.items():
         items = privs if isinstance(privs, list) else [privs]
@@ -215,6 +215,7 @@ class _Builder:
                     identity=c.get("identity"),
                     generated=c.get("generated"),
                     comment=c.get("comment"),
+                    grants=_grants(c.get("grants"), "column"),
                     renamed_from=c.get("renamed_from"),
                     using=c.get("using"),
                 )

@@ -170,6 +170,7 @@ class Obj(Spec):
 ROLE_LIST = List(Str(), allow_single=True, description="role names")
 PRIVS = ("select", "insert", "update", "delete", "truncate", "references", "trigger", "all")
 GRANTS = Map(List(Str(choices=PRIVS), allow_single=True), description="role -> privileges (exact: roles not listed get none)")
+COLUMN_GRANTS = Map(List(Str(choices=("select", "insert", "update", "references", "all")), allow_single=True), description="role -> privileges on this column only (exact)")
 SCHEMA_GRANTS = Map(List(Str(choices=("usage", "create", "all")), allow_single=True), description="role -> privileges on the schema (exact)")
 SQL = Str(description="a SQL expression, as you would write it in PostgreSQL")
 
@@ -187,6 +188,7 @@ COLUMN = Obj(
         "identity": Str(choices=("always", "by default")),
         "generated": SQL,
         "comment": Str(),
+        "grants": COLUMN_GRANTS,
         "using": SQL,
         "renamed_from": Str(description="the column's previous name: `new` renames it (keeping its data) instead of dropping and adding"),
     },

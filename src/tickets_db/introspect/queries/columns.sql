@@ -5,7 +5,12 @@ select a.attrelid as oid,
        case when a.attgenerated = '' then pg_get_expr(d.adbin, d.adrelid) end as "default",
        case a.attidentity when 'a' then 'always' when 'd' then 'by default' end as identity,
        case when a.attgenerated = 's' then pg_get_expr(d.adbin, d.adrelid) end as generated,
-       col_description(a.attrelid, a.attnum) as comment
+       col_description(a.attrelid, a.attnum) as comment,
+       array(
+         select case when g.grantee = 0 then 'public' else pg_get_userbyid(g.grantee) end || '=' || lower(g.privilege_type)
+         from aclexplode(a.attacl) g
+         order by 1
+       ) as grants
 from pg_attribute a
 left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
 where a.attrelid = any(%(oids)s) and a.attnum > 0 and not a.attisdropped
