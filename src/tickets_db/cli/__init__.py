@@ -1,6 +1,6 @@
 """The command line: parse, call the library, print. Exit codes: 0 success; 1 a database or
-migration failure, or drift found by `check`; 2 bad input (YAML, configuration, usage);
-3 a change `new` refuses to generate."""
+migration failure, drift (`check`, `diff`), lint errors, failing pgTAP tests, stale models;
+2 bad input (YAML, configuration, usage); 3 a change `new` refuses to generate."""
 from __future__ import annotations
 
 import gc
@@ -17,7 +17,7 @@ from .. import __version__
 from ..config import display_path
 from ..errors import ConfirmationRequired, TicketsDbError
 
-EXIT_CODES = "Exit codes: 0 ok · 1 database/migration failure or drift · 2 bad input · 3 change refused."
+EXIT_CODES = "Exit codes: 0 ok · 1 database/migration failure, drift, lint errors or failing tests · 2 bad input · 3 change refused."
 app = typer.Typer(
     name="tickets-db",
     help=f"Declarative PostgreSQL (Supabase-style) schemas in YAML → migrations, resets, seeds.\n\n{EXIT_CODES}",
