@@ -76,7 +76,7 @@ def test_the_base_schema_is_clean(tmp_path):
 
 
 def test_every_model_rule_has_a_case():
-    model_rules = {r[0] for r in rule_table() if not r[0].startswith("migration_")}
+    model_rules = {r[0] for r in rule_table() if not r[0].startswith("migration_") and r[0] != "plpgsql_check"}
     assert model_rules == set(CASES)
 
 
@@ -141,3 +141,30 @@ def test_cli_json_and_exit_code(project_copy):
     assert {"rule": "policy_exists_rls_disabled", "severity": "error", "object": "table public.tickets"}.items() <= findings[0].items()
     clean = run_cli("--project-dir", str(ROOT), "lint")
     assert clean.returncode == 0 and "no findings" in clean.stdout
+
+
+def test_plpgsql_check_finds_the_course_ambiguity(cluster):
+    """The course's check_ticket_limit selects the column max_tickets into a variable of the
+    same name: PostgreSQL accepts the function and fails only when a paid plan runs the branch.
+    plpgsql_check says so before anyone calls it — and finds nothing in the project's bodies."""
+    from tickets_db.config import database_of
+    from tickets_db.lint.bodies import check_database
+    from tickets_db.runner import migrate
+
+    from .conftest import clone
+    from .test_course_catalog import apply_course, not_the_course
+
+    with clone(cluster, cluster.ensure_platform_template()) as url:
+        with db.connection(url) as conn:
+            migrate(conn, not_the_course())
+        apply_course(url)
+        with db.connection(cluster.url(database_of(url), "supabase_admin")) as conn:
+            found = check_database(conn, ["public", "kit"])
+    ambiguous = {f.object for f in found if "ambiguous" in f.message}
+    assert ambiguous == {"function check_ticket_limit()", "function get_remaining_tickets(uuid)"}
+    assert all(f.rule == "plpgsql_check" and f.severity == "error" and "line" in f.message for f in found if f.object in ambiguous)
+
+
+def test_the_project_bodies_are_clean(cluster):
+    project = load_project(ROOT)
+    assert run(project, bodies=Target(cluster.url("postgres"), False, project, cluster)) == []

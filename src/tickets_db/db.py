@@ -66,6 +66,16 @@ def create_database(conn: psycopg.Connection, name: str, template: str | None = 
             raise DatabaseError(f"cannot create database {name}: {e.diag.message_primary or e}") from None
 
 
+def create_extension(conn: psycopg.Connection, name: str, package: str) -> None:
+    """An untrusted extension for a throwaway database (pgTAP, plpgsql_check), in `extensions`."""
+    try:
+        conn.execute(sql.SQL("create extension if not exists {} with schema extensions").format(sql.Identifier(name)))
+    except psycopg.errors.UndefinedFile:
+        raise DatabaseError(f"{name} is not installed on the database server\n  hint: apt-get install {package} (make install does it)") from None
+    except psycopg.errors.InsufficientPrivilege:
+        raise DatabaseError(f"creating the {name} extension needs a superuser\n  hint: run against the local database, or give --db-url a role that may create extensions") from None
+
+
 def mark_template(conn: psycopg.Connection, name: str) -> None:
     conn.execute(sql.SQL("alter database {} is_template true").format(sql.Identifier(name)))
 

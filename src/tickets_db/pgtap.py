@@ -13,7 +13,6 @@ import psycopg
 
 from . import db
 from .config import display_path
-from .errors import DatabaseError
 from .migrations import Migration, checksum, split_statements
 from .resources import templates_dir
 from .target import Target, random_suffix
@@ -106,12 +105,7 @@ def _install(target: Target, database: str) -> None:
     server the URL's role must be allowed to (a superuser, or Supabase's postgres)."""
     url = target.cluster.url(database, "supabase_admin") if target.cluster is not None else target.url_for(database)
     with db.connection(url) as conn:
-        try:
-            conn.execute("create extension if not exists pgtap with schema extensions")
-        except psycopg.errors.UndefinedFile:
-            raise DatabaseError("pgTAP is not installed on the database server\n  hint: apt-get install postgresql-15-pgtap (make install does it)") from None
-        except psycopg.errors.InsufficientPrivilege:
-            raise DatabaseError("creating the pgtap extension needs a superuser\n  hint: run against the local database, or give --db-url a role that may create extensions") from None
+        db.create_extension(conn, "pgtap", "postgresql-15-pgtap")
         conn.execute(helpers_sql())
 
 

@@ -236,6 +236,7 @@ def lint(
     from_db: Annotated[bool, typer.Option("--from-db", help="Lint the live database (and its pending migrations) instead of the YAML.")] = False,
     format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
     rules: Annotated[bool, typer.Option("--rules", help="List the rules and exit.")] = False,
+    bodies: Annotated[bool, typer.Option("--bodies", help="Also check PL/pgSQL bodies with plpgsql_check (in a throwaway database built from the migrations).")] = False,
 ) -> None:
     """Security and performance lint (RLS, policies, grants, functions, indexes, migration hazards).
     Exit 1 when an error is found; justify exceptions in the YAML with `lint_ignore`."""
@@ -252,7 +253,8 @@ def lint(
         out.print(table)
         return
     project = _project()
-    findings = run(project, _target(project) if from_db else None)
+    target = _target(project) if from_db or bodies else None
+    findings = run(project, target if from_db else None, target if bodies else None)
     errors = sum(f.severity == "error" for f in findings)
     if format == "json":
         out.print_json(json.dumps([f.as_dict() for f in findings]))

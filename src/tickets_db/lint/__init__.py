@@ -65,15 +65,17 @@ def sort(findings: list[Finding]) -> list[Finding]:
 
 def rule_table() -> list[tuple[str, str, str, str, str]]:
     """(id, severity, what, why, fix) of every rule, model rules first, then migration rules."""
+    from .bodies import RULE as BODIES
     from .migrations import RULES as MIGRATION_RULES
 
     rows = [(r.id, r.severity, r.title, r.why, r.hint) for r in RULES.values()]
-    return rows + [(rid, sev, title, why, hint) for rid, (sev, title, why, hint) in MIGRATION_RULES.items()]
+    return rows + [(rid, sev, title, why, hint) for rid, (sev, title, why, hint) in MIGRATION_RULES.items()] + [BODIES]
 
 
-def run(project: "Project", target: "Target | None" = None) -> list[Finding]:
+def run(project: "Project", target: "Target | None" = None, bodies: "Target | None" = None) -> list[Finding]:
     """Lint the YAML, or with a target the live database (and its pending migrations), with the
-    YAML's justified exceptions applied to both."""
+    YAML's justified exceptions applied to both; with `bodies`, also PL/pgSQL bodies through
+    plpgsql_check in a throwaway database built from the migrations on that server."""
     from .. import db
     from ..introspect import Scope, introspect, user_schemas
     from ..loader import load
@@ -82,10 +84,17 @@ def run(project: "Project", target: "Target | None" = None) -> list[Finding]:
 
     authored = load(project.schema_dir, project.root) if project.schema_dir.is_dir() else Catalog()
     excused = ignores(authored)
+    checked: list[Finding] = []
+    if bodies is not None:
+        from .bodies import check_bodies
+
+        schemas = list(Scope.of(authored).schemas)
+        checked = [f for f in check_bodies(bodies, list_migrations(project.migrations_dir), schemas, authored)
+                   if (f.object, f.rule) not in excused and (f"function {f.object.split(' ', 1)[1].split('(')[0]}", f.rule) not in excused]
     if target is None:
-        return lint(authored, excused)
+        return sort(lint(authored, excused) + checked)
     scope = Scope.of(authored)
     with db.connection(target.url) as conn:
         live = introspect(conn, Scope(scope.schemas or tuple(user_schemas(conn)), scope.external_tables))
         pending = [f for f in hazards(conn, list_migrations(project.migrations_dir), project.root) if (f.object, f.rule) not in excused]
-    return sort(lint(live, excused) + pending)
+    return sort(lint(live, excused) + pending + checked)
