@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
+from psycopg import sql
 
 from .errors import ConfigError, DatabaseError
 from .migrations import split_statements
@@ -59,7 +60,7 @@ def run(conn: psycopg.Connection, identity: Identity | None, query: str, commit:
     try:
         with conn.cursor() as cur:
             if identity is not None:
-                cur.execute(f"set local role {identity.role}")
+                cur.execute(sql.SQL("set local role {}").format(sql.Identifier(identity.role)))
                 cur.execute("select set_config('request.jwt.claims', %s, true)", (json.dumps(identity.claims),))
             for st in statements:
                 cur.execute(st.text)  # type: ignore[arg-type]

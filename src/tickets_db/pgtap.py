@@ -115,7 +115,7 @@ def run_file(url: str, path: Path, root: Path | None = None) -> FileResult:
     lines: list[str] = []
     error = None
     with db.connection(url) as conn:
-        conn.execute(f"set search_path = {SEARCH_PATH}")
+        conn.execute("select set_config('search_path', %s, false)", (SEARCH_PATH,))
         for st in split_statements(path.read_text(encoding="utf-8")):
             try:
                 cur = conn.execute(st.text)  # type: ignore[arg-type]

@@ -85,6 +85,18 @@ def normalized_types(conn: psycopg.Connection, types: list[str]) -> dict[str, st
             return {t: n or t for t, n in cur.fetchall()}
 
 
+def table_rows(conn: psycopg.Connection, table: str, at_most: int) -> int:
+    """How many rows `table` holds, up to `at_most`: the planner's estimate when the table was
+    analyzed, else a count that stops at `at_most` (0 when there is no such table)."""
+    found = _fetch(conn, "table_rows", table=table)
+    if not found:
+        return 0
+    if found[0]["estimate"] is not None:
+        return int(found[0]["estimate"])
+    query = sql.SQL("select count(*) from (select from {} limit {}) s").format(sql.Identifier(found[0]["schema"], found[0]["name"]), sql.Literal(at_most))
+    return int(conn.execute(query).fetchone()[0])  # type: ignore[index]
+
+
 def user_schemas(conn: psycopg.Connection) -> list[str]:
     """The database's own schemas: what a database holds when no YAML says what to read."""
     return [r["name"] for r in _fetch(conn, "user_schemas", platform=sorted(PLATFORM_SCHEMAS | SUPABASE_SCHEMAS))]

@@ -11,6 +11,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from ..config import display_path
+from ..introspect import table_rows
 from ..migrations import Migration, parse
 from ..runner import history, pending
 from . import Finding
@@ -24,12 +25,7 @@ RULES = {
 
 
 def _rows(conn: psycopg.Connection, table: str) -> int:
-    row = conn.execute("select case when c.reltuples < 0 then null else c.reltuples::bigint end, c.oid from pg_class c where c.oid = to_regclass(%s)", (table,)).fetchone()
-    if row is None:
-        return 0
-    if row[0] is None:  # never analyzed: count, but only far enough to answer
-        return int(conn.execute(f"select count(*) from (select from {table} limit {BIG_TABLE_ROWS}) s").fetchone()[0])  # type: ignore[index]
-    return int(row[0])
+    return table_rows(conn, table, BIG_TABLE_ROWS)
 
 
 def hazards(conn: psycopg.Connection, migrations: list[Migration], root: Path | None = None) -> list[Finding]:
