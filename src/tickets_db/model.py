@@ -16,6 +16,10 @@ def privilege_order(privileges: "set[str] | list[str] | tuple[str, ...]") -> tup
     return tuple(sorted(privileges, key=lambda p: rank.get(p, 99)))
 
 
+# `serial` and friends: an integer type with a sequence default, NOT NULL without saying so.
+SERIALS = {"serial": "integer", "serial4": "integer", "bigserial": "bigint", "serial8": "bigint", "smallserial": "smallint", "serial2": "smallint"}
+
+
 def split_origin(origin: str | None) -> tuple[str, int | None]:
     """`schema/x.yaml:12` → ("schema/x.yaml", 12): where the YAML declared something."""
     file, _, line = (origin or "").rpartition(":")
@@ -102,6 +106,10 @@ class Column:
     # How to get here from the previous version (YAML hints for `new`, not part of the catalog).
     renamed_from: str | None = field(default=None, compare=False)
     using: str | None = field(default=None, compare=False)  # conversion for a type change
+
+    @property
+    def serial(self) -> bool:
+        return self.type.strip().lower() in SERIALS
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ..model import Catalog, Column, Table
+from ..model import SERIALS, Catalog, Column, Table
 
 ALIASES = {
     "int": "integer", "int4": "integer", "int8": "bigint", "int2": "smallint",
@@ -17,7 +17,6 @@ ALIASES = {
     "timestamptz": "timestamp with time zone", "timestamp": "timestamp without time zone",
     "timetz": "time with time zone", "time": "time without time zone",
 }
-SERIALS = {"serial": "integer", "serial4": "integer", "bigserial": "bigint", "serial8": "bigint", "smallserial": "smallint", "serial2": "smallint"}
 _TYPE = re.compile(r"^(?P<name>[a-z][a-z0-9 ]*?)\s*(?P<mod>\([0-9 ,]+\))?(?P<dims>(\s*\[\])*)$")
 
 

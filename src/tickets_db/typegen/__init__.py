@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SchemaError
-from ..model import Catalog, Column, Function, Table, View
+from ..model import Catalog, Column, Function, View
 from ..render import environment, qualname as sql_qualname, ident as sql_ident
 from .naming import field_name, member_name, pascal, unique
 from .pytypes import annotation, modules_used, user_type
-from .views import SERIALS, Relations, ViewColumn, implied_not_null, infer, relation_columns
+from .views import Relations, ViewColumn, infer, relation_columns
 
 CALLERS = frozenset({"authenticated", "public"})
 NOT_CALLABLE = frozenset({"trigger", "event_trigger"})
@@ -114,14 +114,17 @@ def build(catalog: Catalog, overrides: dict[str, str]) -> Module:
     table_classes = []
     for t in tables:
         row_name = relation_names[t.qualname]
-        cols = relation_columns(t, strict_domains)
-        doc = _doc(t.qualname, t.comment)
-        row = DataClass(row_name, doc, sql_qualname(t.qualname), tuple(Field(field_name(c.name), c.name, _nullable(ann(c.type or "text", f"{t.qualname}.{c.name}"), not c.not_null)) for c in cols))
+        not_null = {c.name: c.not_null for c in relation_columns(t, strict_domains)}
+
+        def field(c: Column, optional: bool = False, never_null: bool = False) -> Field:
+            typ = ann(c.type, f"{t.qualname}.{c.name}")
+            return Field(field_name(c.name), c.name, typ if never_null else _nullable(typ, not not_null[c.name]), optional)
+
+        row = DataClass(row_name, _doc(t.qualname, t.comment), sql_qualname(t.qualname), tuple(field(c) for c in t.columns))
         writable = [c for c in t.columns if not c.generated and c.identity != "always"]
-        required = [c for c in writable if _required(t, c, strict_domains, defaulted_domains)]
-        insert_fields = [Field(field_name(c.name), c.name, ann(c.type, f"{t.qualname}.{c.name}")) for c in required]
-        insert_fields += [Field(field_name(c.name), c.name, _nullable(ann(c.type, f"{t.qualname}.{c.name}"), not _not_null(t, c, strict_domains)), True) for c in writable if c not in required]
-        update_fields = [Field(field_name(c.name), c.name, _nullable(ann(c.type, f"{t.qualname}.{c.name}"), not _not_null(t, c, strict_domains)), True) for c in writable]
+        required = [c for c in writable if not_null[c.name] and not _filled(c, defaulted_domains)]
+        insert_fields = [field(c, never_null=True) for c in required] + [field(c, optional=True) for c in writable if c not in required]
+        update_fields = [field(c, optional=True) for c in writable]
         table_classes.append(
             (
                 row,
@@ -199,14 +202,9 @@ def _nullable(annotation: str, nullable: bool) -> str:
     return f"{annotation} | None" if nullable else annotation
 
 
-def _not_null(t: Table, c: Column, strict_domains: frozenset[str]) -> bool:
-    return implied_not_null(c, strict_domains) or any(k.kind == "primary_key" and c.name in k.columns for k in t.constraints)
-
-
-def _required(t: Table, c: Column, strict_domains: frozenset[str], defaulted_domains: frozenset[str]) -> bool:
-    """An insert must give it: never null, and nothing (column, serial, identity, domain) fills it."""
-    filled = c.default is not None or c.identity is not None or c.type.strip().lower() in SERIALS or user_type(c.type) in defaulted_domains
-    return _not_null(t, c, strict_domains) and not filled
+def _filled(c: Column, defaulted_domains: frozenset[str]) -> bool:
+    """Whether the database fills the column when an insert leaves it out."""
+    return c.default is not None or c.identity is not None or c.serial or user_type(c.type) in defaulted_domains
 
 
 def _view_columns(v: View, relations: Relations) -> tuple[ViewColumn, ...]:

@@ -18,8 +18,6 @@ from sqlglot.schema import MappingSchema
 from ..model import Column, Table
 from .pytypes import user_type
 
-SERIALS = frozenset({"serial", "serial2", "serial4", "serial8", "smallserial", "bigserial"})
-
 
 @dataclass(frozen=True, slots=True)
 class ViewColumn:
@@ -34,7 +32,7 @@ Relations = dict[str, tuple[ViewColumn, ...]]  # qualified table or view → its
 def implied_not_null(c: Column, not_null_domains: frozenset[str] = frozenset()) -> bool:
     """NOT NULL as PostgreSQL enforces it: serial and identity columns are without saying so,
     and so are columns of a NOT NULL domain."""
-    return c.not_null or c.identity is not None or c.type.strip().lower() in SERIALS or user_type(c.type) in not_null_domains
+    return c.not_null or c.identity is not None or c.serial or user_type(c.type) in not_null_domains
 
 
 def relation_columns(table: Table, not_null_domains: frozenset[str] = frozenset()) -> tuple[ViewColumn, ...]:
