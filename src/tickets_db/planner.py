@@ -260,15 +260,31 @@ def live_diff(project: Project, target: Target) -> Comparison:
     return Comparison([], authored, diff(current, desired, authored, keys))
 
 
+def authored_catalog(project: Project) -> Catalog:
+    """The YAML as written (empty for a project without a schema folder yet)."""
+    return load(project.schema_dir, project.root) if project.schema_dir.is_dir() else Catalog()
+
+
+def live_catalog(conn: psycopg.Connection, authored: Catalog, schemas: tuple[str, ...] = ()) -> Catalog:
+    """What a live database holds of the project: the schemas given, else the YAML's, else all
+    the database's own; with the platform tables the YAML attaches policies and triggers to."""
+    scope = Scope.of(authored)
+    return introspect(conn, Scope(schemas or scope.schemas or tuple(user_schemas(conn)), scope.external_tables))
+
+
+def project_catalog(project: Project, target: Target | None = None, schemas: tuple[str, ...] = ()) -> Catalog:
+    """The catalog the read-only commands (typegen, policies) show: the YAML, or with a target
+    what that database holds."""
+    authored = authored_catalog(project)
+    if target is None:
+        return authored
+    with db.connection(target.url) as conn:
+        return live_catalog(conn, authored, schemas)
+
+
 def models(project: Project, target: Target | None = None, schemas: tuple[str, ...] = ()) -> str:
     """The typed models module: from the YAML, or from the database `target` when given."""
-    overrides = dict(project.typegen_types)
-    if target is None:
-        return generate_types(load(project.schema_dir, project.root), overrides)
-    if not schemas and project.schema_dir.is_dir():
-        schemas = Scope.of(load(project.schema_dir, project.root)).schemas
-    with db.connection(target.url) as conn:
-        return generate_types(introspect(conn, Scope(schemas or tuple(user_schemas(conn)))), overrides)
+    return generate_types(project_catalog(project, target, schemas), dict(project.typegen_types))
 
 
 def stale_models(project: Project) -> str | None:

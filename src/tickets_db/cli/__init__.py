@@ -301,17 +301,11 @@ def policies(
     from_db: Annotated[bool, typer.Option("--from-db", help="Read the live database instead of the YAML.")] = False,
 ) -> None:
     """The policy matrix: per table, command and API role, which policies decide what a caller sees."""
-    from ..introspect import Scope, introspect
-    from ..loader import load
+    from ..planner import project_catalog
     from ..policies import ROLES, matrix
 
     project = _project()
-    catalog = load(project.schema_dir, project.root)
-    if from_db:
-        from .. import db
-
-        with db.connection(_target(project).url) as conn:
-            catalog = introspect(conn, Scope.of(catalog))
+    catalog = project_catalog(project, _target(project) if from_db else None)
     table = Table("table", "command", *ROLES, title="who gets which rows (policies are OR-ed; 'and' marks restrictive ones)")
     shown = {"no grant": "[dim]no grant[/]", "none": "[dim]no rows[/]"}
     for line in matrix(catalog):

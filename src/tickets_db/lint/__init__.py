@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..model import Catalog
-from .rules import RULES
+from .rules import DATABASE_RULES, RULES
 
 if TYPE_CHECKING:
     from ..config import Project
@@ -65,11 +65,8 @@ def sort(findings: list[Finding]) -> list[Finding]:
 
 def rule_table() -> list[tuple[str, str, str, str, str]]:
     """(id, severity, what, why, fix) of every rule, model rules first, then migration rules."""
-    from .bodies import RULE as BODIES
-    from .migrations import RULES as MIGRATION_RULES
-
     rows = [(r.id, r.severity, r.title, r.why, r.hint) for r in RULES.values()]
-    return rows + [(rid, sev, title, why, hint) for rid, (sev, title, why, hint) in MIGRATION_RULES.items()] + [BODIES]
+    return rows + [(rid, sev, title, why, hint) for rid, (sev, title, why, hint) in DATABASE_RULES.items()]
 
 
 def run(project: "Project", target: "Target | None" = None, bodies: "Target | None" = None) -> list[Finding]:
@@ -77,24 +74,22 @@ def run(project: "Project", target: "Target | None" = None, bodies: "Target | No
     YAML's justified exceptions applied to both; with `bodies`, also PL/pgSQL bodies through
     plpgsql_check in a throwaway database built from the migrations on that server."""
     from .. import db
-    from ..introspect import Scope, introspect, user_schemas
-    from ..loader import load
+    from ..introspect import Scope
     from ..migrations import list_migrations
+    from ..planner import authored_catalog, live_catalog
     from .migrations import hazards
 
-    authored = load(project.schema_dir, project.root) if project.schema_dir.is_dir() else Catalog()
+    authored = authored_catalog(project)
     excused = ignores(authored)
     checked: list[Finding] = []
     if bodies is not None:
         from .bodies import check_bodies
 
-        schemas = list(Scope.of(authored).schemas)
-        checked = [f for f in check_bodies(bodies, list_migrations(project.migrations_dir), schemas, authored)
-                   if (f.object, f.rule) not in excused and (f"function {f.object.split(' ', 1)[1].split('(')[0]}", f.rule) not in excused]
+        skip = {obj.removeprefix("function ") for obj, rule in excused if rule == "plpgsql_check"}
+        checked = check_bodies(bodies, list_migrations(project.migrations_dir), list(Scope.of(authored).schemas), authored, skip)
     if target is None:
         return sort(lint(authored, excused) + checked)
-    scope = Scope.of(authored)
     with db.connection(target.url) as conn:
-        live = introspect(conn, Scope(scope.schemas or tuple(user_schemas(conn)), scope.external_tables))
+        live = live_catalog(conn, authored)
         pending = [f for f in hazards(conn, list_migrations(project.migrations_dir), project.root) if (f.object, f.rule) not in excused]
     return sort(lint(live, excused) + pending + checked)

@@ -4,6 +4,7 @@ column in an UPDATE — found before anyone calls the function. It runs in a thr
 the migrated template, where the extension (superuser only) may be created."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 import psycopg
@@ -14,28 +15,31 @@ from ..migrations import Migration
 from ..model import Catalog
 from ..target import Target
 from . import Finding
+from .rules import DATABASE_RULES
 
-RULE = ("plpgsql_check", "error", "PL/pgSQL body that fails when it runs",
-        "PostgreSQL checks a PL/pgSQL body only when each statement first runs: the error waits for a user", "fix the function body at that line")
+_, _, WHY, HINT = DATABASE_RULES["plpgsql_check"]
+
 QUERY = (Path(__file__).parent / "plpgsql_check.sql").read_text()
 
 
-def check_database(conn: psycopg.Connection, schemas: list[str], authored: Catalog | None = None) -> list[Finding]:
+def check_database(conn: psycopg.Connection, schemas: list[str], authored: Catalog | None = None, excused: Collection[str] = ()) -> list[Finding]:
     """Findings for every PL/pgSQL function of `schemas` in this database (the extension must be
-    creatable by this connection's role)."""
+    creatable by this connection's role), but those of the functions in `excused` (qualified names)."""
     db.create_extension(conn, "plpgsql_check", "postgresql-15-plpgsql-check")
     origins = {f.qualname: f.origin for f in authored.functions} if authored else {}
     findings = []
     for function, signature, line, level, message, hint in conn.execute(QUERY, {"schemas": schemas}).fetchall():  # type: ignore[arg-type]
+        if function in excused:
+            continue
         severity = "error" if level == "error" else "warning"
-        findings.append(Finding(RULE[0], severity, f"function {signature}", f"line {line} of the body: {message}: {RULE[3]}", hint or RULE[4], origins.get(function)))
+        findings.append(Finding("plpgsql_check", severity, f"function {signature}", f"line {line} of the body: {message}: {WHY}", hint or HINT, origins.get(function)))
     return findings
 
 
-def check_bodies(target: Target, migrations: list[Migration], schemas: list[str], authored: Catalog | None = None) -> list[Finding]:
+def check_bodies(target: Target, migrations: list[Migration], schemas: list[str], authored: Catalog | None = None, excused: Collection[str] = ()) -> list[Finding]:
     template = target.migrated_template(migrations)
     with target.shadow(template) as url:
         name = database_of(url)
         superuser = target.cluster.url(name, "supabase_admin") if target.cluster is not None else url
         with db.connection(superuser) as conn:
-            return check_database(conn, schemas, authored)
+            return check_database(conn, schemas, authored, excused)

@@ -15,18 +15,7 @@ from ..introspect import table_rows
 from ..migrations import Migration, parse
 from ..runner import history, pending
 from . import Finding
-
-BIG_TABLE_ROWS = 10_000
-
-RULES = {
-    "migration_not_null_without_default": ("error", "Adding a NOT NULL column without a default to a table with rows", "the migration fails on the first existing row", "add a default, or add the column nullable, backfill it, then set not null"),
-    "migration_index_without_concurrently": ("warning", f"Creating an index without CONCURRENTLY on a big table (≥ {BIG_TABLE_ROWS:,} rows)", "a plain create index blocks every write to the table while it builds", "write `create index concurrently` in an autocommit segment (`-- tickets-db: autocommit`)"),
-}
-
-
-def _rows(conn: psycopg.Connection, table: str) -> int:
-    return table_rows(conn, table, BIG_TABLE_ROWS)
-
+from .rules import BIG_TABLE_ROWS, DATABASE_RULES
 
 def hazards(conn: psycopg.Connection, migrations: list[Migration], root: Path | None = None) -> list[Finding]:
     findings = []
@@ -42,16 +31,16 @@ def hazards(conn: psycopg.Connection, migrations: list[Migration], root: Path | 
                 table = tree.this.sql("postgres")
                 for action in tree.args.get("actions") or []:
                     kinds = {type(c.args.get("kind")) for c in action.args.get("constraints") or []} if isinstance(action, exp.ColumnDef) else set()
-                    if exp.NotNullColumnConstraint in kinds and exp.DefaultColumnConstraint not in kinds and _rows(conn, table):
+                    if exp.NotNullColumnConstraint in kinds and exp.DefaultColumnConstraint not in kinds and table_rows(conn, table, BIG_TABLE_ROWS):
                         findings.append(_finding("migration_not_null_without_default", f"table {table}", f"{where} adds {action.name} not null to a table with rows", where))
             elif isinstance(tree, exp.Create) and tree.args.get("kind") == "INDEX" and not tree.args.get("concurrently"):
                 target = tree.this.args.get("table")
                 table = target.sql("postgres") if target is not None else ""
-                if table and (n := _rows(conn, table)) >= BIG_TABLE_ROWS:
+                if table and (n := table_rows(conn, table, BIG_TABLE_ROWS)) >= BIG_TABLE_ROWS:
                     findings.append(_finding("migration_index_without_concurrently", f"table {table}", f"{where} indexes {n:,} rows without concurrently", where))
     return findings
 
 
 def _finding(rule: str, obj: str, detail: str, where: str) -> Finding:
-    severity, _, why, hint = RULES[rule]
+    severity, _, why, hint = DATABASE_RULES[rule]
     return Finding(rule, severity, obj, f"{detail}: {why}", hint, where)

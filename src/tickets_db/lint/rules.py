@@ -35,6 +35,14 @@ class Rule:
 
 RULES: dict[str, Rule] = {}
 
+BIG_TABLE_ROWS = 10_000
+# Rules only a database can answer (lint/migrations.py, lint/bodies.py): (severity, what, why, fix).
+DATABASE_RULES = {
+    "migration_not_null_without_default": ("error", "Adding a NOT NULL column without a default to a table with rows", "the migration fails on the first existing row", "add a default, or add the column nullable, backfill it, then set not null"),
+    "migration_index_without_concurrently": ("warning", f"Creating an index without CONCURRENTLY on a big table (≥ {BIG_TABLE_ROWS:,} rows)", "a plain create index blocks every write to the table while it builds", "write `create index concurrently` in an autocommit segment (`-- tickets-db: autocommit`)"),
+    "plpgsql_check": ("error", "PL/pgSQL body that fails when it runs", "PostgreSQL checks a PL/pgSQL body only when each statement first runs: the error waits for a user", "fix the function body at that line"),
+}
+
 
 def rule(id: str, severity: str, title: str, why: str, hint: str) -> Callable[[Callable[[Catalog], Iterator[Hit]]], Callable[[Catalog], Iterator[Hit]]]:
     def register(check: Callable[[Catalog], Iterator[Hit]]) -> Callable[[Catalog], Iterator[Hit]]:
