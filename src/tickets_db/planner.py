@@ -23,7 +23,7 @@ from .loader import load
 from .migrations import Migration, list_migrations, new_version, slug, write_sum, check_sum
 from .model import Catalog
 from .operations import Op
-from .render import render_migration, render_op
+from .render import render_batch, render_migration, render_op
 from .resources import templates_dir
 from .target import Target
 from .typegen import generate as generate_types
@@ -43,7 +43,7 @@ def apply_ops(conn: psycopg.Connection, ops: tuple[Op, ...] | list[Op]) -> None:
     rest = [op for op in ops if op.transactional]
     try:
         with conn.transaction():
-            conn.execute("\n".join(render_op(op) for op in rest))  # type: ignore[arg-type]
+            conn.execute(render_batch(rest))  # type: ignore[arg-type]
     except psycopg.Error:
         with conn.transaction():
             for op in rest:
@@ -181,7 +181,8 @@ def _desired(target: Target, template: str, authored: Catalog, scope: Scope, kno
     if not patch.unsupported:
         try:
             with db.connection(target.url_for(template)) as conn, conn.transaction(force_rollback=True):
-                conn.execute("\n".join(render_op(op) for op in patch.ops) or "select")  # type: ignore[arg-type]
+                if patch.ops:
+                    conn.execute(render_batch(patch.ops))  # type: ignore[arg-type]
                 return introspect(conn, scope), function_keys(conn, authored)
         except psycopg.Error:
             pass  # e.g. a new enum value used at once: the full build below handles it
@@ -193,9 +194,9 @@ class Comparison:
     migrations: list[Migration]
     authored: Catalog
     plan: Plan
-    desired: Catalog | None = None
-    keys: dict[str, str] | None = None
-    scope: Scope | None = None
+    desired: Catalog
+    keys: dict[str, str]
+    scope: Scope
 
 
 def compare(project: Project, target: Target) -> Comparison:
@@ -243,7 +244,7 @@ def new_migration(project: Project, target: Target, name: str, empty: bool = Fal
     project.migrations_dir.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
     write_sum(project.migrations_dir)
-    if not empty and comparison.desired is not None and comparison.keys is not None and comparison.scope is not None:
+    if not empty:
         # the migrations now build the YAML: say so for the template they will make
         memory = Remembered(comparison.authored, comparison.desired, comparison.keys, comparison.desired, comparison.scope)
         remember(project, target.migrated_template_name(list_migrations(project.migrations_dir)), memory)
@@ -257,7 +258,7 @@ def live_diff(project: Project, target: Target) -> Comparison:
     with db.connection(target.url) as conn:
         current = introspect(conn, scope)
     desired, keys = desired_catalog(target, authored, scope)
-    return Comparison([], authored, diff(current, desired, authored, keys))
+    return Comparison([], authored, diff(current, desired, authored, keys), desired, keys, scope)
 
 
 def authored_catalog(project: Project) -> Catalog:
@@ -287,14 +288,15 @@ def models(project: Project, target: Target | None = None, schemas: tuple[str, .
     return generate_types(project_catalog(project, target, schemas), dict(project.typegen_types))
 
 
-def stale_models(project: Project) -> str | None:
-    """Why the committed models file is not what typegen writes now, or None."""
-    path = project.typegen_output
+def stale_models(project: Project, text: str | None = None, path: Path | None = None) -> str | None:
+    """Why the models file on disk is not `text` (default: what typegen writes from the YAML to
+    the configured path), or None when it is."""
+    path = path or project.typegen_output
     shown = display_path(path, project.root)
     if not path.is_file():
         return f"{shown} is missing (run `tickets-db typegen`)"
-    if path.read_text(encoding="utf-8") != models(project):
-        return f"{shown} is stale: the YAML changed since it was generated (run `tickets-db typegen`)"
+    if path.read_text(encoding="utf-8") != (models(project) if text is None else text):
+        return f"{shown} is stale: the schema changed since it was generated (run `tickets-db typegen`)"
     return None
 
 

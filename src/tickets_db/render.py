@@ -64,6 +64,11 @@ def render_op(op: Op) -> str:
     return environment().get_template(f"sql/{op.template}").render(op=op).strip() + "\n"
 
 
+def render_batch(ops: list[Op] | tuple[Op, ...]) -> str:
+    """Operations as one script, for building throwaway databases in a single round trip."""
+    return "\n".join(render_op(op) for op in ops)
+
+
 def render_migration(ops: list[Op] | tuple[Op, ...], name: str, source: str = "schema/") -> str:
     """A whole migration file: non-transactional operations in their own committed segment first."""
     def text(op: Op) -> str:

@@ -214,7 +214,7 @@ def typegen(
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Where to write; default: typegen_output in tickets-db.toml.")] = None,
 ) -> None:
     """Write the typed Python models (dataclasses, StrEnums, function wrappers) of the schema."""
-    from ..planner import models
+    from ..planner import models, stale_models
     from ..typegen import write
 
     project = _project()
@@ -222,8 +222,9 @@ def typegen(
     path = (output or project.typegen_output).resolve()
     shown = display_path(path, project.root)
     if check:
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
-            err.print(f"[red]✗[/] {shown} is stale (run `tickets-db typegen`)")
+        stale = stale_models(project, text, path)
+        if stale:
+            err.print(f"[red]✗[/] {stale}")
             raise typer.Exit(1)
         out.print(f"[green]ok[/]: {shown} is current")
         return
