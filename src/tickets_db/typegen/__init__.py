@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import textwrap
 from collections import Counter
-from collections.abc import Callable as Callable_
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,7 +46,9 @@ class EnumClass:
 
 
 @dataclass(frozen=True, slots=True)
-class Callable:
+class Wrapper:
+    """A typed Python function that calls a database function."""
+
     name: str
     doc: str
     function: str  # quoted for SQL
@@ -62,7 +64,7 @@ class Module:
     tables: tuple[tuple[DataClass, DataClass, DataClass], ...]  # Row, Insert, Update
     views: tuple[DataClass, ...]
     results: tuple[DataClass, ...]
-    callables: tuple[Callable, ...]
+    callables: tuple[Wrapper, ...]
     imports: tuple[str, ...]
     overrides: tuple[str, ...]
 
@@ -219,7 +221,7 @@ def _view_columns(v: View, relations: Relations) -> tuple[ViewColumn, ...]:
     return inferred
 
 
-def _callables(functions: list[Function], ann: Callable_[[str], str], row_types: set[str]) -> tuple[list[Callable], list[DataClass]]:
+def _callables(functions: list[Function], ann: Callable[[str], str], row_types: set[str]) -> tuple[list[Wrapper], list[DataClass]]:
     names = unique([field_name(f.name) for f in functions])
     callables, results = [], []
     for f, name in zip(functions, names):
@@ -240,7 +242,7 @@ def _callables(functions: list[Function], ann: Callable_[[str], str], row_types:
         else:
             result = ann(f.returns or "void")
             shape = ("rows" if f.returns_set else "row") if result in row_types else ("scalars" if f.returns_set else "scalar")
-        callables.append(Callable(name, _doc(signature, f.comment), sql_qualname(f.qualname), tuple(params), shape, result))
+        callables.append(Wrapper(name, _doc(signature, f.comment), sql_qualname(f.qualname), tuple(params), shape, result))
     return callables, results
 
 
