@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tickets_db import pgtap
-from tickets_db.config import load_project, with_database
+from tickets_db.config import load_project
 from tickets_db.migrations import list_migrations
 from tickets_db.target import Target
 
@@ -58,6 +58,6 @@ def test_a_sql_error_names_file_and_line(project_copy, cluster):
     tests = project_copy / "tests" / "database"
     tests.mkdir(parents=True)
     (tests / "broken.test.sql").write_text("begin;\nselect plan(1);\nselect ok(no_such_column, 'x') from public.tickets;\nrollback;\n")
-    result = run_cli("--project-dir", str(project_copy), "--db-url", with_database(superuser_url(cluster), "postgres"), "test")
+    result = run_cli("--project-dir", str(project_copy), "--db-url", superuser_url(cluster), "test")
     assert result.returncode == 1
     assert "tests/database/broken.test.sql:3" in result.stdout and "no_such_column" in result.stdout
