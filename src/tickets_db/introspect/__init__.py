@@ -219,20 +219,16 @@ def _function(f: dict[str, Any]) -> Function:
 def _rows(conn: psycopg.Connection, spec: Rows) -> Rows:
     """The rows of spec.table whose keys the YAML names, as text (the YAML's form). Before a
     rename the YAML announces has run, they are read under the old table and column names."""
-    table = spec.table
-    if conn.execute("select to_regclass(%s)", (table,)).fetchone()[0] is None:  # type: ignore[index]
-        table = spec.renamed_from or table
-    oid = conn.execute("select to_regclass(%s)::oid", (table,)).fetchone()[0]  # type: ignore[index]
-    if oid is None:
+    source = _fetch(conn, "row_source", table=spec.table, old=spec.renamed_from)
+    if not source:
         return Rows(spec.table, spec.key, spec.columns, ())
-    existing = {r[0] for r in conn.execute("select attname from pg_attribute where attrelid = %s and attnum > 0 and not attisdropped", (oid,))}
+    existing = set(source[0]["columns"])
     old = dict(spec.renamed_columns)
     selected = []
     for c in spec.columns:
-        source = c if c in existing else old.get(c, c)
-        selected.append(sql.SQL("{}::text").format(sql.Identifier(source)) if source in existing else sql.SQL("null"))
-    schema, _, name = table.partition(".")
-    query = sql.SQL("select {} from {}").format(sql.SQL(", ").join(selected), sql.Identifier(schema, name))
+        column = c if c in existing else old.get(c, c)
+        selected.append(sql.SQL("{}::text").format(sql.Identifier(column)) if column in existing else sql.SQL("null"))
+    query = sql.SQL("select {} from {}").format(sql.SQL(", ").join(selected), sql.Identifier(source[0]["schema"], source[0]["name"]))
     with conn.transaction():
         found = conn.execute(query).fetchall()
     wanted = spec.keyed()
