@@ -21,7 +21,8 @@ class Op:
 
     @property
     def loses_data(self) -> bool:
-        return bool(getattr(self, "data_loss", False))
+        """Only a drop deletes data; `new` refuses it without --allow-data-loss."""
+        return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +237,10 @@ class Drop(Op):
     def key(self) -> str:
         return f"drop {self.kind} {self.table + '.' if self.table else ''}{self.target}"
 
+    @property
+    def loses_data(self) -> bool:
+        return self.data_loss
+
 
 @dataclass(frozen=True, slots=True)
 class Rename(Op):
@@ -262,7 +267,6 @@ class AlterColumn(Op):
     default: str | None = None
     change_default: bool = False  # set `default` (None drops it)
     not_null: bool | None = None  # True: set not null; False: drop not null
-    data_loss: bool = False
     template = "alter_column.sql.j2"
 
     @property
