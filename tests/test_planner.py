@@ -53,3 +53,19 @@ def test_default_spelling():
     assert default("'general'", "character varying(100)") == "'general'::character varying"
     assert default("current_timestamp", "timestamp with time zone") == "CURRENT_TIMESTAMP"
     assert default("now()", "timestamp with time zone") == "now()"
+
+
+def test_a_new_template_replaces_the_older_ones(cluster, project_copy):
+    """Templates are named by the migrations' checksums: when a migration is added, the
+    project's older migrated template, and the pgTAP template built on it, are dropped."""
+    from tickets_db import pgtap
+
+    project = load_project(project_copy)
+    target = Target(cluster.url("postgres"), False, project, cluster)
+    first = target.migrated_template(list_migrations(project.migrations_dir))
+    tap = pgtap.test_template(target, list_migrations(project.migrations_dir))
+    (project_copy / "migrations" / "20991231000000_more.sql").write_text("create table public.more (id int);\n")
+    second = target.migrated_template(list_migrations(project.migrations_dir))
+    with db.connection(cluster.url("template1")) as conn:
+        names = {r[0] for r in conn.execute("select datname from pg_database")}
+    assert second in names and first not in names and tap not in names

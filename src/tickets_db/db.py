@@ -80,6 +80,12 @@ def mark_template(conn: psycopg.Connection, name: str) -> None:
     conn.execute(sql.SQL("alter database {} is_template true").format(sql.Identifier(name)))
 
 
+def templates_starting_with(conn: psycopg.Connection, prefix: str) -> list[str]:
+    """Published templates named `prefix…` (not the temporary `…_xxxxxx` ones being built)."""
+    rows = conn.execute("select datname from pg_database where datistemplate and starts_with(datname, %s)", (prefix,)).fetchall()
+    return [r[0] for r in rows]
+
+
 def drop_template(conn: psycopg.Connection, name: str) -> None:
     conn.execute(sql.SQL("alter database {} is_template false").format(sql.Identifier(name)))
     drop_database(conn, name)

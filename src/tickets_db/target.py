@@ -83,16 +83,13 @@ class Target:
             with db.connection(self.url_for(database)) as conn:
                 migrate(conn, migrations, self.project.root)
 
-        self.build_template(name, base, fill)
-        with db.connection(self.admin_url()) as conn:
-            stale = conn.execute("select datname from pg_database where datname like %s and datname <> %s and datname !~ '_[0-9a-f]{6}$'", (prefix + "%", name)).fetchall()
-            for (old,) in stale:
-                db.drop_template(conn, old)
+        self.build_template(name, base, fill, replaces=prefix)
         return name
 
-    def build_template(self, name: str, base: str, fill: Callable[[str], None]) -> None:
+    def build_template(self, name: str, base: str, fill: Callable[[str], None], replaces: str | None = None) -> None:
         """Clone `base` under a temporary name, let `fill` build on it, then publish it as the
-        template `name`; nothing is left behind if `fill` fails."""
+        template `name`; nothing is left behind if `fill` fails. Published templates whose
+        names start with `replaces` (older versions of this one) are dropped."""
         with db.connection(self.admin_url()) as conn:
             tmp = f"{name}_{random_suffix(6)}"
             db.create_database(conn, tmp, template=base)
@@ -104,6 +101,10 @@ class Target:
             raise
         with db.connection(self.admin_url()) as conn:
             publish(conn, tmp, name)
+            if replaces:
+                for old in db.templates_starting_with(conn, replaces):
+                    if old != name:
+                        db.drop_template(conn, old)
 
     @contextmanager
     def shadow(self, template: str | None = None) -> Iterator[str]:
