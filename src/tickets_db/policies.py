@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .model import Catalog, Table
+from .platform import API_ROLES
 
-ROLES = ("anon", "authenticated", "service_role")
+ROLES = API_ROLES
 COMMANDS = ("select", "insert", "update", "delete")
 BYPASS_RLS = frozenset({"service_role"})  # as on Supabase: service_role has bypassrls
 

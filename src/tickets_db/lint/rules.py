@@ -14,8 +14,8 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from ..model import Catalog, Policy, Table
+from ..platform import API_ROLES
 
-API_ROLES = ("anon", "authenticated", "service_role")
 COMMANDS = ("select", "insert", "update", "delete")
 # Calls that read the request's JWT: once per query inside `(select …)`, once per row outside it.
 PER_REQUEST = {"auth.uid", "auth.jwt", "auth.role", "auth.email", "current_setting"}
