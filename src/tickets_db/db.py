@@ -38,8 +38,20 @@ def database_exists(conn: psycopg.Connection, name: str) -> bool:
 
 
 def drop_database(conn: psycopg.Connection, name: str) -> None:
+    query = sql.SQL("drop database if exists {}").format(sql.Identifier(name))
     try:
-        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+        conn.execute(query + sql.SQL(" with (force)"))
+        return
+    except psycopg.errors.InsufficientPrivilege:
+        # PostgreSQL 15 lets only a superuser's FORCE end an autovacuum worker (it has no role),
+        # and the tool works as a non-superuser. Without FORCE, DROP DATABASE cancels autovacuum
+        # itself; our own sessions we end first.
+        pass
+    except psycopg.Error as e:
+        raise DatabaseError(f"cannot drop database {name}: {e.diag.message_primary or e}") from None
+    try:
+        conn.execute("select pg_terminate_backend(pid) from pg_stat_activity where datname = %s and usename = current_user and pid <> pg_backend_pid()", (name,))
+        conn.execute(query)
     except psycopg.Error as e:
         raise DatabaseError(f"cannot drop database {name}: {e.diag.message_primary or e}") from None
 
