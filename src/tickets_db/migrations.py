@@ -201,3 +201,42 @@ def check_sum(directory: Path) -> list[str]:
     if path.read_text() != sum_text(list_migrations(directory)):
         return [f"{path} does not match the migration files: a migration was added or edited by hand"]
     return []
+
+
+RAW_MARK = "-- tickets-db: raw"
+
+
+@dataclass(frozen=True, slots=True)
+class RawSql:
+    """A hand-written SQL file beside the YAML (what the YAML cannot express, such as what `pull`
+    found): `new` puts it at the end of a migration when no migration holds this version of it."""
+
+    path: str  # as shown, relative to the project root
+    digest: str
+    text: str
+
+    @property
+    def mark(self) -> str:
+        return f"{RAW_MARK} {self.path} {self.digest}"
+
+
+def raw_sql_files(schema_dir: Path, root: Path) -> list[RawSql]:
+    if not schema_dir.is_dir():
+        return []
+    out = []
+    for p in sorted(schema_dir.rglob("*.sql")):
+        data = p.read_bytes()
+        try:
+            shown = str(p.relative_to(root))
+        except ValueError:
+            shown = str(p)
+        out.append(RawSql(shown, checksum(data)[:16], data.decode("utf-8", errors="replace")))
+    return out
+
+
+def pending_raw_sql(raw: list[RawSql], migrations: list[Migration]) -> list[RawSql]:
+    """The raw files (in this version) no migration holds yet."""
+    if not raw:
+        return []
+    held = "\n".join(m.path.read_text(encoding="utf-8", errors="replace") for m in migrations)
+    return [r for r in raw if r.mark not in held]

@@ -21,7 +21,7 @@ from .diff.normalize import spelled_like_postgres
 from .errors import DataLossRefused, SchemaError, UnsupportedChangeError
 from .introspect import Scope, introspect, normalized_types, user_schemas
 from .loader import load
-from .migrations import Migration, list_migrations, new_version, slug, write_sum, check_sum
+from .migrations import Migration, check_sum, list_migrations, new_version, pending_raw_sql, raw_sql_files, slug, write_sum
 from .model import Catalog
 from .operations import Op
 from .render import render_batch, render_migration, render_op
@@ -236,13 +236,14 @@ def new_migration(project: Project, target: Target, name: str, empty: bool = Fal
         comparison = compare(project, target)
         if comparison.plan.unsupported:
             raise UnsupportedChangeError(list(comparison.plan.unsupported))
-        if not comparison.plan.ops:
+        raw = pending_raw_sql(raw_sql_files(project.schema_dir, project.root), migrations)
+        if not comparison.plan.ops and not raw:
             return None
         losses = [f"{op.key}: {op.hazard}" for op in comparison.plan.ops if op.loses_data]
         if losses and not allow_data_loss:
             raise DataLossRefused(losses)
         source = str(project.schema_dir.relative_to(project.root)) + "/"
-        text = render_migration(comparison.plan.ops, slug(name), source)
+        text = render_migration(comparison.plan.ops, slug(name), source, raw)
         hazards = tuple((op.key, op.hazard) for op in comparison.plan.ops if op.hazard)
     project.migrations_dir.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
@@ -311,6 +312,7 @@ def check(project: Project, target: Target) -> list[str]:
     if comparison.plan.ops:
         problems.append("the migrations do not build the YAML; `tickets-db new NAME` would write:\n" + "\n".join(f"    {op.key}" for op in comparison.plan.ops))
     problems += [f"the migrations differ from the YAML: {u}" for u in comparison.plan.unsupported]
+    problems += [f"no migration holds {r.path} as it is now (run `tickets-db new NAME`)" for r in pending_raw_sql(raw_sql_files(project.schema_dir, project.root), comparison.migrations)]
     stale = stale_models(project)
     return problems + ([stale] if stale else [])
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import jinja2
 
+from .migrations import RawSql
 from .operations import Op
 from .resources import templates_dir
 
@@ -69,8 +70,9 @@ def render_batch(ops: list[Op] | tuple[Op, ...]) -> str:
     return "\n".join(render_op(op) for op in ops)
 
 
-def render_migration(ops: list[Op] | tuple[Op, ...], name: str, source: str = "schema/") -> str:
-    """A whole migration file: non-transactional operations in their own committed segment first."""
+def render_migration(ops: list[Op] | tuple[Op, ...], name: str, source: str = "schema/", raw: list[RawSql] | tuple[RawSql, ...] = ()) -> str:
+    """A whole migration file: non-transactional operations in their own committed segment first,
+    then the generated ones, then hand-written raw SQL files (which may use what came before)."""
     def text(op: Op) -> str:
         return (f"-- hazard: {op.hazard}\n" if op.hazard else "") + render_op(op)
 
@@ -82,5 +84,6 @@ def render_migration(ops: list[Op] | tuple[Op, ...], name: str, source: str = "s
         generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"),
         autocommit=autocommit,
         transactional=transactional,
+        raw=raw,
     ).rstrip() + "\n"
 

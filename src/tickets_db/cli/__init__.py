@@ -233,6 +233,50 @@ def typegen(
 
 
 @app.command()
+def pull(
+    db_url: Annotated[Optional[str], typer.Option("--db-url", help="The database to read; default: the global --db-url / $DATABASE_URL / the local one.")] = None,
+    schema: Annotated[Optional[list[str]], typer.Option("--schema", help="A schema to pull (repeatable); default: all the database's own.")] = None,
+    rows: Annotated[Optional[list[str]], typer.Option("--rows", help="A table whose rows are reference rows to keep in the YAML (repeatable), e.g. public.role_permissions.")] = None,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Folder for the YAML; default: the project's schema folder.")] = None,
+) -> None:
+    """Write the YAML of an existing database: one file per schema; platform objects referenced,
+    not copied; what the YAML cannot express listed and kept as raw SQL that `new` applies."""
+    from .. import db
+    from ..pull import RAW_FILE, pull as pull_schema
+
+    project = _project()
+    if db_url:
+        state.db_url = db_url
+    target = _target(project)
+    folder = (out_dir or project.schema_dir).resolve()
+    with db.connection(target.url) as conn:
+        pulled, written = pull_schema(conn, folder, project.root, tuple(schema or ()), tuple(rows or ()))
+    cat = written.catalog
+    table = Table("file", "tables", "views", "functions", "policies", "triggers", title=f"pulled {target.display}")
+    for path in written.files:
+        if path.suffix != ".yaml":
+            continue
+        name = path.stem
+        own = [t for t in cat.tables if t.schema == name]
+        table.add_row(
+            display_path(path, project.root),
+            str(sum(not t.external for t in own)),
+            str(sum(v.schema == name for v in cat.views)),
+            str(sum(f.schema == name and not f.external for f in cat.functions)),
+            str(sum(len(t.policies) for t in own)),
+            str(sum(len(t.triggers) for t in own)),
+        )
+    out.print(table)
+    for path in written.removed:
+        out.print(f"removed {display_path(path, project.root)} (no longer in the database)")
+    if pulled.unsupported:
+        raw = display_path(folder / RAW_FILE, project.root)
+        err.print(f"[yellow]warning[/]: {len(pulled.unsupported)} object(s) the YAML cannot express yet, kept as SQL in {raw} (`tickets-db new` applies it after the generated migration):")
+        for u in pulled.unsupported:
+            err.print(f"  {u.kind} {u.name}", highlight=False, markup=False)
+
+
+@app.command()
 def lint(
     from_db: Annotated[bool, typer.Option("--from-db", help="Lint the live database (and its pending migrations) instead of the YAML.")] = False,
     format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",

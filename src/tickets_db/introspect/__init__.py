@@ -236,3 +236,75 @@ def _rows(conn: psycopg.Connection, spec: Rows) -> Rows:
     present = {tuple(r[i] for i in idx): tuple(r) for r in found}
     values = tuple(present[k] for k in wanted if k in present)
     return Rows(spec.table, spec.key, spec.columns, values)
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """An object the YAML cannot express, with SQL that recreates it (or a comment saying so)."""
+
+    kind: str
+    name: str
+    sql: str
+
+
+def unsupported(conn: psycopg.Connection, schemas: tuple[str, ...]) -> tuple[Unsupported, ...]:
+    with conn.transaction():
+        conn.execute("set local search_path = ''")
+        return tuple(Unsupported(r["kind"], r["name"], r["sql"]) for r in _fetch(conn, "unsupported", schemas=list(schemas)))
+
+
+def owned_sequences(conn: psycopg.Connection, schemas: tuple[str, ...]) -> dict[tuple[str, str], str]:
+    """(table, column) → the name of the sequence the column owns (a serial's)."""
+    return {(r["table"], r["column"]): r["sequence_name"] for r in _fetch(conn, "owned_sequences", schemas=list(schemas))}
+
+
+def external_tables(conn: psycopg.Connection, names: tuple[str, ...]) -> tuple[Table, ...]:
+    """Platform tables as references: their columns only (what the YAML's validator checks)."""
+    with conn.transaction():
+        conn.execute("set local search_path = ''")
+        found = _fetch(conn, "tables", schemas=[], external=list(names))
+        columns: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for r in _fetch(conn, "columns", oids=[t["oid"] for t in found]):
+            columns[r["oid"]].append(r)
+    return tuple(Table(t["schema"], t["name"], tuple(Column(c["name"], c["type"]) for c in columns[t["oid"]]), external=True) for t in found)
+
+
+def schema_functions(conn: psycopg.Connection, schemas: tuple[str, ...]) -> tuple[Function, ...]:
+    with conn.transaction():
+        conn.execute("set local search_path = ''")
+        return tuple(_function(f) for f in _fetch(conn, "functions", schemas=list(schemas)))
+
+
+def all_rows(conn: psycopg.Connection, table: str) -> Rows | None:
+    """Every row of `table` as reference rows, keyed by its primary key, in key order. Columns
+    whose default PostgreSQL computes (timestamps, generated ids) are left to that default unless
+    they are the key; generated columns are never written. None when there is no such table."""
+    with conn.transaction():
+        conn.execute("set local search_path = ''")
+        found = _fetch(conn, "tables", schemas=[], external=[table])
+        if not found:
+            return None
+        oid = found[0]["oid"]
+        key = next((tuple(c["columns"]) for c in _fetch(conn, "constraints", oids=[oid]) if c["kind"] == "p"), ())
+        columns = [
+            c["name"]
+            for c in _fetch(conn, "columns", oids=[oid])
+            if c["generated"] is None and c["identity"] != "always" and (c["name"] in key or c["default"] is None or "(" not in c["default"])
+        ]
+        if not key:
+            return Rows(table, (), tuple(columns), ())
+        query = sql.SQL("select {} from {} order by {}").format(
+            sql.SQL(", ").join(sql.SQL("{}::text").format(sql.Identifier(c)) for c in columns),
+            sql.Identifier(found[0]["schema"], found[0]["name"]),
+            sql.SQL(", ").join(sql.Identifier(k) for k in key),
+        )
+        values = tuple(tuple(r) for r in conn.execute(query).fetchall())
+    return Rows(table, key, tuple(columns), values)
+
+
+def attached_tables(conn: psycopg.Connection, schemas: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(r["name"] for r in _fetch(conn, "attached", schemas=list(schemas)))
+
+
+def extensions(conn: psycopg.Connection, schemas: tuple[str, ...]) -> tuple[Extension, ...]:
+    return tuple(Extension(e["name"], e["schema"]) for e in _fetch(conn, "extensions", schemas=list(schemas)))

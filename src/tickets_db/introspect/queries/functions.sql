@@ -26,5 +26,6 @@ join pg_namespace n on n.oid = p.pronamespace
 join pg_language l on l.oid = p.prolang
 where n.nspname = any(%(schemas)s)
   and p.prokind = 'f'
+  and l.lanname in ('sql', 'plpgsql')  -- the YAML's languages; others are `pull`'s raw SQL
   and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
 order by 2, 3, p.oid

@@ -1,0 +1,77 @@
+-- Objects of the given schemas that the YAML language cannot express (and the model does not
+-- read), each with SQL that recreates it, so `pull` can keep them as a raw SQL file.
+with rel as (
+  select c.oid, c.relkind, format('%%I.%%I', n.nspname, c.relname) as name, c.relacl, c.relowner
+  from pg_class c join pg_namespace n on n.oid = c.relnamespace
+  where n.nspname = any(%(schemas)s)
+    and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype in ('e', 'a', 'i'))
+), acl as (
+  select rel.oid, string_agg(format(E'\ngrant %%s on %%s to %%s;', lower(g.privilege_type),
+                                    case when rel.relkind = 'S' then 'sequence ' || rel.name else rel.name end,
+                                    case when g.grantee = 0 then 'public' else quote_ident(pg_get_userbyid(g.grantee)) end), '' order by g.grantee, g.privilege_type) as grants
+  from rel, aclexplode(rel.relacl) g
+  where g.grantee <> rel.relowner
+  group by rel.oid
+)
+select 'materialized view' as kind, rel.name,
+       format(E'create materialized view %%s as\n%%s', rel.name, rtrim(pg_get_viewdef(rel.oid, true), E'; \n')) || E';' || coalesce(acl.grants, '') as sql
+from rel left join acl using (oid) where rel.relkind = 'm'
+union all
+select 'sequence', rel.name,
+       format('create sequence %%s as %%s increment by %%s minvalue %%s maxvalue %%s start with %%s cache %%s%%s;',
+              rel.name, format_type(s.seqtypid, null), s.seqincrement, s.seqmin, s.seqmax, s.seqstart, s.seqcache,
+              case when s.seqcycle then ' cycle' else '' end) || coalesce(acl.grants, '')
+from rel join pg_sequence s on s.seqrelid = rel.oid left join acl using (oid) where rel.relkind = 'S'
+union all
+select 'composite type', rel.name,
+       format(E'create type %%s as (\n  %%s\n);', rel.name,
+              (select string_agg(format('%%I %%s', a.attname, format_type(a.atttypid, a.atttypmod)), E',\n  ' order by a.attnum)
+               from pg_attribute a where a.attrelid = rel.oid and a.attnum > 0 and not a.attisdropped))
+from rel where rel.relkind = 'c'
+  and exists (select 1 from pg_type t where t.typrelid = rel.oid and t.typtype = 'c')
+union all
+select 'foreign table', rel.name, format('-- %%s: a foreign table; write its server and definition here by hand', rel.name)
+from rel where rel.relkind = 'f'
+union all
+select 'range type', format('%%I.%%I', n.nspname, t.typname),
+       format('create type %%I.%%I as range (subtype = %%s);', n.nspname, t.typname, format_type(r.rngsubtype, null))
+from pg_type t join pg_namespace n on n.oid = t.typnamespace join pg_range r on r.rngtypid = t.oid
+where n.nspname = any(%(schemas)s)
+  and not exists (select 1 from pg_depend d where d.classid = 'pg_type'::regclass and d.objid = t.oid and d.deptype = 'e')
+union all
+select case p.prokind when 'p' then 'procedure' else 'function in ' || l.lanname end,
+       format('%%I.%%I(%%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)),
+       rtrim(pg_get_functiondef(p.oid), E'\n ') || ';'
+from pg_proc p join pg_namespace n on n.oid = p.pronamespace join pg_language l on l.oid = p.prolang
+where n.nspname = any(%(schemas)s)
+  and (p.prokind = 'p' or (p.prokind in ('f', 'w') and l.lanname not in ('sql', 'plpgsql')))
+  and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
+union all
+select 'aggregate', format('%%I.%%I(%%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)),
+       format('create aggregate %%I.%%I(%%s) (sfunc = %%s, stype = %%s%%s%%s);', n.nspname, p.proname,
+              pg_get_function_identity_arguments(p.oid), a.aggtransfn::regproc, format_type(a.aggtranstype, null),
+              case when a.aggfinalfn <> 0 then ', finalfunc = ' || a.aggfinalfn::regproc::text else '' end,
+              case when a.agginitval is not null then ', initcond = ' || quote_literal(a.agginitval) else '' end)
+from pg_proc p join pg_namespace n on n.oid = p.pronamespace join pg_aggregate a on a.aggfnoid = p.oid
+where n.nspname = any(%(schemas)s) and p.prokind = 'a'
+  and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
+union all
+select 'rule', format('%%s on %%I.%%I', r.rulename, n.nspname, c.relname), pg_get_ruledef(r.oid, true)
+from pg_rewrite r join pg_class c on c.oid = r.ev_class join pg_namespace n on n.oid = c.relnamespace
+where n.nspname = any(%(schemas)s) and r.rulename <> '_RETURN'
+union all
+select 'exclusion constraint', format('%%s on %%I.%%I', con.conname, n.nspname, c.relname),
+       format('alter table %%I.%%I add constraint %%I %%s;', n.nspname, c.relname, con.conname, pg_get_constraintdef(con.oid, true))
+from pg_constraint con join pg_class c on c.oid = con.conrelid join pg_namespace n on n.oid = c.relnamespace
+where n.nspname = any(%(schemas)s) and con.contype = 'x'
+union all
+select 'partitioned table', format('%%I.%%I', n.nspname, c.relname),
+       format('-- %%I.%%I is partitioned (%%s): pulled as a plain table; partitioning is not expressed', n.nspname, c.relname, pg_get_partkeydef(c.oid))
+from pg_class c join pg_namespace n on n.oid = c.relnamespace
+where n.nspname = any(%(schemas)s) and c.relkind = 'p'
+union all
+select 'inheritance', format('%%I.%%I', n.nspname, c.relname),
+       format('-- %%I.%%I inherits from %%s: pulled as a plain table; inheritance is not expressed', n.nspname, c.relname, i.inhparent::regclass)
+from pg_inherits i join pg_class c on c.oid = i.inhrelid join pg_namespace n on n.oid = c.relnamespace
+where n.nspname = any(%(schemas)s)
+order by 1, 2
