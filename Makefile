@@ -31,6 +31,7 @@ bench: install
 	$(BIN)/python bench/reset.py
 	$(BIN)/python bench/typegen.py
 	$(BIN)/python bench/diff.py
+	$(BIN)/python bench/pull.py
 
 stop:
 	-$(BIN)/tickets-db stop

@@ -15,7 +15,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -81,14 +83,11 @@ def measure(label: str, project: Path, url: str, schemas: str, runs: int, out: P
         print(f"  {name:38} {median * 1000:8.0f} ms{ratio}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--tables", type=int, default=1000)
-    args = parser.parse_args()
-    if not SQLACODEGEN:
-        print("sqlacodegen is not installed (`make bench` installs it): printing tickets-db's times only")
-    work = Path(tempfile.mkdtemp(prefix="tickets-db-bench-typegen-"))
+@contextmanager
+def databases(bench: str, tables: int) -> Iterator[tuple[Path, str, str]]:
+    """A scratch cluster with the project migrated (bench_project) and a generated schema of
+    `tables` tables (bench_big, its YAML in WORK/big/schema); removed afterwards."""
+    work = Path(tempfile.mkdtemp(prefix=f"tickets-db-bench-{bench}-"))
     cluster = Cluster(work / "cluster")
     cluster.start()
     try:
@@ -97,22 +96,31 @@ def main() -> None:
                 db.create_database(conn, name, template=cluster.ensure_platform_template())
         project_url, big_url = cluster.url("bench_project"), cluster.url("bench_big")
         subprocess.run([EXE, "--project-dir", str(ROOT), "--db-url", project_url, "migrate"], check=True, stdout=subprocess.DEVNULL)
-
         big = work / "big"
         (big / "schema").mkdir(parents=True)
-        (big / "schema" / "app.yaml").write_text(big_schema(args.tables))
-        (big / "tickets-db.toml").write_text('typegen_output = "models.py"\n')
+        (big / "schema" / "app.yaml").write_text(big_schema(tables))
         started = time.perf_counter()
         with db.connection(big_url) as conn:
             apply_catalog(conn, load(big / "schema", big))
-        print(f"built the {args.tables}-table database in {time.perf_counter() - started:.1f} s")
-
-        measure("the project (15 tables, 2 views, 10 enums, 22 functions)", ROOT, project_url, "public,kit", args.runs, work)
-        measure(f"a generated {args.tables}-table schema", big, big_url, "app", args.runs, work)
+        print(f"built the {tables}-table database in {time.perf_counter() - started:.1f} s")
+        yield work, project_url, big_url
     finally:
         cluster.destroy()
         shutil.rmtree(work, ignore_errors=True)
 
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--tables", type=int, default=1000)
+    args = parser.parse_args()
+    if not SQLACODEGEN:
+        print("sqlacodegen is not installed (`make bench` installs it): printing tickets-db's times only")
+    with databases("typegen", args.tables) as (work, project_url, big_url):
+        big = work / "big"
+        (big / "tickets-db.toml").write_text('typegen_output = "models.py"\n')
+        measure("the project (15 tables, 2 views, 10 enums, 22 functions)", ROOT, project_url, "public,kit", args.runs, work)
+        measure(f"a generated {args.tables}-table schema", big, big_url, "app", args.runs, work)
 
 if __name__ == "__main__":
     main()

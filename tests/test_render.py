@@ -58,11 +58,15 @@ CASES = [
         "create trigger t\n  before update of status on public.tickets\n  for each row\n  when (old.status is distinct from new.status)\n  execute function kit.f();\n",
     ),
     (
-        CreateFunction(function=Function("public", "f", (Argument("a", "uuid"), Argument("b", "varchar(50)", "null")), "boolean", "select true;\n", "sql", volatility="stable", security_definer=True, config=(("search_path", ""),))),
+        CreateFunction(function=Function("public", "f", (Argument("a", "uuid"), Argument("b", "varchar(50)", "null")), "boolean", "\nselect true;\n", "sql", volatility="stable", security_definer=True, config=(("search_path", ""),))),
         "create or replace function public.f(a uuid, b varchar(50) default null)\n  returns boolean\n  language sql\n  stable\n  security definer\n  set search_path = ''\n  as $$\nselect true;\n$$;\n",
     ),
+    (  # the body is the source exactly (what `pull` read), not re-indented or trimmed
+        CreateFunction(function=Function("app", "greet", (Argument("p_name", "text"),), "text", " select 'hello ' || p_name ", "sql", volatility="immutable")),
+        "create or replace function app.greet(p_name text)\n  returns text\n  language sql\n  immutable\n  as $$ select 'hello ' || p_name $$;\n",
+    ),
     (
-        CreateFunction(function=Function("public", "g", (), None, "begin end;", returns_table=(("id", "uuid"),), returns_set=True)),
+        CreateFunction(function=Function("public", "g", (), None, "\nbegin end;\n", returns_table=(("id", "uuid"),), returns_set=True)),
         "create or replace function public.g()\n  returns table (id uuid)\n  language plpgsql\n  as $$\nbegin end;\n$$;\n",
     ),
     (
@@ -120,7 +124,7 @@ def test_render(op, expected):
 
 
 def test_body_containing_dollars_gets_another_tag():
-    op = CreateFunction(function=Function("public", "f", (), "text", "select '$$';", "sql"))
+    op = CreateFunction(function=Function("public", "f", (), "text", "\nselect '$$';\n", "sql"))
     assert "as $body$\nselect '$$';\n$body$;" in render_op(op)
 
 

@@ -15,7 +15,7 @@ from tickets_db.localdb import Cluster
 
 from ..conftest import ROOT, tool_env
 
-COMMANDS = ["new", "diff", "reset", "seed", "migrate", "status", "typegen", "lint", "test", "sql", "policies", "check", "start", "stop"]
+COMMANDS = ["new", "diff", "reset", "seed", "migrate", "status", "typegen", "lint", "test", "sql", "policies", "check", "pull", "start", "stop"]
 
 
 def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -250,8 +250,8 @@ def pull(
     target = _target(project)
     folder = (out_dir or project.schema_dir).resolve()
     with db.connection(target.url) as conn:
-        pulled, written = pull_schema(conn, folder, project.root, tuple(schema or ()), tuple(rows or ()))
-    cat = written.catalog
+        pulled, written = pull_schema(conn, folder, tuple(schema or ()), tuple(rows or ()))
+    cat = pulled.catalog
     table = Table("file", "tables", "views", "functions", "policies", "triggers", title=f"pulled {target.display}")
     for path in written.files:
         if path.suffix != ".yaml":

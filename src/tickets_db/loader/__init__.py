@@ -316,7 +316,7 @@ class _Builder:
             name,
             tuple(_argument(a) for a in (f.get("args") or ())),
             returns,
-            (f.get("body") or ""),
+            _body(f.get("body") or ""),
             language=(f.get("language") or "plpgsql").lower(),
             returns_table=tuple((k, v) for k, v in (f.get("returns_table") or {}).items()),
             returns_set=returns_set or bool(f.get("returns_table")),
@@ -394,6 +394,14 @@ class _Builder:
                 raise SchemaError(parent.file, parent.lines.get(name), f"rows.{name}", f"two rows of `{qn}` have the key {k}", "each key may appear once")
             seen.add(k)
         self.rows[qn] = made
+
+
+def _body(text: str) -> str:
+    """A body written as a YAML block (`body: |`) starts on the line after `as $$`, as SQL is
+    usually written; any other text is the function's source exactly."""
+    if "\n" in text and text.endswith("\n") and not text.startswith("\n"):
+        return "\n" + text
+    return text
 
 
 def _lint_ignore(spec: YMap) -> tuple[tuple[str, str], ...]:

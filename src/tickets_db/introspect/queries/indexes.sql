@@ -1,7 +1,15 @@
 -- Indexes that do not back a primary key, unique or exclusion constraint.
 select i.indrelid as oid,
        ic.relname as name,
-       array(select pg_get_indexdef(i.indexrelid, k, true) from generate_series(1, i.indnkeyatts) k order by k) as columns,
+       -- a key column's definition omits its operator class and ordering: add them as written
+       array(select pg_get_indexdef(i.indexrelid, k, true)
+                    || case when oc.opcdefault then '' else ' ' || quote_ident(ocn.nspname) || '.' || quote_ident(oc.opcname) end
+                    || case when i.indoption[k - 1] & 1 = 1 then ' DESC' else '' end
+                    || case when i.indoption[k - 1] & 3 = 2 then ' NULLS FIRST' when i.indoption[k - 1] & 3 = 1 then ' NULLS LAST' else '' end
+             from generate_series(1, i.indnkeyatts) k
+             join pg_opclass oc on oc.oid = i.indclass[k - 1]
+             join pg_namespace ocn on ocn.oid = oc.opcnamespace
+             order by k) as columns,
        i.indisunique as "unique",
        am.amname as method,
        pg_get_expr(i.indpred, i.indrelid, true) as "where"

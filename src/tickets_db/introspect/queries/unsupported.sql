@@ -1,10 +1,11 @@
 -- Objects of the given schemas that the YAML language cannot express (and the model does not
--- read), each with SQL that recreates it, so `pull` can keep them as a raw SQL file.
+-- read), each with SQL that recreates it, so `pull` can keep them as a raw SQL file; types
+-- first, then what may use them.
 with rel as (
   select c.oid, c.relkind, format('%%I.%%I', n.nspname, c.relname) as name, c.relacl, c.relowner
   from pg_class c join pg_namespace n on n.oid = c.relnamespace
   where n.nspname = any(%(schemas)s)
-    and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype in ('e', 'a', 'i'))
+    and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype = 'e')
 ), acl as (
   select rel.oid, string_agg(format(E'\ngrant %%s on %%s to %%s;', lower(g.privilege_type),
                                     case when rel.relkind = 'S' then 'sequence ' || rel.name else rel.name end,
@@ -13,6 +14,7 @@ with rel as (
   where g.grantee <> rel.relowner
   group by rel.oid
 )
+select kind, name, sql from (
 select 'materialized view' as kind, rel.name,
        format(E'create materialized view %%s as\n%%s', rel.name, rtrim(pg_get_viewdef(rel.oid, true), E'; \n')) || E';' || coalesce(acl.grants, '') as sql
 from rel left join acl using (oid) where rel.relkind = 'm'
@@ -22,6 +24,8 @@ select 'sequence', rel.name,
               rel.name, format_type(s.seqtypid, null), s.seqincrement, s.seqmin, s.seqmax, s.seqstart, s.seqcache,
               case when s.seqcycle then ' cycle' else '' end) || coalesce(acl.grants, '')
 from rel join pg_sequence s on s.seqrelid = rel.oid left join acl using (oid) where rel.relkind = 'S'
+  -- a serial's or identity column's sequence comes with its column
+  and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = rel.oid and d.deptype in ('a', 'i'))
 union all
 select 'composite type', rel.name,
        format(E'create type %%s as (\n  %%s\n);', rel.name,
@@ -74,4 +78,6 @@ select 'inheritance', format('%%I.%%I', n.nspname, c.relname),
        format('-- %%I.%%I inherits from %%s: pulled as a plain table; inheritance is not expressed', n.nspname, c.relname, i.inhparent::regclass)
 from pg_inherits i join pg_class c on c.oid = i.inhrelid join pg_namespace n on n.oid = c.relnamespace
 where n.nspname = any(%(schemas)s)
-order by 1, 2
+) found
+order by case kind when 'composite type' then 0 when 'range type' then 0 when 'sequence' then 1 when 'aggregate' then 3
+                   when 'exclusion constraint' then 4 when 'materialized view' then 5 when 'rule' then 6 else 2 end, 1, 2

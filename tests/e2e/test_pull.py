@@ -1,0 +1,195 @@
+"""`tickets-db pull` as a user adopts an existing database with it: pull, `new init`, rebuild, and
+compare what PostgreSQL holds (pg_dump --schema-only, up to the order of objects)."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tickets_db import db
+from tickets_db.localdb import find_bindir
+
+from ..conftest import ROOT
+from .test_cli import run
+
+FIXTURES = ROOT / "tests" / "fixtures" / "pull"
+ROWS = ("--rows", "public.role_permissions", "--rows", "storage.buckets", "--rows", "public.roles")
+TOML = 'schema = "schema"\nmigrations = "migrations"\nseeds = "seeds"\ntypegen_output = "models.py"\n'
+
+
+def schema_dump(url: str) -> list[str]:
+    """pg_dump --schema-only as a sorted list of objects (each object's statements as written),
+    without the tool's own bookkeeping schema."""
+    text = subprocess.run(
+        [str(find_bindir() / "pg_dump"), "--schema-only", "--exclude-schema=tickets_db", "-d", url],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    blocks = []
+    for block in text.split("\n-- Name: ")[1:]:
+        lines = [line for line in block.splitlines()[1:] if line.strip() and not line.startswith(("--", "\\restrict", "\\unrestrict"))]
+        blocks.append("\n".join(lines))
+    return sorted(blocks)
+
+
+@pytest.fixture
+def scratch(cluster):
+    """Names of databases the test may create on the test server; all dropped afterwards."""
+    names: list[str] = []
+
+    def make() -> str:
+        names.append(f"pull_{uuid.uuid4().hex[:10]}")
+        return cluster.url(names[-1])
+
+    yield make
+    with db.connection(cluster.url("template1")) as conn:
+        for name in names:
+            db.drop_database(conn, name)
+
+
+@pytest.fixture
+def adopter(tmp_path: Path) -> Path:
+    """A new project folder: configuration only, no schema, no migrations."""
+    (tmp_path / "tickets-db.toml").write_text(TOML)
+    return tmp_path
+
+
+def cli(project: Path, url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    result = run("--project-dir", str(project), "--db-url", url, *args)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+def files(folder: Path) -> dict[str, str]:
+    return {p.name: p.read_text() for p in sorted(folder.iterdir())}
+
+
+def rebuild(project: Path, url: str) -> None:
+    """What the adopting team does next: `new init` on an empty migrations folder, then build."""
+    made = cli(project, url, "new", "init")
+    assert made.returncode == 0 and "wrote migrations/" in made.stdout, made.stdout + made.stderr
+    reset = cli(project, url, "reset", "--yes", "--no-seed")
+    assert reset.returncode == 0, reset.stderr
+
+
+def load_sql(url: str, *paths: Path) -> None:
+    with db.connection(url) as conn:
+        for path in paths:
+            conn.execute(path.read_text())
+
+
+def test_round_trip_on_the_project(migrated_db, adopter, scratch):
+    pulled = cli(adopter, migrated_db, "pull", *ROWS)
+    assert pulled.returncode == 0, pulled.stderr
+    schema = adopter / "schema"
+    assert sorted(files(schema)) == ["auth.yaml", "extensions.yaml", "kit.yaml", "public.yaml", "storage.yaml"]
+    assert "warning" not in pulled.stderr  # the project uses nothing the YAML cannot express
+    auth = files(schema)["auth.yaml"]
+    assert "auth: {external: true}" in auth and "external: true" in auth and "on_auth_user_created" in auth
+    assert "{name: auth.uid, returns: uuid, external: true}" in auth
+    public = files(schema)["public.yaml"]
+    assert "{role: owner, permission: tickets.update}" in public and "body: |" in public
+
+    before = files(schema)
+    again = cli(adopter, migrated_db, "pull", *ROWS)
+    assert again.returncode == 0 and files(schema) == before  # a pull after a pull changes nothing
+
+    rebuilt = scratch()
+    rebuild(adopter, rebuilt)
+    assert schema_dump(rebuilt) == schema_dump(migrated_db)
+
+    # The pulled YAML against the project's own migrations: nothing to do, no drift.
+    shutil.rmtree(adopter / "migrations")
+    shutil.copytree(ROOT / "migrations", adopter / "migrations")
+    same = cli(adopter, scratch(), "new", "again")
+    assert same.returncode == 0 and "no changes" in same.stdout, same.stdout + same.stderr
+    assert cli(adopter, migrated_db, "diff").returncode == 0
+
+
+def test_round_trip_on_a_varied_schema(empty_db, adopter, scratch):
+    load_sql(empty_db, FIXTURES / "varied.sql")
+    pulled = cli(adopter, empty_db, "pull", "--schema", "app", "--schema", "audit")
+    assert pulled.returncode == 0, pulled.stderr
+    schema = adopter / "schema"
+    assert sorted(files(schema)) == ["app.yaml", "audit.yaml", "auth.yaml"]
+    app = files(schema)["app.yaml"]
+    for written in (
+        "id: {type: bigint, primary_key: true, identity: always, grants: {anon: [select]}}",  # identity, column grant
+        "first_name: {type: varchar(100), not_null: true, grants: {anon: [select, update]}}",
+        "id: {type: serial, primary_key: true}",
+        "moods: {type: 'app.mood[]', not_null: true",  # an enum array
+        "generated: |-",
+        "permissive: false",  # restrictive policy
+        "people_moods: {columns: [moods], method: gin}",
+        "people_recent: {columns: [created_at DESC], where: last_name IS NOT NULL}",
+        "people_lower_email: {columns: ['lower(email::text)']}",
+        "people_name_length: {check: '(char_length((first_name)::text) > 1)'}",
+        "events: ['update of first_name, last_name']",
+        "args: [p_name text, p_times integer default 2]",
+        "returns_table: {team_id: integer, members: bigint}",
+        "security_invoker: true",
+        "app.email: {type: text, check: \"(VALUE ~ '@'::text)\"}",
+    ):
+        assert written in app, written
+    assert app.count("- name: app.greet\n") == 2  # both overloads
+    assert "level: statement" in files(schema)["audit.yaml"]
+
+    rebuilt = scratch()
+    rebuild(adopter, rebuilt)
+    assert schema_dump(rebuilt) == schema_dump(empty_db)
+    assert cli(adopter, empty_db, "diff").returncode == 0
+
+
+def test_unsupported_objects_become_raw_sql_and_the_round_trip_holds(empty_db, adopter, scratch):
+    load_sql(empty_db, FIXTURES / "varied.sql", FIXTURES / "unsupported.sql")
+    pulled = cli(adopter, empty_db, "pull", "--schema", "app", "--schema", "audit")
+    assert pulled.returncode == 0, pulled.stderr
+    kinds = ["composite type app.point2", "sequence app.ticket_numbers", "procedure app.clear_scores()", "aggregate app.concat_all(text)",
+             "exclusion constraint bookings_no_overlap on app.bookings", "materialized view app.team_counts", "rule log_is_append_only on audit.log"]
+    assert "7 object(s) the YAML cannot express yet" in pulled.stderr
+    for kind in kinds:
+        assert kind in pulled.stderr
+    raw = adopter / "schema" / "unsupported.sql"
+    assert all(f"-- {kind}" in raw.read_text() for kind in kinds)
+    assert "app.bookings:" in files(adopter / "schema")["app.yaml"]  # the table itself is YAML
+
+    rebuilt = scratch()
+    rebuild(adopter, rebuilt)
+    init = next((adopter / "migrations").glob("*_init.sql")).read_text()
+    assert "-- tickets-db: raw schema/unsupported.sql" in init
+    assert schema_dump(rebuilt) == schema_dump(empty_db)
+    assert "no changes" in cli(adopter, rebuilt, "new", "again").stdout
+
+    # An edit of the raw file: `check` notices, the next `new` carries it.
+    with raw.open("a") as f:
+        f.write("\ncomment on materialized view app.team_counts is 'members per team';\n")
+    checked = cli(adopter, rebuilt, "check")
+    assert checked.returncode == 1 and "no migration holds schema/unsupported.sql" in checked.stderr
+    more = cli(adopter, rebuilt, "new", "comment")
+    assert more.returncode == 0, more.stderr
+    latest = sorted((adopter / "migrations").glob("*_comment.sql"))[0].read_text()
+    assert "members per team" in latest
+
+
+def test_pull_will_not_mix_with_hand_written_files(migrated_db, adopter):
+    (adopter / "schema").mkdir()
+    (adopter / "schema" / "mine.yaml").write_text("schemas:\n  public: {external: true}\n")
+    refused = cli(adopter, migrated_db, "pull")
+    assert refused.returncode == 2 and "files `pull` did not write" in refused.stderr and "mine.yaml" in refused.stderr
+    assert sorted(files(adopter / "schema")) == ["mine.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--schema", "nope"), "the database has no schema nope"),
+        (("--rows", "public.config"), "public.config has no primary key"),
+        (("--rows", "public.nope"), "no table public.nope"),
+    ],
+)
+def test_pull_bad_input_is_one_error_and_writes_nothing(migrated_db, adopter, args, message):
+    result = cli(adopter, migrated_db, "pull", *args)
+    assert result.returncode == 2 and message in result.stderr
+    assert not (adopter / "schema").exists()
