@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from tickets_db.errors import MigrationError
-from tickets_db.migrations import check_sum, list_migrations, new_version, parse, split_statements, write_sum
+from tickets_db.migrations import check_sum, list_migrations, new_version, parse, pending_raw_sql, raw_sql_files, split_statements, write_sum
 
 
 @pytest.mark.parametrize(
@@ -87,3 +87,22 @@ def test_sum_file_detects_edits(tmp_path: Path):
 def test_versions_always_increase(tmp_path: Path):
     (tmp_path / "29990101000000_future.sql").write_text("select 1;")
     assert new_version(list_migrations(tmp_path)) == "29990101000001"
+
+
+def test_raw_sql_is_pending_until_a_migration_holds_this_version_of_it(tmp_path):
+    schema, migrations = tmp_path / "schema", tmp_path / "migrations"
+    schema.mkdir()
+    migrations.mkdir()
+    (schema / "app.yaml").write_text("schemas: {}\n")  # YAML is not raw SQL
+    raw = schema / "extra.sql"
+    raw.write_text("create sequence app.numbers;\n")
+    [found] = raw_sql_files(schema, tmp_path)
+    assert found.path == "schema/extra.sql" and found.text == raw.read_text()
+    assert pending_raw_sql([found], list_migrations(migrations)) == [found]
+
+    (migrations / "20260101000000_init.sql").write_text(f"create table t ();\n\n{found.mark}\n{found.text}")
+    assert pending_raw_sql(raw_sql_files(schema, tmp_path), list_migrations(migrations)) == []
+
+    raw.write_text("create sequence app.numbers start 10;\n")  # edited: pending again
+    [edited] = raw_sql_files(schema, tmp_path)
+    assert edited.digest != found.digest and pending_raw_sql([edited], list_migrations(migrations)) == [edited]

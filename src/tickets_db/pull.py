@@ -60,7 +60,7 @@ def read(conn: psycopg.Connection, schemas: tuple[str, ...] = (), rows: tuple[st
     tables = [replace(t, columns=columns_of.get(t.qualname, ())) if t.external else t for t in tables]
     tables += [Table(*split(name), columns=columns_of.get(name, ()), external=True) for name in sorted(referenced_tables)]
 
-    called = _called_functions(catalog, tables) - {f.qualname for f in catalog.functions}
+    called = _called_functions(tables) - {f.qualname for f in catalog.functions}
     outside = tuple(sorted({split(qn)[0] for qn in called}))
     found = {f.qualname: f for f in intro.schema_functions(conn, outside)} if outside else {}
     externals = [replace(found[qn], external=True) if qn in found else Function(*split(qn), (), None, "", external=True) for qn in sorted(called)]
@@ -102,7 +102,7 @@ def _rows(conn: psycopg.Connection, name: str) -> Rows:
 _QUALIFIED_CALL = re.compile(r"\w\s*\.\s*\"?\w+\"?\s*\(")
 
 
-def _called_functions(catalog: Catalog, tables: list[Table]) -> set[str]:
+def _called_functions(tables: list[Table]) -> set[str]:
     """Schema-qualified functions the YAML's expressions call (what its validator checks), and
     trigger functions."""
     texts: list[str] = []

@@ -195,3 +195,10 @@ def test_pull_bad_input_is_one_error_and_writes_nothing(migrated_db, adopter, ar
     result = cli(adopter, migrated_db, "pull", *args)
     assert result.returncode == 2 and message in result.stderr
     assert not (adopter / "schema").exists()
+
+
+def test_pull_from_an_unreachable_database_hides_the_password(adopter):
+    result = run("--project-dir", str(adopter), "pull", "--db-url", "postgresql://postgres:s3cret@127.0.0.1:1/app")
+    assert result.returncode == 1 and "cannot connect" in result.stderr
+    assert "s3cret" not in result.stdout + result.stderr and "Traceback" not in result.stderr
+    assert not (adopter / "schema").exists()
