@@ -77,3 +77,15 @@ def test_the_fast_emitter_writes_what_pyyaml_writes(which, varied_db, migrated_d
     for name, (header, document) in pull.data(pulled).items():
         assert texts[name] == header + pull.reference_text(document), name
         assert yaml.safe_load(texts[name]) == document
+
+
+def test_types_of_schemas_not_pulled_are_referenced(varied_db, tmp_path):
+    with db.connection(varied_db) as conn:
+        conn.execute("create type public.visibility as enum ('public', 'private')")
+        conn.execute("alter table app.teams add column visibility public.visibility not null default 'private'")
+        pulled = pull.read(conn, ("app", "audit"))
+    docs = pull.documents(pulled)
+    assert "public.visibility: {values: [public, private], external: true}" in docs["public.yaml"]
+    written = pull.write(tmp_path / "schema", docs, None)
+    catalog = load_files(sorted(written.files), tmp_path)  # the validator knows the type
+    assert catalog.enum("public.visibility").external

@@ -65,15 +65,33 @@ def read(conn: psycopg.Connection, schemas: tuple[str, ...] = (), rows: tuple[st
     found = {f.qualname: f for f in intro.schema_functions(conn, outside)} if outside else {}
     externals = [replace(found[qn], external=True) if qn in found else Function(*split(qn), (), None, "", external=True) for qn in sorted(called)]
 
+    foreign_types = _foreign_types(tables, catalog.functions, schemas)
+    others = tuple(sorted({split(t)[0] for t in foreign_types}))
+    enums = tuple(replace(e, external=True) for e in (intro.enums(conn, others) if others else ()) if e.qualname in foreign_types)
+
     extensions = [e for e in intro.extensions(conn, (*schemas, "extensions")) if e.name not in PLATFORM_EXTENSIONS]
-    used = {split(t.qualname)[0] for t in tables} | {split(f.qualname)[0] for f in externals} | {e.schema for e in extensions} | set(schemas)
+    used = {split(t.qualname)[0] for t in tables} | {split(f.qualname)[0] for f in externals} | {e.schema for e in extensions} | {e.schema for e in enums} | set(schemas)
     own = {s.name: s for s in catalog.schemas}
     schema_objects = tuple(own[s] if s in own and s != "public" else Schema(s, external=True) for s in sorted(used))
     return Pulled(
-        replace(catalog, schemas=schema_objects, extensions=tuple(extensions), tables=tuple(tables), functions=catalog.functions + tuple(externals), rows=pulled_rows),
+        replace(catalog, schemas=schema_objects, extensions=tuple(extensions), enums=catalog.enums + enums, tables=tuple(tables), functions=catalog.functions + tuple(externals), rows=pulled_rows),
         schemas,
         intro.unsupported(conn, schemas),
     )
+
+
+def _foreign_types(tables: list[Table], functions: tuple[Function, ...], schemas: tuple[str, ...]) -> set[str]:
+    """Qualified types of other schemas (an `auth` enum, say) that the pulled objects use."""
+    spelled = [c.type for t in tables if not t.external for c in t.columns]
+    for f in functions:
+        spelled += [a.type for a in f.arguments] + [typ for _, typ in f.returns_table] + ([f.returns] if f.returns else [])
+    found = set()
+    for text in spelled:
+        base = text.split("(")[0].removesuffix("[]").strip()
+        schema, dot, _ = base.partition(".")
+        if dot and schema not in schemas and schema not in ("pg_catalog", "extensions"):
+            found.add(base)
+    return found
 
 
 def _own_table(t: Table, schemas: tuple[str, ...], serials: dict[tuple[str, str], str]) -> Table:
@@ -448,7 +466,7 @@ def _document(pulled: Pulled, schema: Schema) -> dict[str, Any]:
         doc["schemas"] = {name: _Flow(({"grants": _Flow(_grants(schema.grants, ("usage", "create")))} if schema.grants else {}) | ({"comment": schema.comment} if schema.comment else {}))}
     sections: dict[str, Any] = {
         "extensions": {e.name: _Flow({"schema": e.schema}) for e in cat.extensions if e.schema == name},
-        "enums": {e.qualname: _compact({"values": _FlowList(e.values)} | ({"comment": _text(e.comment)} if e.comment else {})) for e in cat.enums if e.schema == name},
+        "enums": {e.qualname: _compact({"values": _FlowList(e.values)} | ({"comment": _text(e.comment)} if e.comment else {}) | ({"external": True} if e.external else {})) for e in cat.enums if e.schema == name},
         "domains": {
             d.qualname: _compact({"type": _type(d.type)} | ({"not_null": True} if d.not_null else {}) | ({"default": d.default} if d.default else {}) | ({"check": _text(d.check)} if d.check else {}) | ({"comment": d.comment} if d.comment else {}))
             for d in cat.domains if d.schema == name

@@ -321,3 +321,9 @@ def attached_tables(conn: psycopg.Connection, schemas: tuple[str, ...]) -> tuple
 
 def extensions(conn: psycopg.Connection, schemas: tuple[str, ...]) -> tuple[Extension, ...]:
     return tuple(Extension(e["name"], e["schema"]) for e in _fetch(conn, "extensions", schemas=list(schemas)))
+
+
+def enums(conn: psycopg.Connection, schemas: tuple[str, ...]) -> tuple[Enum, ...]:
+    with conn.transaction():
+        conn.execute("set local search_path = ''")
+        return tuple(Enum(e["schema"], e["name"], tuple(e["values"]), e["comment"]) for e in _fetch(conn, "enums", schemas=list(schemas)))
