@@ -1,0 +1,278 @@
+"""The pulled model → YAML documents, one per schema, in the language the loader reads: keys in a
+fixed order, single-column keys on their column, PostgreSQL's type spellings shortened, long
+expressions and bodies as blocks. Pure: no database, no files."""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+from ..introspect import Unsupported
+from ..loader.names import default_constraint_name
+from ..model import PRIVILEGES, Column, Constraint, Function, Grant, Schema, Table, split
+from .read import Pulled
+from .yaml_text import Block, Flow, FlowList, emit
+
+MARK = "# Pulled by tickets-db"
+RAW_MARK = "-- Pulled by tickets-db"
+LONG = 72  # expressions longer than this are written as block scalars
+
+
+def _text(value: str) -> str:
+    return Block(value) if "\n" in value or len(value) > LONG else value
+
+
+def _long(value: Any) -> bool:
+    return isinstance(value, Block) or (isinstance(value, str) and len(value) > LONG)
+
+
+def _compact(spec: dict[str, Any]) -> dict[str, Any]:
+    """One line when it reads well as one line."""
+    width = sum(len(str(k)) + len(str(v)) + 4 for k, v in spec.items())
+    return spec if width > 110 or any(_long(v) for v in spec.values()) else Flow(spec)
+
+
+_SPELLINGS = (
+    ("character varying", "varchar"),
+    ("timestamp with time zone", "timestamptz"),
+    ("timestamp without time zone", "timestamp"),
+    ("time with time zone", "timetz"),
+    ("time without time zone", "time"),
+)
+
+
+def _type(name: str) -> str:
+    """Type names as people write them (varchar(255), timestamptz); PostgreSQL reads both."""
+    for long, short in _SPELLINGS:
+        if name == long or name.startswith((long + "(", long + "[")):
+            return short + name[len(long):]
+    return name
+
+
+def _grants(grants: Iterable[Grant], every: tuple[str, ...] = PRIVILEGES) -> dict[str, Any]:
+    return {g.role: "all" if set(g.privileges) == set(every) else FlowList(g.privileges) for g in grants}
+
+
+def _inline(t: Table) -> tuple[dict[str, list[Constraint]], list[Constraint]]:
+    """Single-column keys named as PostgreSQL names them go on their column; the rest are named
+    table constraints."""
+    inline: dict[str, list[Constraint]] = {}
+    named: list[Constraint] = []
+    for c in t.constraints:
+        single = len(c.columns) == 1 and c.kind in ("primary_key", "unique", "foreign_key")
+        if single and c.name == default_constraint_name(t.name, c.kind, () if c.kind == "primary_key" else c.columns) and len(c.ref_columns) <= 1:
+            kinds = [k.kind for k in inline.get(c.columns[0], [])]
+            if c.kind not in kinds:
+                inline.setdefault(c.columns[0], []).append(c)
+                continue
+        named.append(c)
+    return inline, named
+
+
+def _reference(c: Constraint) -> dict[str, Any]:
+    spec: dict[str, Any] = {"references": f"{c.ref_table}({', '.join(c.ref_columns)})"}
+    if c.on_delete:
+        spec["on_delete"] = c.on_delete
+    if c.on_update:
+        spec["on_update"] = c.on_update
+    return spec
+
+
+def _column(c: Column, inline: list[Constraint]) -> Any:
+    spec: dict[str, Any] = {"type": _type(c.type)}
+    kinds = {k.kind: k for k in inline}
+    if "primary_key" in kinds:
+        spec["primary_key"] = True
+    if "unique" in kinds:
+        spec["unique"] = True
+    if c.not_null and "primary_key" not in kinds and not c.serial:
+        spec["not_null"] = True
+    if c.identity:
+        spec["identity"] = c.identity
+    if c.default is not None:
+        spec["default"] = _text(c.default)
+    if c.generated:
+        spec["generated"] = _text(c.generated)
+    if "foreign_key" in kinds:
+        spec |= _reference(kinds["foreign_key"])
+    if c.comment:
+        spec["comment"] = _text(c.comment)
+    if c.grants:
+        spec["grants"] = Flow(_grants(c.grants, ("select", "insert", "update", "references")))
+    if len(spec) == 1:
+        return spec["type"]
+    return _compact(spec)
+
+
+def _constraint(c: Constraint) -> dict[str, Any]:
+    if c.kind == "check":
+        return _compact({"check": _text(c.expression or "")})
+    if c.kind == "foreign_key":
+        return _compact({"foreign_key": FlowList(c.columns)} | _reference(c))
+    return Flow({c.kind: FlowList(c.columns)})
+
+
+def _table(t: Table) -> dict[str, Any]:
+    if t.external:
+        spec: dict[str, Any] = {"external": True, "columns": {c.name: _type(c.type) for c in t.columns}}
+    else:
+        inline, named = _inline(t)
+        spec = {}
+        if t.comment:
+            spec["comment"] = _text(t.comment)
+        spec["columns"] = {c.name: _column(c, inline.get(c.name, [])) for c in t.columns}
+        if named:
+            spec["constraints"] = {c.name: _constraint(c) for c in sorted(named, key=lambda c: c.name)}
+        if t.indexes:
+            spec["indexes"] = {i.name: _compact({"columns": FlowList(i.columns)} | ({"unique": True} if i.unique else {}) | ({"method": i.method} if i.method != "btree" else {}) | ({"where": _text(i.where)} if i.where else {})) for i in t.indexes}
+        if t.grants:
+            spec["grants"] = Flow(_grants(t.grants))
+        if t.rls:
+            spec["rls"] = True
+        if t.force_rls:
+            spec["force_rls"] = True
+    if t.policies:
+        spec["policies"] = {p.name: _policy(p) for p in sorted(t.policies, key=lambda p: p.name)}
+    if t.triggers:
+        spec["triggers"] = {tr.name: _trigger(tr) for tr in sorted(t.triggers, key=lambda tr: tr.name)}
+    return spec
+
+
+def _policy(p: Any) -> dict[str, Any]:
+    spec: dict[str, Any] = {"command": p.command}
+    if tuple(p.roles) != ("public",):
+        spec["roles"] = FlowList(p.roles)
+    if not p.permissive:
+        spec["permissive"] = False
+    if p.using:
+        spec["using"] = _text(p.using)
+    if p.with_check:
+        spec["with_check"] = _text(p.with_check)
+    return spec
+
+
+def _trigger(tr: Any) -> dict[str, Any]:
+    events = [e.event + (f" of {', '.join(e.columns)}" if e.columns else "") for e in tr.events]
+    spec: dict[str, Any] = {"timing": tr.timing, "events": FlowList(events)}
+    if tr.level != "row":
+        spec["level"] = tr.level
+    if tr.when:
+        spec["when"] = _text(tr.when)
+    spec["function"] = tr.function
+    if tr.arguments:
+        spec["arguments"] = FlowList(tr.arguments)
+    return spec
+
+
+def _argument(a: Any) -> Any:
+    if a.name and a.mode == "in" and " default " not in a.type.lower():
+        return f"{a.name} {a.type}" + (f" default {a.default}" if a.default is not None else "")
+    spec: dict[str, Any] = {"name": a.name} if a.name else {}
+    spec["type"] = a.type
+    if a.mode != "in":
+        spec["mode"] = a.mode
+    if a.default is not None:
+        spec["default"] = a.default
+    return Flow(spec)
+
+
+def _function(f: Function) -> dict[str, Any]:
+    spec: dict[str, Any] = {"name": f.qualname}
+    if f.arguments:
+        spec["args"] = [_argument(a) for a in f.arguments] if any(isinstance(_argument(a), dict) for a in f.arguments) else FlowList(_argument(a) for a in f.arguments)
+    if f.external:
+        if f.returns:
+            spec["returns"] = ("setof " if f.returns_set else "") + f.returns
+        spec["external"] = True
+        return Flow(spec) if not isinstance(spec.get("args"), list) or isinstance(spec["args"], FlowList) else spec
+    if f.returns_table:
+        spec["returns_table"] = Flow(dict(f.returns_table))
+    else:
+        spec["returns"] = ("setof " if f.returns_set else "") + (f.returns or "void")
+    spec["language"] = f.language
+    if f.volatility != "volatile":
+        spec["volatility"] = f.volatility
+    if f.security_definer:
+        spec["security"] = "definer"
+    if f.strict:
+        spec["strict"] = True
+    if f.config:
+        spec["set"] = Flow({k: "" if v == '""' else v for k, v in f.config})
+    if f.grants:
+        spec["execute"] = FlowList(g.role for g in f.grants)
+    if f.comment:
+        spec["comment"] = _text(f.comment)
+    spec["body"] = Block(_body(f.body))
+    return spec
+
+
+def _body(source: str) -> str:
+    """The YAML text the loader reads back as `source` (it starts a block body on a new line)."""
+    rest = source[1:]
+    if source.startswith("\n") and "\n" in rest and rest.endswith("\n") and not rest.startswith("\n"):
+        return rest
+    return source
+
+
+def _value(v: str | None) -> Any:
+    if v in ("true", "false"):
+        return v == "true"
+    if v is not None and re.fullmatch(r"-?[1-9][0-9]{0,15}|0", v):
+        return int(v)
+    return v
+
+
+def _document(pulled: Pulled, schema: Schema) -> dict[str, Any]:
+    cat, name = pulled.catalog, schema.name
+    doc: dict[str, Any] = {}
+    if schema.external:
+        doc["schemas"] = {name: Flow({"external": True})}
+    else:
+        doc["schemas"] = {name: Flow(({"grants": Flow(_grants(schema.grants, ("usage", "create")))} if schema.grants else {}) | ({"comment": schema.comment} if schema.comment else {}))}
+    sections: dict[str, Any] = {
+        "extensions": {e.name: Flow({"schema": e.schema}) for e in cat.extensions if e.schema == name},
+        "enums": {e.qualname: _compact({"values": FlowList(e.values)} | ({"comment": _text(e.comment)} if e.comment else {}) | ({"external": True} if e.external else {})) for e in cat.enums if e.schema == name},
+        "domains": {
+            d.qualname: _compact({"type": _type(d.type)} | ({"not_null": True} if d.not_null else {}) | ({"default": d.default} if d.default else {}) | ({"check": _text(d.check)} if d.check else {}) | ({"comment": d.comment} if d.comment else {}))
+            for d in cat.domains if d.schema == name
+        },
+        "tables": {t.qualname: _table(t) for t in sorted(cat.tables, key=lambda t: t.qualname) if t.schema == name},
+        "functions": [_function(f) for f in sorted(cat.functions, key=lambda f: (f.external, f.identity)) if f.schema == name],
+        "views": {
+            v.qualname: {"query": Block(v.query.strip())} | ({"grants": Flow(_grants(v.grants))} if v.grants else {}) | ({"security_invoker": True} if v.security_invoker else {}) | ({"comment": _text(v.comment)} if v.comment else {})
+            for v in sorted(cat.views, key=lambda v: v.qualname) if v.schema == name
+        },
+        "rows": {r.table: {"key": FlowList(r.key), "values": [Flow({c: _value(v) for c, v in zip(r.columns, row)}) for row in r.values]} for r in cat.rows if split(r.table)[0] == name},
+    }
+    return doc | {k: v for k, v in sections.items() if v}
+
+
+def data(pulled: Pulled) -> dict[str, tuple[str, dict[str, Any]]]:
+    """File name → (header, document), one per schema."""
+    out = {}
+    for schema in pulled.catalog.schemas:
+        if schema.name not in pulled.schemas:
+            what = "what the project uses of it: referenced, never created by migrations"
+        elif schema.external:
+            what = "the schema is the platform's; its objects here are the project's"
+        else:
+            what = "the project's"
+        header = f"{MARK} from schema {schema.name} ({what}).\n# Edit freely; `tickets-db pull` rewrites this file.\n"
+        out[f"{schema.name}.yaml"] = (header, _document(pulled, schema))
+    return out
+
+
+def documents(pulled: Pulled) -> dict[str, str]:
+    """File name → YAML text."""
+    return {name: header + "\n".join(emit(doc)) + "\n" for name, (header, doc) in data(pulled).items()}
+
+
+def raw_sql(unsupported: tuple[Unsupported, ...]) -> str | None:
+    if not unsupported:
+        return None
+    lines = [
+        f"{RAW_MARK}: what the YAML cannot express yet, as SQL. `tickets-db new` puts this file,",
+        "-- as written, at the end of a migration whenever it is new or has changed.",
+    ]
+    for u in unsupported:
+        lines += ["", f"-- {u.kind} {u.name}", u.sql.rstrip()]
+    return "\n".join(lines) + "\n"

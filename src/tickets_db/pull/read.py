@@ -1,0 +1,131 @@
+"""A live database → the model `pull` writes: the pulled schemas' own objects, `external: true`
+references to what they use of other schemas (platform tables, functions, enums), the reference
+rows asked for, and the objects the YAML cannot express. All its database access is here."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+import psycopg
+import sqlglot
+from sqlglot import exp
+
+from .. import introspect as intro
+from ..errors import ConfigError
+from ..introspect import Scope, Unsupported
+from ..loader.names import make_object_name
+from ..model import Catalog, Column, Function, Rows, Schema, Table, qualify, split
+
+# Extensions the platform installs itself (Supabase): referenced, never created by migrations.
+PLATFORM_EXTENSIONS = frozenset({"plpgsql", "pgcrypto", "uuid-ossp", "pg_graphql", "pg_stat_statements", "pgjwt", "supabase_vault", "pgsodium"})
+SERIAL_TYPES = {"integer": "serial", "bigint": "bigserial", "smallint": "smallserial"}
+
+
+@dataclass(frozen=True)
+class Pulled:
+    catalog: Catalog  # the schemas' own objects plus `external` references to what they use
+    schemas: tuple[str, ...]  # the schemas pulled (the rest of catalog.schemas is referenced)
+    unsupported: tuple[Unsupported, ...]
+
+
+def read(conn: psycopg.Connection, schemas: tuple[str, ...] = (), rows: tuple[str, ...] = ()) -> Pulled:
+    """Everything of `schemas` (default: all the database's own), the reference rows of the
+    tables named in `rows`, and what they reference of other schemas."""
+    present = intro.user_schemas(conn)
+    schemas = tuple(schemas) or tuple(present)
+    unknown = [s for s in schemas if s not in present]
+    if unknown:
+        raise ConfigError(f"the database has no schema {', '.join(unknown)} to pull\n  hint: its schemas are {', '.join(present) or 'none'}")
+    attached = intro.attached_tables(conn, schemas)
+    catalog = intro.introspect(conn, Scope(schemas, attached))
+    serials = intro.owned_sequences(conn, schemas)
+    tables = [_own_table(t, schemas, serials) for t in catalog.tables]
+    pulled_rows = tuple(_rows(conn, name) for name in rows)
+
+    referenced_tables = {c.ref_table for t in tables for c in t.constraints if c.ref_table and split(c.ref_table)[0] not in schemas}
+    referenced_tables |= {r.table for r in pulled_rows if split(r.table)[0] not in schemas}
+    referenced_tables -= {t.qualname for t in tables}
+    columns_of = {t.qualname: t.columns for t in intro.external_tables(conn, tuple(sorted(referenced_tables | set(attached))))}
+    tables = [replace(t, columns=columns_of.get(t.qualname, ())) if t.external else t for t in tables]
+    tables += [Table(*split(name), columns=columns_of.get(name, ()), external=True) for name in sorted(referenced_tables)]
+
+    called = _called_functions(tables) - {f.qualname for f in catalog.functions}
+    outside = tuple(sorted({split(qn)[0] for qn in called}))
+    found = {f.qualname: f for f in intro.schema_functions(conn, outside)} if outside else {}
+    externals = [replace(found[qn], external=True) if qn in found else Function(*split(qn), (), None, "", external=True) for qn in sorted(called)]
+
+    foreign_types = _foreign_types(tables, catalog.functions, schemas)
+    others = tuple(sorted({split(t)[0] for t in foreign_types}))
+    enums = tuple(replace(e, external=True) for e in (intro.enums(conn, others) if others else ()) if e.qualname in foreign_types)
+
+    extensions = [e for e in intro.extensions(conn, (*schemas, "extensions")) if e.name not in PLATFORM_EXTENSIONS]
+    used = {split(t.qualname)[0] for t in tables} | {split(f.qualname)[0] for f in externals} | {e.schema for e in extensions} | {e.schema for e in enums} | set(schemas)
+    own = {s.name: s for s in catalog.schemas}
+    schema_objects = tuple(own[s] if s in own and s != "public" else Schema(s, external=True) for s in sorted(used))
+    return Pulled(
+        replace(catalog, schemas=schema_objects, extensions=tuple(extensions), enums=catalog.enums + enums, tables=tuple(tables), functions=catalog.functions + tuple(externals), rows=pulled_rows),
+        schemas,
+        intro.unsupported(conn, schemas),
+    )
+
+
+def _foreign_types(tables: list[Table], functions: tuple[Function, ...], schemas: tuple[str, ...]) -> set[str]:
+    """Qualified types of other schemas (an `auth` enum, say) that the pulled objects use."""
+    spelled = [c.type for t in tables if not t.external for c in t.columns]
+    for f in functions:
+        spelled += [a.type for a in f.arguments] + [typ for _, typ in f.returns_table] + ([f.returns] if f.returns else [])
+    found = set()
+    for text in spelled:
+        base = text.split("(")[0].removesuffix("[]").strip()
+        schema, dot, _ = base.partition(".")
+        if dot and schema not in schemas and schema not in ("pg_catalog", "extensions"):
+            found.add(base)
+    return found
+
+
+def _own_table(t: Table, schemas: tuple[str, ...], serials: dict[tuple[str, str], str]) -> Table:
+    if t.external:  # a platform table: only what the pulled schemas attach to it
+        return replace(t, triggers=tuple(tr for tr in t.triggers if split(tr.function)[0] in schemas))
+    return replace(t, columns=tuple(_serial(t, c, serials) for c in t.columns))
+
+
+def _serial(t: Table, c: Column, serials: dict[tuple[str, str], str]) -> Column:
+    """A column owning the sequence its default draws from, named as `serial` names it, is one."""
+    sequence = serials.get((t.qualname, c.name))
+    if sequence and sequence == make_object_name(t.name, c.name, "seq") and c.type in SERIAL_TYPES and c.default and c.default.startswith("nextval("):
+        return replace(c, type=SERIAL_TYPES[c.type], default=None, not_null=False)
+    return c
+
+
+def _rows(conn: psycopg.Connection, name: str) -> Rows:
+    rows = intro.all_rows(conn, qualify(name))
+    if rows is None:
+        raise ConfigError(f"--rows {name}: the database has no table {qualify(name)}")
+    if not rows.key:
+        raise ConfigError(f"--rows {name}: {qualify(name)} has no primary key, and reference rows are matched by one\n  hint: add a primary key, or keep its rows in a seed file")
+    return rows
+
+
+_QUALIFIED_CALL = re.compile(r"\w\s*\.\s*\"?\w+\"?\s*\(")
+
+
+def _called_functions(tables: list[Table]) -> set[str]:
+    """Schema-qualified functions the YAML's expressions call (what its validator checks), and
+    trigger functions."""
+    texts: list[str] = []
+    for t in tables:
+        texts += [p for pol in t.policies for p in (pol.using, pol.with_check) if p]
+        texts += [c.default or "" for c in t.columns] + [c.expression or "" for c in t.constraints]
+        texts += [tr.when or "" for tr in t.triggers]
+    found = {tr.function for t in tables for tr in t.triggers}
+    for text in filter(None, texts):
+        if not _QUALIFIED_CALL.search(text):
+            continue  # most defaults and checks (now(), 'x'::text) call nothing qualified: skip the parse
+        try:
+            tree = sqlglot.parse_one(text, read="postgres")
+        except Exception:  # sqlglot's parse errors vary; such an expression is not checked either
+            continue
+        for dot in tree.find_all(exp.Dot):
+            if isinstance(dot.expression, exp.Anonymous) and isinstance(dot.this, exp.Identifier):
+                found.add(f"{dot.this.name}.{dot.expression.name}")
+    return found
