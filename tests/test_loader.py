@@ -123,6 +123,14 @@ def test_unknown_role(tmp_path):
     assert "unknown role `authenticaed`" in e.message and "authenticated" in e.hint
 
 
+def test_a_role_of_the_database_is_declared_under_roles(tmp_path):
+    grant = "    grants:\n      app_auditor: [select]\n"
+    e = error(tmp_path, BASE + grant)
+    assert "unknown role `app_auditor`" in e.message and "roles:" in e.hint
+    catalog = load_text(tmp_path, "roles: [app_auditor]\n" + BASE + grant)
+    assert catalog.roles == ("app_auditor",) and catalog.table("public.accounts").grants[0].role == "app_auditor"
+
+
 def test_enum_values_for_unknown_enum(tmp_path):
     e = error(tmp_path, BASE + "enum_values:\n  public.nope: [a]\n")
     assert "enum `public.nope` is not declared" in e.message
@@ -154,5 +162,5 @@ def test_default_constraint_names_match_postgres(table, kind, columns, expected)
 
 def test_json_schema_describes_every_top_level_key():
     schema = json_schema()
-    assert set(schema["properties"]) == {"schemas", "extensions", "enums", "enum_values", "domains", "tables", "functions", "views", "policies", "triggers", "rows"}
+    assert set(schema["properties"]) == {"schemas", "extensions", "enums", "enum_values", "domains", "tables", "functions", "views", "policies", "triggers", "rows", "roles"}
     assert schema["additionalProperties"] is False

@@ -279,6 +279,9 @@ class Catalog:
     functions: tuple[Function, ...] = ()
     views: tuple[View, ...] = ()
     rows: tuple[Rows, ...] = ()
+    # Roles the database provides beyond the platform's (grants and policies name them; the
+    # cluster owns them, so migrations never create them).
+    roles: tuple[str, ...] = ()
 
     def table(self, qualname: str) -> Table | None:
         return _tables_by_name(self).get(qualname)

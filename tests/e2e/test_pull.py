@@ -21,15 +21,18 @@ TOML = 'schema = "schema"\nmigrations = "migrations"\nseeds = "seeds"\ntypegen_o
 
 
 def schema_dump(url: str) -> list[str]:
-    """pg_dump --schema-only as a sorted list of objects (each object's statements as written),
-    without the tool's own bookkeeping schema."""
+    """pg_dump --schema-only as a sorted list of objects (each object's statements as written, but
+    an object's grants in any order), without the tool's own bookkeeping schema."""
     text = subprocess.run(
         [str(find_bindir() / "pg_dump"), "--schema-only", "--exclude-schema=tickets_db", "-d", url],
         capture_output=True, text=True, check=True,
     ).stdout
     blocks = []
     for block in text.split("\n-- Name: ")[1:]:
-        lines = [line for line in block.splitlines()[1:] if line.strip() and not line.startswith(("--", "\\restrict", "\\unrestrict"))]
+        header, *rest = block.splitlines()
+        lines = [line for line in rest if line.strip() and not line.startswith(("--", "\\restrict", "\\unrestrict"))]
+        if "; Type: ACL;" in header:
+            lines.sort()  # grants in the order they were made
         blocks.append("\n".join(lines))
     return sorted(blocks)
 
@@ -113,7 +116,8 @@ def test_round_trip_on_a_varied_schema(empty_db, adopter, scratch):
     pulled = cli(adopter, empty_db, "pull", "--schema", "app", "--schema", "audit")
     assert pulled.returncode == 0, pulled.stderr
     schema = adopter / "schema"
-    assert sorted(files(schema)) == ["app.yaml", "audit.yaml", "auth.yaml"]
+    assert sorted(files(schema)) == ["_roles.yaml", "app.yaml", "audit.yaml", "auth.yaml"]
+    assert "roles:\n- app_auditor\n" in files(schema)["_roles.yaml"]  # a role of the database's own, referenced
     app = files(schema)["app.yaml"]
     for written in (
         "id: {type: bigint, primary_key: true, identity: always, grants: {anon: [select]}}",  # identity, column grant

@@ -147,6 +147,7 @@ class _Builder:
         self.functions: list[Function] = []
         self.views: dict[str, View] = {}
         self.rows: dict[str, Rows] = {}
+        self.roles: list[str] = []
         self.pending: list[tuple[str, YMap, str, Any]] = []  # extensions to apply after all files
 
     def _unique(self, registry: dict[str, Any], name: str, m: YMap, key: str, what: str) -> None:
@@ -185,6 +186,10 @@ class _Builder:
             self._unique(self.views, qn, doc["views"], name, "view")
             s, n = split(qn)
             self.views[qn] = View(s, n, spec["query"].strip(), _grants(spec.get("grants"), "view"), bool(spec.get("security_invoker")), spec.get("comment"), origin=_origin(doc["views"], name), lint_ignore=_lint_ignore(spec))
+        for i, role in enumerate(doc.get("roles") or ()):
+            if role in self.roles:
+                raise SchemaError(doc["roles"].file, doc["roles"].lines[i], f"roles[{i}]", f"role `{role}` is declared twice", "declare it once")
+            self.roles.append(role)
         for section in ("enum_values", "policies", "triggers", "rows"):
             for name, spec in (doc.get(section) or {}).items():
                 self.pending.append((section, doc[section], name, spec))
@@ -362,6 +367,7 @@ class _Builder:
             functions=tuple(self.functions),
             views=tuple(self.views.values()),
             rows=tuple(self.rows.values()),
+            roles=tuple(self.roles),
         )
 
     def _rows(self, qn: str, spec: YMap, parent: YMap, name: str) -> None:

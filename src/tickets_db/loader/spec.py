@@ -337,6 +337,7 @@ FILE = Obj(
         "policies": Map(Map(POLICY), description="table -> policies, for tables declared elsewhere"),
         "triggers": Map(Map(TRIGGER), description="table -> triggers, for tables declared elsewhere"),
         "rows": Map(ROWS, description="table -> reference rows"),
+        "roles": List(Str(), description="roles the database provides beyond anon, authenticated, service_role…: grants and policies may name them; never created"),
     },
     description="A tickets-db schema file",
 )

@@ -37,6 +37,7 @@ def validate_catalog(cat: Catalog) -> None:
     functions = {f.qualname for f in cat.functions}
     composite = set(tables) | {v.qualname for v in cat.views}
     seen_functions: dict[str, str | None] = {}
+    known = KNOWN_ROLES | frozenset(cat.roles)
     for dom in cat.domains:
         _check_type(dom.type, dom.origin, dom.qualname, enums - {dom.qualname}, composite)
     for f in cat.functions:
@@ -51,14 +52,14 @@ def validate_catalog(cat: Catalog) -> None:
             _check_type(f.returns, f.origin, f"{f.qualname}.returns", enums, composite)
         for _, column_type in f.returns_table:
             _check_type(column_type, f.origin, f"{f.qualname}.returns_table", enums, composite)
-        _check_roles([g.role for g in f.grants], f.origin, f"{f.qualname}.execute")
+        _check_roles([g.role for g in f.grants], f.origin, f"{f.qualname}.execute", known)
     for e in cat.extensions:
         if e.schema not in schemas:
             raise _err(e.origin, e.name, f"schema `{e.schema}` is not declared", "add it under `schemas:`")
     for t in cat.tables:
         if t.schema not in schemas:
             raise _err(t.origin, t.qualname, f"schema `{t.schema}` is not declared", "add it under `schemas:` (external: true for platform schemas)")
-        _check_table(t, tables, enums, composite, functions)
+        _check_table(t, tables, enums, composite, functions, known)
     for r in cat.rows:
         owner = tables.get(r.table)
         if owner is None:
@@ -112,13 +113,13 @@ def _check_type(text: str, origin: str | None, key: str, enums: set[str], compos
     raise _err(origin, key, f"unknown type `{text}`", _suggest(qualify(name), sorted(enums | composite)) or "declare the enum under `enums:`, or check the spelling")
 
 
-def _check_roles(roles: list[str], origin: str | None, key: str) -> None:
+def _check_roles(roles: list[str], origin: str | None, key: str, known: frozenset[str] = KNOWN_ROLES) -> None:
     for r in roles:
-        if r not in KNOWN_ROLES:
-            raise _err(origin, key, f"unknown role `{r}`", _suggest(r, sorted(KNOWN_ROLES)) or f"known roles: {', '.join(sorted(KNOWN_ROLES))}")
+        if r not in known:
+            raise _err(origin, key, f"unknown role `{r}`", _suggest(r, sorted(known)) or f"known roles: {', '.join(sorted(known))}; declare others under `roles:`")
 
 
-def _check_table(t: Table, tables: dict[str, Table], enums: set[str], composite: set[str], functions: set[str]) -> None:
+def _check_table(t: Table, tables: dict[str, Table], enums: set[str], composite: set[str], functions: set[str], known: frozenset[str]) -> None:
     names = [c.name for c in t.columns]
     counts = Counter(c.name for c in t.constraints)
     for n, k in counts.items():
@@ -151,13 +152,13 @@ def _check_table(t: Table, tables: dict[str, Table], enums: set[str], composite:
         for col in i.columns:
             if IDENT.match(col):
                 need_column(col, f"{t.qualname}.indexes.{i.name}")
-    _check_roles([g.role for g in t.grants], t.origin, f"{t.qualname}.grants")
+    _check_roles([g.role for g in t.grants], t.origin, f"{t.qualname}.grants", known)
     seen: set[str] = set()
     for p in t.policies:
         if p.name in seen:
             raise _err(p.origin, p.name, f"policy `{p.name}` is declared twice on {t.qualname}")
         seen.add(p.name)
-        _check_roles([r for r in p.roles if r != "public"], p.origin, f"policies.{p.name}.roles")
+        _check_roles([r for r in p.roles if r != "public"], p.origin, f"policies.{p.name}.roles", known)
         if p.command == "insert" and p.using:
             raise _err(p.origin, f"policies.{p.name}.using", "an insert policy has no `using`, only `with_check`", "move the expression to with_check")
         if p.command in ("select", "delete") and p.with_check:

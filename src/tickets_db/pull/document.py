@@ -14,6 +14,7 @@ from .yaml_text import Block, Flow, FlowList, emit
 
 MARK = "# Pulled by tickets-db"
 RAW_MARK = "-- Pulled by tickets-db"
+ROLES_FILE = "_roles.yaml"  # not a schema's name: roles belong to the cluster
 LONG = 72  # expressions longer than this are written as block scalars
 
 
@@ -258,6 +259,9 @@ def data(pulled: Pulled) -> dict[str, tuple[str, dict[str, Any]]]:
             what = "the project's"
         header = f"{MARK} from schema {schema.name} ({what}).\n# Edit freely; `tickets-db pull` rewrites this file.\n"
         out[f"{schema.name}.yaml"] = (header, _document(pulled, schema))
+    if pulled.catalog.roles:
+        header = f"{MARK}: the roles its grants and policies name beyond the platform's.\n# The cluster owns them: migrations never create them.\n"
+        out[ROLES_FILE] = (header, {"roles": list(pulled.catalog.roles)})
     return out
 
 

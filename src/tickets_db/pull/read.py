@@ -14,6 +14,7 @@ from .. import introspect as intro
 from ..errors import ConfigError
 from ..introspect import Scope, Unsupported
 from ..loader.names import make_object_name
+from ..platform import KNOWN_ROLES
 from ..model import Catalog, Column, Function, Rows, Schema, Table, qualify, split
 
 # Extensions the platform installs itself (Supabase): referenced, never created by migrations.
@@ -63,7 +64,16 @@ def read(conn: psycopg.Connection, schemas: tuple[str, ...] = (), rows: tuple[st
     own = {s.name: s for s in catalog.schemas}
     schema_objects = tuple(own[s] if s in own and s != "public" else Schema(s, external=True) for s in sorted(used))
     return Pulled(
-        replace(catalog, schemas=schema_objects, extensions=tuple(extensions), enums=catalog.enums + enums, tables=tuple(tables), functions=catalog.functions + tuple(externals), rows=pulled_rows),
+        replace(
+            catalog,
+            schemas=schema_objects,
+            extensions=tuple(extensions),
+            enums=catalog.enums + enums,
+            tables=tuple(tables),
+            functions=catalog.functions + tuple(externals),
+            rows=pulled_rows,
+            roles=tuple(sorted(_roles_named(catalog) - KNOWN_ROLES)),
+        ),
         schemas,
         intro.unsupported(conn, schemas),
     )
@@ -81,6 +91,15 @@ def _foreign_types(tables: list[Table], functions: tuple[Function, ...], schemas
         if dot and schema not in schemas and schema not in ("pg_catalog", "extensions"):
             found.add(base)
     return found
+
+
+def _roles_named(catalog: Catalog) -> set[str]:
+    """Every role a grant or policy of the pulled schemas names."""
+    grants = [g for s in catalog.schemas for g in s.grants] + [g for f in catalog.functions for g in f.grants]
+    grants += [g for v in catalog.views for g in v.grants]
+    for t in catalog.tables:
+        grants += [*t.grants, *(g for c in t.columns for g in c.grants)]
+    return {g.role for g in grants} | {r for t in catalog.tables for p in t.policies for r in p.roles}
 
 
 def _own_table(t: Table, schemas: tuple[str, ...], serials: dict[tuple[str, str], str]) -> Table:
