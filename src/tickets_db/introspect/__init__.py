@@ -276,15 +276,15 @@ def schema_functions(conn: psycopg.Connection, schemas: tuple[str, ...]) -> tupl
 
 
 def _computed(column: dict[str, Any]) -> bool:
-    """A column the database fills itself: identity, or a default calling a function."""
+    """A key column the database fills itself: identity, or a default calling a function."""
     return column["identity"] is not None or column["generated"] is not None or "(" in (column["default"] or "")
 
 
 def all_rows(conn: psycopg.Connection, table: str) -> Rows | None:
     """Every row of `table` as reference rows, keyed by its primary key (or, when that is a
-    surrogate the database fills, by a not-null unique key), in key order. Columns the database
-    fills itself (timestamps, generated ids) are left to it unless they are the key. None when
-    there is no such table."""
+    surrogate the database fills, by a not-null unique key, leaving the surrogate to the
+    database), in key order, with every other column but generated ones: a default such as
+    `auth.uid()` would not give the row back. None when there is no such table."""
     with conn.transaction():
         conn.execute("set local search_path = ''")
         found = _fetch(conn, "tables", schemas=[], external=[table])
@@ -294,16 +294,14 @@ def all_rows(conn: psycopg.Connection, table: str) -> Rows | None:
         constraints = _fetch(conn, "constraints", oids=[oid])
         described = {c["name"]: c for c in _fetch(conn, "columns", oids=[oid])}
         key = next((tuple(c["columns"]) for c in constraints if c["kind"] == "p"), ())
+        surrogate: tuple[str, ...] = ()
         if key and all(_computed(described[k]) for k in key):
             # a surrogate key (identity, serial, gen_random_uuid()): rows are better matched by
             # a natural unique key, and the surrogate left to the database
             natural = next((tuple(c["columns"]) for c in constraints if c["kind"] == "u" and all(described[k]["not_null"] for k in c["columns"])), None)
-            key = natural or key
-        columns = [
-            name
-            for name, c in described.items()
-            if c["generated"] is None and (name in key or not _computed(c))
-        ]
+            if natural:
+                key, surrogate = natural, key
+        columns = [name for name, c in described.items() if c["generated"] is None and name not in surrogate]
         if not key:
             return Rows(table, (), tuple(columns), ())
         query = sql.SQL("select {} from {} order by {}").format(
