@@ -89,3 +89,16 @@ def test_types_of_schemas_not_pulled_are_referenced(varied_db, tmp_path):
     written = pull.write(tmp_path / "schema", docs, None)
     catalog = load_files(sorted(written.files), tmp_path)  # the validator knows the type
     assert catalog.enum("public.visibility").external
+
+
+def test_reference_rows_keep_values_a_default_would_not_give_back(varied_db):
+    with db.connection(varied_db) as conn:
+        conn.execute("create table app.settings (id bigint generated always as identity primary key, name text not null unique,"
+                     " owner uuid not null default auth.uid(), value text, updated_at timestamptz not null default now())")
+        conn.execute("insert into app.settings (name, owner, value) values ('theme', '31a03e74-1639-45b6-bfa7-77447f1a4762', 'dark')")
+        pulled = pull.read(conn, ("app", "audit"), ("app.settings",))
+    [rows] = pulled.catalog.rows
+    # the natural key replaces the identity; owner stays (auth.uid() would not give it back); the
+    # time the row was written is each database's own
+    assert rows.key == ("name",) and rows.columns == ("name", "owner", "value")
+    assert rows.values == (("theme", "31a03e74-1639-45b6-bfa7-77447f1a4762", "dark"),)

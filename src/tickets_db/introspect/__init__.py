@@ -3,6 +3,7 @@ this module only assembles rows into dataclasses. Names come out schema-qualifie
 session runs with an empty search_path."""
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from functools import cache
@@ -275,6 +276,9 @@ def schema_functions(conn: psycopg.Connection, schemas: tuple[str, ...]) -> tupl
         return tuple(_function(f) for f in _fetch(conn, "functions", schemas=list(schemas)))
 
 
+_WRITTEN_AT = re.compile(r"\b(now\(\)|current_timestamp|current_date|localtimestamp|clock_timestamp|statement_timestamp|transaction_timestamp)", re.I)
+
+
 def _computed(column: dict[str, Any]) -> bool:
     """A key column the database fills itself: identity, or a default calling a function."""
     return column["identity"] is not None or column["generated"] is not None or "(" in (column["default"] or "")
@@ -283,8 +287,10 @@ def _computed(column: dict[str, Any]) -> bool:
 def all_rows(conn: psycopg.Connection, table: str) -> Rows | None:
     """Every row of `table` as reference rows, keyed by its primary key (or, when that is a
     surrogate the database fills, by a not-null unique key, leaving the surrogate to the
-    database), in key order, with every other column but generated ones: a default such as
-    `auth.uid()` would not give the row back. None when there is no such table."""
+    database), in key order, with every other column but generated ones and those that record
+    when a row was written (a default of now()): every database that builds the rows has its own
+    time, while a default such as `auth.uid()` would not give the row back. None when there is no
+    such table."""
     with conn.transaction():
         conn.execute("set local search_path = ''")
         found = _fetch(conn, "tables", schemas=[], external=[table])
@@ -301,7 +307,7 @@ def all_rows(conn: psycopg.Connection, table: str) -> Rows | None:
             natural = next((tuple(c["columns"]) for c in constraints if c["kind"] == "u" and all(described[k]["not_null"] for k in c["columns"])), None)
             if natural:
                 key, surrogate = natural, key
-        columns = [name for name, c in described.items() if c["generated"] is None and name not in surrogate]
+        columns = [name for name, c in described.items() if c["generated"] is None and name not in surrogate and (name in key or not _WRITTEN_AT.search(c["default"] or ""))]
         if not key:
             return Rows(table, (), tuple(columns), ())
         query = sql.SQL("select {} from {} order by {}").format(
