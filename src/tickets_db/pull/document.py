@@ -178,13 +178,14 @@ def _argument(a: Any) -> Any:
 
 def _function(f: Function) -> dict[str, Any]:
     spec: dict[str, Any] = {"name": f.qualname}
-    if f.arguments:
-        spec["args"] = [_argument(a) for a in f.arguments] if any(isinstance(_argument(a), dict) for a in f.arguments) else FlowList(_argument(a) for a in f.arguments)
+    args = [_argument(a) for a in f.arguments]
+    if args:  # one line of `name type` strings, or a list of mappings when any needs one
+        spec["args"] = args if any(isinstance(a, dict) for a in args) else FlowList(args)
     if f.external:
         if f.returns:
             spec["returns"] = ("setof " if f.returns_set else "") + f.returns
         spec["external"] = True
-        return Flow(spec) if not isinstance(spec.get("args"), list) or isinstance(spec["args"], FlowList) else spec
+        return Flow(spec) if isinstance(spec.get("args", FlowList()), FlowList) else spec
     if f.returns_table:
         spec["returns_table"] = Flow(dict(f.returns_table))
     else:
