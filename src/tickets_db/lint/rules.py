@@ -7,14 +7,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
-import sqlglot
 from sqlglot import exp
-from sqlglot.errors import SqlglotError
 
 from ..model import Catalog, Policy, Table
 from ..platform import API_ROLES
+from ..sql_expressions import parse
 
 COMMANDS = ("select", "insert", "update", "delete")
 # Calls that read the request's JWT: once per query inside `(select …)`, once per row outside it.
@@ -61,19 +59,11 @@ def owned_tables(cat: Catalog) -> list[Table]:
     return [t for t in cat.tables if not t.external]
 
 
-def _parse(text: str | None) -> Any:
-    """The expression's tree (sqlglot's node type), or None when it cannot be read."""
-    if not text:
-        return None
-    try:
-        return sqlglot.parse_one(text, dialect="postgres")
-    except SqlglotError:
-        return None
 
 
 def calls(text: str | None) -> list[tuple[str, bool]]:
     """(function name, called inside a sub-select) for each call in an expression."""
-    tree = _parse(text)
+    tree = parse(text)
     found = []
     for node in tree.walk() if tree is not None else ():
         if isinstance(node, exp.Anonymous):
@@ -188,7 +178,7 @@ def _unbounded_text(cat: Catalog) -> Iterator[Hit]:
     for t in owned_tables(cat):
         if t.schema not in exposed:
             continue
-        checked = {c.this.name for k in t.constraints if k.kind == "check" for node in [_parse(k.expression)] if node is not None
+        checked = {c.this.name for k in t.constraints if k.kind == "check" for node in [parse(k.expression)] if node is not None
                    for c in node.find_all(exp.Column) if c.find_ancestor(exp.Length, exp.Anonymous) is not None}
         for c in t.columns:
             if c.type.strip().lower() in ("text", "varchar", "character varying", "citext") and c.name not in checked and not c.generated:
@@ -230,7 +220,7 @@ def _always_true(cat: Catalog) -> Iterator[Hit]:
         for p in t.policies:
             if p.command == "select" or not p.permissive:
                 continue
-            texts = [_parse(x) for x in _policy_texts(p)]
+            texts = [parse(x) for x in _policy_texts(p)]
             if texts and any(isinstance(x, exp.Boolean) and x.this is True for x in texts):
                 yield f"policy {t.qualname}.{p.name}", f"{p.command}: always true", p.origin or t.origin
 
@@ -240,7 +230,7 @@ def _always_true(cat: Catalog) -> Iterator[Hit]:
 def _user_metadata(cat: Catalog) -> Iterator[Hit]:
     for t in cat.tables:
         for p in t.policies:
-            trees = [_parse(x) for x in _policy_texts(p)]
+            trees = [parse(x) for x in _policy_texts(p)]
             keys = [n for tree in trees if tree is not None for n in tree.find_all(exp.Literal, exp.JSONPathKey)]
             if any(n.this == "user_metadata" and not (isinstance(n, exp.Literal) and not n.is_string) for n in keys):
                 yield f"policy {t.qualname}.{p.name}", "reads user_metadata from the JWT", p.origin or t.origin

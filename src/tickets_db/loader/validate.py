@@ -8,12 +8,12 @@ import difflib
 import re
 from collections import Counter
 
-import sqlglot
 from sqlglot import exp
 
 from ..errors import SchemaError
 from ..model import Catalog, Table, qualify
 from ..platform import KNOWN_ROLES
+from ..sql_expressions import parse, qualified_calls
 
 # Built-in types sqlglot does not know by name; anything else unknown must be declared.
 EXTRA_BUILTINS = {"tsvector", "tsquery", "xid", "oid", "regclass", "regproc", "regtype", "name", "void", "record", "trigger", "anyelement", "cstring", "pg_lsn", "txid_snapshot", "int2vector", "char", "\"char\""}
@@ -182,16 +182,13 @@ def _check_table(t: Table, tables: dict[str, Table], enums: set[str], composite:
 def _check_expression(text: str, t: Table, key: str, functions: set[str]) -> None:
     """Catch typos PostgreSQL would only report at apply time: unknown schema-qualified functions
     and unknown columns of the table. Expressions sqlglot cannot read are left to PostgreSQL."""
-    try:
-        tree = sqlglot.parse_one(text, read="postgres")
-    except Exception:  # sqlglot's parse errors vary; PostgreSQL will judge the expression
+    tree = parse(text)
+    if tree is None:
         return
     origin = next((p.origin for p in t.policies if key.endswith(p.name)), t.origin)
-    for dot in tree.find_all(exp.Dot):
-        if isinstance(dot.expression, exp.Anonymous) and isinstance(dot.this, exp.Identifier):
-            qn = f"{dot.this.name}.{dot.expression.name}"
-            if qn not in functions:
-                raise _err(origin, key, f"function `{qn}` is not declared", _suggest(qn, sorted(functions)) or "declare it under `functions:` (external: true for platform functions)")
+    for qn in qualified_calls(tree):
+        if qn not in functions:
+            raise _err(origin, key, f"function `{qn}` is not declared", _suggest(qn, sorted(functions)) or "declare it under `functions:` (external: true for platform functions)")
     names = [c.name for c in t.columns]
     for col in tree.find_all(exp.Column):
         if col.table or col.find_ancestor(exp.Select) is not None:

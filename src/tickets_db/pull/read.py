@@ -7,14 +7,12 @@ import re
 from dataclasses import dataclass, replace
 
 import psycopg
-import sqlglot
-from sqlglot import exp
-
 from .. import introspect as intro
 from ..errors import ConfigError
 from ..introspect import Scope, Unsupported
 from ..loader.names import make_object_name
 from ..platform import KNOWN_ROLES
+from ..sql_expressions import parse, qualified_calls
 from ..model import Catalog, Column, Function, Rows, Schema, Table, qualify, split
 
 # Extensions the platform installs itself (Supabase): referenced, never created by migrations.
@@ -140,11 +138,7 @@ def _called_functions(tables: list[Table]) -> set[str]:
     for text in filter(None, texts):
         if not _QUALIFIED_CALL.search(text):
             continue  # most defaults and checks (now(), 'x'::text) call nothing qualified: skip the parse
-        try:
-            tree = sqlglot.parse_one(text, read="postgres")
-        except Exception:  # sqlglot's parse errors vary; such an expression is not checked either
-            continue
-        for dot in tree.find_all(exp.Dot):
-            if isinstance(dot.expression, exp.Anonymous) and isinstance(dot.this, exp.Identifier):
-                found.add(f"{dot.this.name}.{dot.expression.name}")
+        tree = parse(text)
+        if tree is not None:  # one sqlglot cannot read is not checked by the validator either
+            found.update(qualified_calls(tree))
     return found
