@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tickets_db.errors import SchemaError
-from tickets_db.loader import load, load_files
+from tickets_db.loader import body_source, body_text, load, load_files
 from tickets_db.loader.names import default_constraint_name
 from tickets_db.loader.spec import json_schema
 
@@ -164,3 +164,8 @@ def test_json_schema_describes_every_top_level_key():
     schema = json_schema()
     assert set(schema["properties"]) == {"schemas", "extensions", "enums", "enum_values", "domains", "tables", "functions", "views", "policies", "triggers", "rows", "roles"}
     assert schema["additionalProperties"] is False
+
+
+@pytest.mark.parametrize("source", ["\nbegin\n  return 1;\nend;\n", " select 1 ", "\n  select 1;\n", "begin\nend;", "\n\nbegin end;\n", "\nselect 1"])
+def test_a_function_body_written_back_reads_as_its_source(source):
+    assert body_source(body_text(source)) == source

@@ -38,7 +38,7 @@ from .spec import FILE, Where
 from .validate import validate_catalog
 from .yaml_source import YList, YMap, read_yaml
 
-__all__ = ["load", "load_files"]
+__all__ = ["body_source", "body_text", "load", "load_files"]
 
 
 def load(schema_dir: Path, root: Path | None = None) -> Catalog:
@@ -321,7 +321,7 @@ class _Builder:
             name,
             tuple(_argument(a) for a in (f.get("args") or ())),
             returns,
-            _body(f.get("body") or ""),
+            body_source(f.get("body") or ""),
             language=(f.get("language") or "plpgsql").lower(),
             returns_table=tuple((k, v) for k, v in (f.get("returns_table") or {}).items()),
             returns_set=returns_set or bool(f.get("returns_table")),
@@ -402,12 +402,20 @@ class _Builder:
         self.rows[qn] = made
 
 
-def _body(text: str) -> str:
+def body_source(text: str) -> str:
     """A body written as a YAML block (`body: |`) starts on the line after `as $$`, as SQL is
     usually written; any other text is the function's source exactly."""
     if "\n" in text and text.endswith("\n") and not text.startswith("\n"):
         return "\n" + text
     return text
+
+
+def body_text(source: str) -> str:
+    """What to write in the YAML for a function's source: body_source's inverse (pull)."""
+    rest = source[1:]
+    if source.startswith("\n") and "\n" in rest and rest.endswith("\n") and not rest.startswith("\n"):
+        return rest
+    return source
 
 
 def _lint_ignore(spec: YMap) -> tuple[tuple[str, str], ...]:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
+from ..diff.normalize import ALIASES
 from ..introspect import Unsupported
+from ..loader import body_text
 from ..loader.names import default_constraint_name
 from ..model import PRIVILEGES, Column, Constraint, Function, Grant, Schema, Table, split
 from .read import Pulled
@@ -32,18 +34,13 @@ def _compact(spec: dict[str, Any]) -> dict[str, Any]:
     return spec if width > 110 or any(_long(v) for v in spec.values()) else Flow(spec)
 
 
-_SPELLINGS = (
-    ("character varying", "varchar"),
-    ("timestamp with time zone", "timestamptz"),
-    ("timestamp without time zone", "timestamp"),
-    ("time with time zone", "timetz"),
-    ("time without time zone", "time"),
-)
+# PostgreSQL's long names → the short ones people write (normalize.ALIASES the other way)
+_SHORT = {ALIASES[short]: short for short in ("varchar", "timestamptz", "timestamp", "timetz", "time")}
 
 
 def _type(name: str) -> str:
     """Type names as people write them (varchar(255), timestamptz); PostgreSQL reads both."""
-    for long, short in _SPELLINGS:
+    for long, short in _SHORT.items():
         if name == long or name.startswith((long + "(", long + "[")):
             return short + name[len(long):]
     return name
@@ -203,16 +200,8 @@ def _function(f: Function) -> dict[str, Any]:
         spec["execute"] = FlowList(g.role for g in f.grants)
     if f.comment:
         spec["comment"] = _text(f.comment)
-    spec["body"] = Block(_body(f.body))
+    spec["body"] = Block(body_text(f.body))
     return spec
-
-
-def _body(source: str) -> str:
-    """The YAML text the loader reads back as `source` (it starts a block body on a new line)."""
-    rest = source[1:]
-    if source.startswith("\n") and "\n" in rest and rest.endswith("\n") and not rest.startswith("\n"):
-        return rest
-    return source
 
 
 def _value(v: str | None) -> Any:
