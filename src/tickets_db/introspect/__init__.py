@@ -8,7 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 import psycopg
 from psycopg import sql
@@ -79,8 +80,7 @@ def normalized_types(conn: psycopg.Connection, types: list[str]) -> dict[str, st
     """Type names as PostgreSQL prints them (with an empty search_path, so qualified)."""
     if not types:
         return {}
-    with conn.transaction():
-        conn.execute("set local search_path = ''")
+    with _qualified(conn):
         with conn.cursor() as cur:
             cur.execute(_query("normalized_types"), {"types": types})  # type: ignore[arg-type]
             return {t: n or t for t, n in cur.fetchall()}
@@ -103,9 +103,36 @@ def user_schemas(conn: psycopg.Connection) -> list[str]:
     return [r["name"] for r in _fetch(conn, "user_schemas", platform=sorted(PLATFORM_SCHEMAS | SUPABASE_SCHEMAS))]
 
 
-def introspect(conn: psycopg.Connection, scope: Scope) -> Catalog:
+@contextmanager
+def _qualified(conn: psycopg.Connection) -> Iterator[None]:
+    """A transaction with an empty search_path, so PostgreSQL prints every name with its schema."""
     with conn.transaction():
         conn.execute("set local search_path = ''")
+        yield
+
+
+def _grouped(conn: psycopg.Connection, kind: str, oids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The rows of a per-relation query (columns, constraints…), by relation."""
+    grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for r in _fetch(conn, kind, oids=oids):
+        grouped[r["oid"]].append(r)
+    return grouped
+
+
+def _enums(conn: psycopg.Connection, schemas: list[str]) -> tuple[Enum, ...]:
+    return tuple(Enum(e["schema"], e["name"], tuple(e["values"]), e["comment"]) for e in _fetch(conn, "enums", schemas=schemas))
+
+
+def _extensions(conn: psycopg.Connection, schemas: list[str]) -> tuple[Extension, ...]:
+    return tuple(Extension(e["name"], e["schema"]) for e in _fetch(conn, "extensions", schemas=schemas))
+
+
+def _functions(conn: psycopg.Connection, schemas: list[str]) -> tuple[Function, ...]:
+    return tuple(sorted((_function(f) for f in _fetch(conn, "functions", schemas=schemas)), key=lambda f: f.identity))
+
+
+def introspect(conn: psycopg.Connection, scope: Scope) -> Catalog:
+    with _qualified(conn):
         return _read(conn, scope)
 
 
@@ -113,12 +140,7 @@ def _read(conn: psycopg.Connection, scope: Scope) -> Catalog:
     schemas_param = list(scope.schemas)
     tables_rows = _fetch(conn, "tables", schemas=schemas_param, external=list(scope.external_tables))
     oids = [r["oid"] for r in tables_rows]
-    per: dict[str, dict[int, list[dict[str, Any]]]] = {}
-    for kind in ("columns", "constraints", "indexes", "policies", "triggers"):
-        grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for r in _fetch(conn, kind, oids=oids):
-            grouped[r["oid"]].append(r)
-        per[kind] = grouped
+    per = {kind: _grouped(conn, kind, oids) for kind in ("columns", "constraints", "indexes", "policies", "triggers")}
 
     tables = []
     for t in tables_rows:
@@ -141,16 +163,14 @@ def _read(conn: psycopg.Connection, scope: Scope) -> Catalog:
             )
         )
     views_rows = _fetch(conn, "views", schemas=schemas_param)
-    view_columns: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for r in _fetch(conn, "columns", oids=[v["oid"] for v in views_rows]):
-        view_columns[r["oid"]].append(r)
+    view_columns = _grouped(conn, "columns", [v["oid"] for v in views_rows])
     return Catalog(
         schemas=tuple(Schema(s["name"], _grants(s["grants"]), s["comment"]) for s in _fetch(conn, "schemas", schemas=schemas_param)),
-        extensions=tuple(Extension(e["name"], e["schema"]) for e in _fetch(conn, "extensions", schemas=schemas_param)),
-        enums=tuple(Enum(e["schema"], e["name"], tuple(e["values"]), e["comment"]) for e in _fetch(conn, "enums", schemas=schemas_param)),
+        extensions=_extensions(conn, schemas_param),
+        enums=_enums(conn, schemas_param),
         domains=tuple(Domain(x["schema"], x["name"], x["type"], x["not_null"], x["default"], x["check"], x["comment"]) for x in _fetch(conn, "domains", schemas=schemas_param)),
         tables=tuple(tables),
-        functions=tuple(sorted((_function(f) for f in _fetch(conn, "functions", schemas=schemas_param)), key=lambda f: f.identity)),
+        functions=_functions(conn, schemas_param),
         views=tuple(
             View(v["schema"], v["name"], v["query"], _grants(v["grants"]), v["security_invoker"], v["comment"], tuple(_column(c) for c in view_columns[v["oid"]]))
             for v in views_rows
@@ -217,6 +237,19 @@ def _function(f: dict[str, Any]) -> Function:
     )
 
 
+def _as_text(column: str) -> sql.Composable:
+    return sql.SQL("{}::text").format(sql.Identifier(column))
+
+
+def _text_rows(conn: psycopg.Connection, schema: str, name: str, selected: list[sql.Composable], order: tuple[str, ...] = ()) -> list[Any]:
+    """Every row of a table, the selected expressions as text (the form reference rows take)."""
+    query = sql.SQL("select {} from {}").format(sql.SQL(", ").join(selected), sql.Identifier(schema, name))
+    if order:
+        query += sql.SQL(" order by {}").format(sql.SQL(", ").join(sql.Identifier(k) for k in order))
+    with conn.transaction():
+        return conn.execute(query).fetchall()
+
+
 def _rows(conn: psycopg.Connection, spec: Rows) -> Rows:
     """The rows of spec.table whose keys the YAML names, as text (the YAML's form). Before a
     rename the YAML announces has run, they are read under the old table and column names."""
@@ -228,10 +261,8 @@ def _rows(conn: psycopg.Connection, spec: Rows) -> Rows:
     selected = []
     for c in spec.columns:
         column = c if c in existing else old.get(c, c)
-        selected.append(sql.SQL("{}::text").format(sql.Identifier(column)) if column in existing else sql.SQL("null"))
-    query = sql.SQL("select {} from {}").format(sql.SQL(", ").join(selected), sql.Identifier(source[0]["schema"], source[0]["name"]))
-    with conn.transaction():
-        found = conn.execute(query).fetchall()
+        selected.append(_as_text(column) if column in existing else sql.SQL("null"))
+    found = _text_rows(conn, source[0]["schema"], source[0]["name"], selected)
     wanted = spec.keyed()
     idx = [spec.columns.index(k) for k in spec.key]
     present = {tuple(r[i] for i in idx): tuple(r) for r in found}
@@ -249,8 +280,7 @@ class Unsupported:
 
 
 def unsupported(conn: psycopg.Connection, schemas: tuple[str, ...]) -> tuple[Unsupported, ...]:
-    with conn.transaction():
-        conn.execute("set local search_path = ''")
+    with _qualified(conn):
         return tuple(Unsupported(r["kind"], r["name"], r["sql"]) for r in _fetch(conn, "unsupported", schemas=list(schemas)))
 
 
@@ -261,19 +291,15 @@ def owned_sequences(conn: psycopg.Connection, schemas: tuple[str, ...]) -> dict[
 
 def external_tables(conn: psycopg.Connection, names: tuple[str, ...]) -> tuple[Table, ...]:
     """Platform tables as references: their columns only (what the YAML's validator checks)."""
-    with conn.transaction():
-        conn.execute("set local search_path = ''")
+    with _qualified(conn):
         found = _fetch(conn, "tables", schemas=[], external=list(names))
-        columns: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for r in _fetch(conn, "columns", oids=[t["oid"] for t in found]):
-            columns[r["oid"]].append(r)
+        columns = _grouped(conn, "columns", [t["oid"] for t in found])
     return tuple(Table(t["schema"], t["name"], tuple(Column(c["name"], c["type"]) for c in columns[t["oid"]]), external=True) for t in found)
 
 
 def schema_functions(conn: psycopg.Connection, schemas: tuple[str, ...]) -> tuple[Function, ...]:
-    with conn.transaction():
-        conn.execute("set local search_path = ''")
-        return tuple(_function(f) for f in _fetch(conn, "functions", schemas=list(schemas)))
+    with _qualified(conn):
+        return _functions(conn, list(schemas))
 
 
 _WRITTEN_AT = re.compile(r"\b(now\(\)|current_timestamp|current_date|localtimestamp|clock_timestamp|statement_timestamp|transaction_timestamp)", re.I)
@@ -291,8 +317,7 @@ def all_rows(conn: psycopg.Connection, table: str) -> Rows | None:
     when a row was written (a default of now()): every database that builds the rows has its own
     time, while a default such as `auth.uid()` would not give the row back. None when there is no
     such table."""
-    with conn.transaction():
-        conn.execute("set local search_path = ''")
+    with _qualified(conn):
         found = _fetch(conn, "tables", schemas=[], external=[table])
         if not found:
             return None
@@ -310,12 +335,7 @@ def all_rows(conn: psycopg.Connection, table: str) -> Rows | None:
         columns = [name for name, c in described.items() if c["generated"] is None and name not in surrogate and (name in key or not _WRITTEN_AT.search(c["default"] or ""))]
         if not key:
             return Rows(table, (), tuple(columns), ())
-        query = sql.SQL("select {} from {} order by {}").format(
-            sql.SQL(", ").join(sql.SQL("{}::text").format(sql.Identifier(c)) for c in columns),
-            sql.Identifier(found[0]["schema"], found[0]["name"]),
-            sql.SQL(", ").join(sql.Identifier(k) for k in key),
-        )
-        values = tuple(tuple(r) for r in conn.execute(query).fetchall())
+        values = tuple(tuple(r) for r in _text_rows(conn, found[0]["schema"], found[0]["name"], [_as_text(c) for c in columns], key))
     return Rows(table, key, tuple(columns), values)
 
 
@@ -324,10 +344,9 @@ def attached_tables(conn: psycopg.Connection, schemas: tuple[str, ...]) -> tuple
 
 
 def extensions(conn: psycopg.Connection, schemas: tuple[str, ...]) -> tuple[Extension, ...]:
-    return tuple(Extension(e["name"], e["schema"]) for e in _fetch(conn, "extensions", schemas=list(schemas)))
+    return _extensions(conn, list(schemas))
 
 
 def enums(conn: psycopg.Connection, schemas: tuple[str, ...]) -> tuple[Enum, ...]:
-    with conn.transaction():
-        conn.execute("set local search_path = ''")
-        return tuple(Enum(e["schema"], e["name"], tuple(e["values"]), e["comment"]) for e in _fetch(conn, "enums", schemas=list(schemas)))
+    with _qualified(conn):
+        return _enums(conn, list(schemas))
