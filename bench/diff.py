@@ -14,34 +14,18 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
 import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(ROOT / "bench"))
+from common import EXE, ROOT, big_schema, medians, report, timed
+from tickets_db import db
+from tickets_db.loader import load
+from tickets_db.localdb import Cluster
+from tickets_db.migrations import write_sum
+from tickets_db.planner import apply_catalog
 
-from tickets_db import db  # noqa: E402
-from tickets_db.loader import load  # noqa: E402
-from tickets_db.localdb import Cluster  # noqa: E402
-from tickets_db.migrations import write_sum  # noqa: E402
-from tickets_db.planner import apply_catalog  # noqa: E402
-from typegen import big_schema  # noqa: E402
-
-EXE = str(ROOT / ".venv" / "bin" / "tickets-db")
 MIGRA = ROOT / ".venv-migra" / "bin" / "migra"
-
-
-def timed(cmd: list[str], ok: tuple[int, ...] = (0,)) -> float:
-    started = time.perf_counter()
-    result = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    if result.returncode not in ok:
-        raise SystemExit(f"{cmd[0]} failed ({result.returncode}): {result.stderr[-2000:]}")
-    return time.perf_counter() - started
 
 
 def project_dir(work: Path, name: str, schema_files: dict[str, str]) -> Path:
@@ -89,18 +73,8 @@ def measure(label: str, project: Path, url: str, edit: tuple[Path, str, str], cl
     if MIGRA.exists():
         cmd = [str(MIGRA), "--unsafe", "--with-privileges", url, cluster.url(desired)]
         variants["migra (the same two databases)"] = lambda: timed(cmd, ok=(0, 2))
-    for run in variants.values():
-        run()  # warm up
-    times: dict[str, list[float]] = {k: [] for k in variants}
-    for _ in range(runs):
-        for name, run in variants.items():
-            times[name].append(run())
-    base = statistics.median(times["migra (the same two databases)"]) if MIGRA.exists() else None
-    print(f"\n{label} (median of {runs}, whole processes)")
-    for name, values in times.items():
-        median = statistics.median(values)
-        ratio = f"  ratio {median / base:.2f}x vs migra" + (" (target < 1)" if name.endswith("edit)") else "") if base and name.startswith("tickets-db") else ""
-        print(f"  {name:36} {median * 1000:8.0f} ms{ratio}")
+    found = medians(variants, runs)
+    report(label, runs, found, "migra (the same two databases)", "migra", lambda name: (" (target < 1)" if name.endswith("edit)") else "") if name.startswith("tickets-db") else None)
 
 
 def main() -> None:

@@ -8,16 +8,10 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from tickets_db.localdb import find_bindir  # noqa: E402
-from typegen import EXE, databases, timed  # noqa: E402
+from common import EXE, databases, medians, report, timed
+from tickets_db.localdb import find_bindir
 
 
 def measure(label: str, url: str, runs: int, work: Path) -> None:
@@ -28,18 +22,8 @@ def measure(label: str, url: str, runs: int, work: Path) -> None:
         "tickets-db pull": [EXE, "--project-dir", str(project), "pull", "--db-url", url],
         "pg_dump --schema-only": [str(find_bindir() / "pg_dump"), "--schema-only", "-f", str(work / "dump.sql"), "-d", url],
     }
-    for cmd in variants.values():
-        timed(cmd)  # warm the page cache and the server
-    times: dict[str, list[float]] = {k: [] for k in variants}
-    for _ in range(runs):
-        for name, cmd in variants.items():
-            times[name].append(timed(cmd))
-    base = statistics.median(times["pg_dump --schema-only"])
-    print(f"\n{label} (median of {runs}, whole processes)")
-    for name, values in times.items():
-        median = statistics.median(values)
-        ratio = f"  ratio {median / base:.2f}x vs pg_dump (target <= 3)" if name != "pg_dump --schema-only" else ""
-        print(f"  {name:24} {median * 1000:8.0f} ms{ratio}")
+    found = medians({name: (lambda cmd=cmd: timed(cmd)) for name, cmd in variants.items()}, runs)
+    report(label, runs, found, "pg_dump --schema-only", "pg_dump", lambda name: " (target <= 3)")
 
 
 def main() -> None:
