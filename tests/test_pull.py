@@ -102,3 +102,11 @@ def test_reference_rows_keep_values_a_default_would_not_give_back(varied_db):
     # time the row was written is each database's own
     assert rows.key == ("name",) and rows.columns == ("name", "owner", "value")
     assert rows.values == (("theme", "31a03e74-1639-45b6-bfa7-77447f1a4762", "dark"),)
+
+
+def test_counts_say_what_each_file_holds(varied_db):
+    with db.connection(varied_db) as conn:
+        pulled = pull.read(conn, ("app", "audit"))
+    counts = {name: tuple(numbers) for name, *numbers in pull.counts(pulled)}
+    # tables, views, functions created; policies and triggers attached
+    assert counts["app.yaml"] == (3, 1, 3, 4, 1) and counts["audit.yaml"] == (1, 0, 2, 0, 1) and counts["auth.yaml"] == (0, 0, 0, 0, 0)

@@ -241,31 +241,17 @@ def pull(
 ) -> None:
     """Write the YAML of an existing database: one file per schema; platform objects referenced,
     not copied; what the YAML cannot express listed and kept as raw SQL that `new` applies."""
-    from .. import db
-    from ..pull import RAW_FILE, pull as pull_schema
+    from ..pull import RAW_FILE, counts, pull as pull_schema
 
     project = _project()
     if db_url:
         state.db_url = db_url
     target = _target(project)
     folder = (out_dir or project.schema_dir).resolve()
-    with db.connection(target.url) as conn:
-        pulled, written = pull_schema(conn, folder, tuple(schema or ()), tuple(rows or ()))
-    cat = pulled.catalog
+    pulled, written = pull_schema(target.url, folder, tuple(schema or ()), tuple(rows or ()))
     table = Table("file", "tables", "views", "functions", "policies", "triggers", title=f"pulled {target.display}")
-    for path in written.files:
-        if path.suffix != ".yaml":
-            continue
-        name = path.stem
-        own = [t for t in cat.tables if t.schema == name]
-        table.add_row(
-            display_path(path, project.root),
-            str(sum(not t.external for t in own)),
-            str(sum(v.schema == name for v in cat.views)),
-            str(sum(f.schema == name and not f.external for f in cat.functions)),
-            str(sum(len(t.policies) for t in own)),
-            str(sum(len(t.triggers) for t in own)),
-        )
+    for name, *numbers in counts(pulled):
+        table.add_row(display_path(folder / name, project.root), *map(str, numbers))
     out.print(table)
     for path in written.removed:
         out.print(f"removed {display_path(path, project.root)} (no longer in the database)")

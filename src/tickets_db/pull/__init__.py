@@ -9,16 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
-
+from .. import db
 from ..errors import ConfigError, SchemaError
 from ..loader.validate import validate_catalog
-from .document import MARK, RAW_MARK, data, documents, raw_sql
+from .document import MARK, RAW_MARK, counts, data, documents, raw_sql
 from .read import Pulled, read
 from .yaml_text import reference_text
 
 RAW_FILE = "unsupported.sql"
-__all__ = ["MARK", "RAW_FILE", "Pulled", "Written", "data", "documents", "pull", "raw_sql", "read", "reference_text", "write"]
+__all__ = ["MARK", "RAW_FILE", "Pulled", "Written", "counts", "data", "documents", "pull", "raw_sql", "read", "reference_text", "write"]
 
 
 @dataclass(frozen=True)
@@ -53,10 +52,11 @@ def write(out: Path, docs: dict[str, str], raw: str | None) -> Written:
     return Written(tuple(files), removed)
 
 
-def pull(conn: psycopg.Connection, out: Path, schemas: tuple[str, ...] = (), rows: tuple[str, ...] = ()) -> tuple[Pulled, Written]:
+def pull(url: str, out: Path, schemas: tuple[str, ...] = (), rows: tuple[str, ...] = ()) -> tuple[Pulled, Written]:
     """Read, check that the YAML language can say it (the validator on the pulled model: roles,
     references, types), then write."""
-    pulled = read(conn, schemas, rows)
+    with db.connection(url) as conn:
+        pulled = read(conn, schemas, rows)
     try:
         validate_catalog(pulled.catalog)
     except SchemaError as e:

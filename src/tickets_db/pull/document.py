@@ -255,6 +255,23 @@ def data(pulled: Pulled) -> dict[str, tuple[str, dict[str, Any]]]:
     return out
 
 
+def counts(pulled: Pulled) -> list[tuple[str, int, int, int, int, int]]:
+    """Per schema file: the tables, views and functions it creates, and the policies and
+    triggers it puts on tables (what `pull` reports)."""
+    cat, out = pulled.catalog, []
+    for schema in cat.schemas:
+        tables = [t for t in cat.tables if t.schema == schema.name]
+        out.append((
+            f"{schema.name}.yaml",
+            sum(not t.external for t in tables),
+            sum(v.schema == schema.name for v in cat.views),
+            sum(f.schema == schema.name and not f.external for f in cat.functions),
+            sum(len(t.policies) for t in tables),
+            sum(len(t.triggers) for t in tables),
+        ))
+    return out
+
+
 def documents(pulled: Pulled) -> dict[str, str]:
     """File name → YAML text."""
     return {name: header + "\n".join(emit(doc)) + "\n" for name, (header, doc) in data(pulled).items()}
