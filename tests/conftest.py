@@ -70,6 +70,21 @@ def clone(cluster: Cluster, template: str) -> Iterator[str]:
 
 
 @pytest.fixture
+def scratch(cluster):
+    """Names of databases the test may create on the test server; all dropped afterwards."""
+    names: list[str] = []
+
+    def make() -> str:
+        names.append(f"scratch_{uuid.uuid4().hex[:10]}")
+        return cluster.url(names[-1])
+
+    yield make
+    with db.connection(cluster.url("template1")) as conn:
+        for name in names:
+            db.drop_database(conn, name)
+
+
+@pytest.fixture
 def empty_db(cluster: Cluster) -> Iterator[str]:
     """A database with only the platform stand-in."""
     with clone(cluster, cluster.ensure_platform_template()) as url:

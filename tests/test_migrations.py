@@ -39,20 +39,13 @@ def test_hand_written_commit_is_an_error(tmp_path: Path):
     assert info.value.line == 1 and "cannot share" in info.value.message and "autocommit" in (info.value.hint or "")
 
 
-def test_commit_after_a_table_is_an_error_with_its_line(tmp_path: Path):
+@pytest.mark.parametrize("text, keyword", [("create table x ();\ncommit;\ncreate table y ();\n", "COMMIT"), ("create table a ();\nbegin;\ncreate table b ();\n", "BEGIN")])
+def test_begin_or_commit_is_an_error_with_its_line(tmp_path: Path, text, keyword):
     p = tmp_path / "20260101000000_x.sql"
-    p.write_text("create table x ();\ncommit;\ncreate table y ();\n")
+    p.write_text(text)
     with pytest.raises(MigrationError) as info:
         parse(p)
-    assert info.value.line == 2 and "COMMIT" in info.value.message
-
-
-def test_begin_is_an_error_with_its_line(tmp_path: Path):
-    p = tmp_path / "20260101000000_x.sql"
-    p.write_text("create table a ();\nbegin;\ncreate table b ();\n")
-    with pytest.raises(MigrationError) as info:
-        parse(p)
-    assert info.value.line == 2 and "BEGIN" in info.value.message
+    assert info.value.line == 2 and keyword in info.value.message
 
 
 def test_segments(tmp_path: Path):

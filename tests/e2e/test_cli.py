@@ -4,7 +4,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import uuid
 import zipfile
 from pathlib import Path
 
@@ -23,12 +22,9 @@ def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) 
 
 
 @pytest.fixture
-def scratch_url(cluster):
+def scratch_url(scratch):
     """A database name on the test server that the test may create; dropped afterwards."""
-    name = f"e2e_{uuid.uuid4().hex[:10]}"
-    yield cluster.url(name)
-    with db.connection(cluster.url("template1")) as conn:
-        db.drop_database(conn, name)
+    return scratch()
 
 
 def count(url: str, sql: str) -> int:

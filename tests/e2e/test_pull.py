@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import uuid
 from pathlib import Path
 
 import pytest
@@ -35,21 +34,6 @@ def schema_dump(url: str) -> list[str]:
             lines.sort()  # grants in the order they were made
         blocks.append("\n".join(lines))
     return sorted(blocks)
-
-
-@pytest.fixture
-def scratch(cluster):
-    """Names of databases the test may create on the test server; all dropped afterwards."""
-    names: list[str] = []
-
-    def make() -> str:
-        names.append(f"pull_{uuid.uuid4().hex[:10]}")
-        return cluster.url(names[-1])
-
-    yield make
-    with db.connection(cluster.url("template1")) as conn:
-        for name in names:
-            db.drop_database(conn, name)
 
 
 @pytest.fixture
