@@ -9,31 +9,14 @@ from pathlib import Path
 import pytest
 
 from tickets_db import db
-from tickets_db.localdb import find_bindir
 
 from ..conftest import ROOT
+from ..pgdump import schema_dump
 from .test_cli import run
 
 FIXTURES = ROOT / "tests" / "fixtures" / "pull"
 ROWS = ("--rows", "public.role_permissions", "--rows", "storage.buckets", "--rows", "public.roles")
 TOML = 'schema = "schema"\nmigrations = "migrations"\nseeds = "seeds"\ntypegen_output = "models.py"\n'
-
-
-def schema_dump(url: str) -> list[str]:
-    """pg_dump --schema-only as a sorted list of objects (each object's statements as written, but
-    an object's grants in any order), without the tool's own bookkeeping schema."""
-    text = subprocess.run(
-        [str(find_bindir() / "pg_dump"), "--schema-only", "--exclude-schema=tickets_db", "-d", url],
-        capture_output=True, text=True, check=True,
-    ).stdout
-    blocks = []
-    for block in text.split("\n-- Name: ")[1:]:
-        header, *rest = block.splitlines()
-        lines = [line for line in rest if line.strip() and not line.startswith(("--", "\\restrict", "\\unrestrict"))]
-        if "; Type: ACL;" in header:
-            lines.sort()  # grants in the order they were made
-        blocks.append("\n".join(lines))
-    return sorted(blocks)
 
 
 @pytest.fixture

@@ -1,0 +1,3 @@
+create schema app;
+create table app.p (id bigint primary key);
+create table app.c (id bigint primary key, p bigint references app.p (id) on delete cascade);

@@ -1,0 +1,2 @@
+create schema app;
+create function app.f() returns integer language sql as $$ select 1 $$;

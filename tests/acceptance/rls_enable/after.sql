@@ -1,0 +1,3 @@
+create schema app;
+create table app.t (id bigint primary key, name text);
+alter table app.t enable row level security;

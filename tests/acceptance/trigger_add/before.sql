@@ -1,0 +1,3 @@
+create schema app;
+create table app.t (id bigint primary key, name text);
+create function app.touch() returns trigger language plpgsql as $$ begin return new; end $$;
