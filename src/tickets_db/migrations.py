@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .errors import MigrationError
+from .lexer import Token, tokens
 
 NAME = re.compile(r"^(\d{14})_([a-z0-9][a-z0-9_\-]*)\.sql$")
 MARKER = re.compile(r"^--\s*tickets-db:\s*(autocommit|transaction)\s*$", re.I)
@@ -45,71 +46,23 @@ class Parsed:
 
 
 def split_statements(text: str) -> list[Statement]:
-    """Split SQL on top-level semicolons, honouring quotes, dollar quotes and comments."""
+    """Split SQL on top-level semicolons, as PostgreSQL's scanner reads quotes, dollar quotes,
+    names and comments (see lexer); comments between statements are left out."""
     out: list[Statement] = []
-    i, n = 0, len(text)
-    start = 0
-    line = 1
-    start_line: int | None = None
-    while i < n:
-        ch = text[i]
-        if ch == "\n":
-            line += 1
-            i += 1
+    begin: Token | None = None
+    last = 0
+    for t in tokens(text):
+        if t.kind in ("space", "comment") and begin is None:
             continue
-        if ch in " \t\r":
-            i += 1
-            continue
-        if text.startswith("--", i):
-            j = text.find("\n", i)
-            i = n if j == -1 else j
-            continue
-        if text.startswith("/*", i):
-            depth, j = 1, i + 2
-            while j < n and depth:
-                if text.startswith("/*", j):
-                    depth, j = depth + 1, j + 2
-                elif text.startswith("*/", j):
-                    depth, j = depth - 1, j + 2
-                else:
-                    j += 1
-            line += text.count("\n", i, j)
-            i = j
-            continue
-        if start_line is None:
-            start_line, start = line, i
-        if ch in ("'", '"'):
-            j = i + 1
-            while j < n:
-                if text[j] == ch:
-                    if j + 1 < n and text[j + 1] == ch:
-                        j += 2
-                        continue
-                    break
-                if text[j] == "\\" and ch == "'" and i > 0 and text[i - 1] in "eE":
-                    j += 2
-                    continue
-                j += 1
-            line += text.count("\n", i, j + 1)
-            i = j + 1
-            continue
-        if ch == "$":
-            m = re.match(r"\$([A-Za-z_][A-Za-z0-9_]*)?\$", text[i:])
-            if m:
-                tag = m.group(0)
-                j = text.find(tag, i + len(tag))
-                j = n if j == -1 else j + len(tag)
-                line += text.count("\n", i, j)
-                i = j
-                continue
-        if ch == ";":
-            out.append(Statement(text[start : i + 1].strip(), start_line))
-            start_line = None
-            i += 1
-            continue
-        i += 1
-    if start_line is not None and text[start:].strip():
-        out.append(Statement(text[start:].strip(), start_line))
+        if begin is None:
+            begin = t
+        if t.kind == "punct" and t.text == ";":
+            out.append(Statement(text[begin.start : t.start + 1].strip(), begin.line))
+            begin = None
+        elif t.kind not in ("space", "comment"):
+            last = t.start + len(t.text)
+    if begin is not None:
+        out.append(Statement(text[begin.start : last].strip(), begin.line))
     return out
 
 
