@@ -30,7 +30,7 @@ CASES = [
     (AddEnumValue(enum="public.e", value="b", before="c"), "alter type public.e add value if not exists 'b' before 'c';\n"),
     (
         CreateTable(table=TABLE),
-        "/*\n * Table: public.messages\n */\ncreate table public.messages (\n"
+        "-- Table: public.messages\ncreate table public.messages (\n"
         "  id uuid primary key default gen_random_uuid(),\n"
         "  ticket_id uuid not null references public.tickets(id) on delete cascade,\n"
         '  "order" int,\n'
@@ -85,7 +85,8 @@ CASES = [
     (Drop(kind="policy", target="select_tickets", table="public.tickets"), "drop policy select_tickets on public.tickets;\n"),
     (Drop(kind="trigger", target="t", table="public.tickets"), "drop trigger t on public.tickets;\n"),
     (Drop(kind="view", target="public.user_accounts"), "drop view public.user_accounts;\n"),
-    (Drop(kind="function", target="public.f(uuid, text)"), "drop function public.f(uuid, text);\n"),
+    (Drop(kind="function", target="public.f", signature=("uuid", "text")), "drop function public.f(uuid, text);\n"),
+    (Drop(kind="function", target="app.f(); drop table app.keep; --", signature=()), 'drop function app."f(); drop table app.keep; --"();\n'),
     (Drop(kind="type", target="public.ticket_status"), "drop type public.ticket_status;\n"),
     (Drop(kind="domain", target="public.email"), "drop domain public.email;\n"),
     (Drop(kind="schema", target="app"), "drop schema app;\n"),

@@ -20,6 +20,11 @@ def privilege_order(privileges: "set[str] | list[str] | tuple[str, ...]") -> tup
 SERIALS = {"serial": "integer", "serial4": "integer", "bigserial": "bigint", "serial8": "bigint", "smallserial": "smallint", "serial2": "smallint"}
 
 
+# Settings whose value is a list of names: PostgreSQL stores `set search_path = ''` as `""` and
+# `public, extensions` as is; the model holds the text the YAML writes (`''`, `public, extensions`).
+LIST_SETTINGS = frozenset({"search_path", "temp_tablespaces", "session_preload_libraries", "local_preload_libraries"})
+
+
 def split_origin(origin: str | None) -> tuple[str, int | None]:
     """`schema/x.yaml:12` → ("schema/x.yaml", 12): where the YAML declared something."""
     file, _, line = (origin or "").rpartition(":")
@@ -226,10 +231,13 @@ class Function:
         return f"{self.schema}.{self.name}"
 
     @property
-    def identity(self) -> str:
+    def signature(self) -> tuple[str, ...]:
         """Overloads are told apart by their input argument types, as PostgreSQL does."""
-        types = ", ".join(a.type for a in self.arguments if a.mode in ("in", "inout", "variadic"))
-        return f"{self.qualname}({types})"
+        return tuple(a.type for a in self.arguments if a.mode in ("in", "inout", "variadic"))
+
+    @property
+    def identity(self) -> str:
+        return f"{self.qualname}({', '.join(self.signature)})"
 
 
 @dataclass(frozen=True, slots=True)

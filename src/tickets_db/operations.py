@@ -25,6 +25,11 @@ class Op:
         return False
 
 
+def _called(kind: str, target: str, signature: tuple[str, ...]) -> str:
+    """A function is named with its argument types (overloads share a name)."""
+    return f"{target}({', '.join(signature)})" if kind == "function" else target
+
+
 @dataclass(frozen=True, slots=True)
 class CreateSchema(Op):
     schema: Schema = None  # type: ignore[assignment]
@@ -120,11 +125,12 @@ class Comment(Op):
     target_kind: str = ""  # table | column | type | function | view | schema
     target: str = ""
     text: str | None = None
+    signature: tuple[str, ...] = ()  # a function's input argument types
     template = "comment.sql.j2"
 
     @property
     def key(self) -> str:
-        return f"comment {self.target_kind} {self.target}"
+        return f"comment {self.target_kind} {_called(self.target_kind, self.target, self.signature)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,11 +141,12 @@ class SetGrants(Op):
     target: str = ""
     grants: tuple[Grant, ...] = ()
     revoke_from: tuple[str, ...] = ()
+    signature: tuple[str, ...] = ()  # a function's input argument types
     template = "grants.sql.j2"
 
     @property
     def key(self) -> str:
-        return f"grants {self.target_kind} {self.target}"
+        return f"grants {self.target_kind} {_called(self.target_kind, self.target, self.signature)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,11 +238,12 @@ class Drop(Op):
     table: str = ""
     refs: tuple[str, ...] = ()
     data_loss: bool = False
+    signature: tuple[str, ...] = ()  # a function's input argument types
     template = "drop.sql.j2"
 
     @property
     def key(self) -> str:
-        return f"drop {self.kind} {self.table + '.' if self.table else ''}{self.target}"
+        return f"drop {self.kind} {self.table + '.' if self.table else ''}{_called(self.kind, self.target, self.signature)}"
 
     @property
     def loses_data(self) -> bool:
@@ -266,7 +274,9 @@ class AlterColumn(Op):
     using: str | None = None
     default: str | None = None
     change_default: bool = False  # set `default` (None drops it)
+    drop_default_first: bool = False  # an old default that may not convert to the new type
     not_null: bool | None = None  # True: set not null; False: drop not null
+    drop_expression: bool = False  # a generated column made a plain one
     template = "alter_column.sql.j2"
 
     @property
@@ -306,3 +316,35 @@ class UpdateRows(Op):
     @property
     def key(self) -> str:
         return f"update rows {self.rows.table}"
+
+
+@dataclass(frozen=True, slots=True)
+class AlterIdentity(Op):
+    """An identity added, removed, or switched between `always` and `by default`, in place."""
+
+    table: str = ""
+    column: str = ""
+    old: str | None = None
+    new: str | None = None
+    template = "alter_identity.sql.j2"
+
+    @property
+    def key(self) -> str:
+        return f"identity {self.table}.{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class SetSerial(Op):
+    """An integer column made serial (its own sequence, started after the largest value) or a
+    serial made a plain integer (default and sequence dropped): `type serial` is not SQL."""
+
+    table: str = ""
+    column: str = ""
+    base_type: str = "integer"
+    sequence: str = ""  # schema-qualified
+    serial: bool = True
+    template = "set_serial.sql.j2"
+
+    @property
+    def key(self) -> str:
+        return f"serial {self.table}.{self.column}"

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import jinja2
 
+from .lexer import is_atom
 from .migrations import RawSql
+from .model import LIST_SETTINGS
 from .operations import Op
 from .resources import templates_dir
 
@@ -30,6 +32,38 @@ def ident(name: str) -> str:
 
 def qualname(name: str) -> str:
     return ".".join(ident(p) for p in name.split(".", 1))
+
+
+def role(name: str) -> str:
+    """PUBLIC is a keyword in GRANT and policies, not a role's name; every other role is a name."""
+    return "public" if name == "public" else ident(name)
+
+
+def signature(name: str, types: tuple[str, ...] | list[str]) -> str:
+    """A function as DROP, GRANT and COMMENT name it: qualified name and input types (the types
+    are checked to be type names when the YAML is loaded, and printed by PostgreSQL otherwise)."""
+    return f"{qualname(name)}({', '.join(types)})"
+
+
+def remark(text: object) -> str:
+    """Text fit for the rest of a `--` line: PostgreSQL ends such a comment at a line feed or a
+    carriage return, so a name or comment holding one could start a statement."""
+    return " ".join(str(text).splitlines()).replace("\r", " ").replace("\n", " ")
+
+
+def expr(text: str) -> str:
+    """An expression where DDL goes on after it (`default …`, `using …`): as written when it is
+    one value, else in parentheses, so nothing in it can read as the statement's next clause."""
+    return text if is_atom(text) else f"({text})"
+
+
+def setting(name: str, value: str) -> str:
+    """A function's `set` value: a list of names for search_path and its kind (each quoted
+    where it must be, '' for none), a string literal for any other setting."""
+    if name in LIST_SETTINGS:
+        names = [n.strip() for n in value.split(",") if n.strip()]
+        return ", ".join(ident(n) for n in names) if names else "''"
+    return literal(value)
 
 
 def literal(value: object) -> str:
@@ -57,7 +91,8 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=False,
         autoescape=False,
     )
-    env.filters.update(ident=ident, qualname=qualname, literal=literal, dollar_quote=dollar_quote)
+    env.filters.update(ident=ident, qualname=qualname, literal=literal, dollar_quote=dollar_quote, role=role, remark=remark, expr=expr)
+    env.globals.update(signature=signature, setting=setting)
     return env
 
 

@@ -110,7 +110,7 @@ def _requires(op: Op, foreign: dict[str, set[str]]) -> set[str]:
             return {f"rel:{op.table}"} | ({f"rel:{op.constraint.ref_table}"} if op.constraint.ref_table else set())
         case Comment():
             if op.target_kind == "function":
-                return {f"fn:{op.target.split('(')[0]}"}
+                return {f"fn:{op.target}"}
             if op.target_kind == "column":
                 return {f"rel:{op.target.rsplit('.', 1)[0]}"}
             if op.target_kind == "type":
@@ -120,7 +120,7 @@ def _requires(op: Op, foreign: dict[str, set[str]]) -> set[str]:
             return {f"rel:{op.target}"}
         case SetGrants():
             if op.target_kind == "function":
-                return {f"fn:{op.target.split('(')[0]}"}
+                return {f"fn:{op.target}"}
             if op.target_kind == "schema":
                 return {f"schema:{op.target}"}
             if op.target_kind == "column":

@@ -11,6 +11,8 @@ from collections import Counter
 from sqlglot import exp
 
 from ..errors import SchemaError
+from ..lexer import shape_problem, tokens
+from ..migrations import split_statements
 from ..model import Catalog, Table, qualify
 from ..platform import KNOWN_ROLES
 from ..sql_expressions import parse, qualified_calls
@@ -30,6 +32,7 @@ def _suggest(name: str, options: list[str]) -> str | None:
 
 
 def validate_catalog(cat: Catalog) -> None:
+    _check_shapes(cat)
     _unique_relations(cat)
     tables = {t.qualname: t for t in cat.tables}
     enums = {e.qualname for e in cat.enums} | {d.qualname for d in cat.domains}
@@ -68,6 +71,96 @@ def validate_catalog(cat: Catalog) -> None:
         for c in r.columns:
             if c not in names:
                 raise _err(r.origin, f"rows.{r.table}", f"column `{c}` does not exist in {r.table}", _suggest(c, names))
+
+
+# What a template pastes between its own keywords must be one piece of SQL of the kind the
+# field names: an expression, a type, a word. Everything else is quoted by the templates.
+CONFIG_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$")
+TYPE_PUNCT = frozenset(".()[],")
+
+
+def _expression(text: str | None, origin: str | None, key: str) -> None:
+    if text is None:
+        return
+    problem = "it is empty" if not text.strip() else shape_problem(text)
+    if problem:
+        raise _err(origin, key, f"`{_short(text)}` is not one SQL expression: {problem}", "write a single expression; quote text as a string literal ('…')")
+
+
+def _type_shape(text: str, origin: str | None, key: str) -> None:
+    for t in tokens(text):
+        if t.kind not in ("space", "name", "quoted", "number") and not (t.kind == "punct" and t.text in TYPE_PUNCT):
+            raise _err(origin, key, f"`{_short(text)}` is not a type name", "write a PostgreSQL type such as uuid, varchar(255), numeric(10, 2) or public.my_enum[]")
+    if shape_problem(text):
+        raise _err(origin, key, f"`{_short(text)}` is not a type name", "its parentheses do not match")
+
+
+def _word(text: str, origin: str | None, key: str, what: str) -> None:
+    if not IDENT.match(text):
+        raise _err(origin, key, f"`{_short(text)}` is not a {what}", f"a {what} is one plain word (letters, digits, _)")
+
+
+def _short(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= 60 else flat[:57] + "…"
+
+
+def _check_shapes(cat: Catalog) -> None:
+    """Every text the templates place unquoted is of the shape its field promises, so no YAML
+    can end a statement early or add one (PostgreSQL confirms each when the plan is proven)."""
+    for d in cat.domains:
+        _type_shape(d.type, d.origin, d.qualname)
+        _expression(d.default, d.origin, f"{d.qualname}.default")
+        _expression(d.check, d.origin, f"{d.qualname}.check")
+    for t in cat.tables:
+        for c in t.columns:
+            where = f"{t.qualname}.{c.name}"
+            _type_shape(c.type, t.origin, where)
+            _expression(c.default, t.origin, f"{where}.default")
+            _expression(c.generated, t.origin, f"{where}.generated")
+            _expression(c.using, t.origin, f"{where}.using")
+        for k in t.constraints:
+            _expression(k.expression, t.origin, f"{t.qualname}.{k.name}.check")
+        for i in t.indexes:
+            _word(i.method, t.origin, f"{t.qualname}.indexes.{i.name}.method", "index method")
+            _expression(i.where, t.origin, f"{t.qualname}.indexes.{i.name}.where")
+            for col in i.columns:
+                _expression(col, t.origin, f"{t.qualname}.indexes.{i.name}.columns")
+                if any(x.kind == "punct" and x.text == "," for x in tokens(col) if x.kind == "punct") and "(" not in col:
+                    raise _err(t.origin, f"{t.qualname}.indexes.{i.name}.columns", f"`{_short(col)}` is several columns", "list each column as its own item")
+        for p in t.policies:
+            _expression(p.using, p.origin or t.origin, f"policies.{p.name}.using")
+            _expression(p.with_check, p.origin or t.origin, f"policies.{p.name}.with_check")
+        for tr in t.triggers:
+            _expression(tr.when, tr.origin or t.origin, f"triggers.{tr.name}.when")
+    for f in cat.functions:
+        if f.external:
+            continue
+        _word(f.language, f.origin, f"{f.qualname}.language", "language name")
+        for a in f.arguments:
+            _type_shape(a.type, f.origin, f"{f.qualname}.args")
+            _expression(a.default, f.origin, f"{f.qualname}.args")
+        if f.returns:
+            _type_shape(f.returns, f.origin, f"{f.qualname}.returns")
+        for _, typ in f.returns_table:
+            _type_shape(typ, f.origin, f"{f.qualname}.returns_table")
+        for name, _ in f.config:
+            if not CONFIG_NAME.match(name):
+                raise _err(f.origin, f"{f.qualname}.set", f"`{_short(name)}` is not a setting name", "a setting is a name such as search_path")
+    for v in cat.views:
+        _view_query(v.query, v.origin, v.qualname)
+
+
+def _view_query(text: str, origin: str | None, key: str) -> None:
+    statements = split_statements(text)
+    body = statements[0].text.rstrip(";").strip() if len(statements) == 1 else ""
+    problem = "it is empty" if not text.strip() else None if len(statements) == 1 else "it holds several statements"
+    if problem is None and not re.match(r"(?is)^\(*\s*(select|with|values|table)\b", body):
+        problem = "it does not start with select, with, values or table"
+    if problem is None:
+        problem = shape_problem(body, comments=True)
+    if problem:
+        raise _err(origin, f"{key}.query", f"the view's query is not one query: {problem}", "write one SELECT (no `;` inside, no second statement)")
 
 
 def _unique_relations(cat: Catalog) -> None:

@@ -1,7 +1,7 @@
 select c.oid,
        n.nspname as schema,
        c.relname as name,
-       pg_get_viewdef(c.oid, true) as query,
+       rtrim(pg_get_viewdef(c.oid, true), ';') as query,
        coalesce('security_invoker=true' = any(c.reloptions) or 'security_invoker=on' = any(c.reloptions), false) as security_invoker,
        obj_description(c.oid, 'pg_class') as comment,
        array(
