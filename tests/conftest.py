@@ -41,6 +41,15 @@ def cluster() -> Iterator[Cluster]:
         c.destroy()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shadow_server(cluster: Cluster) -> Iterator[None]:
+    """Commands given a URL to read (diff) build their throwaway databases on the test cluster,
+    not in a local cluster of the project folder they run in."""
+    os.environ["TICKETS_DB_SHADOW_URL"] = cluster.url("postgres")
+    yield
+    os.environ.pop("TICKETS_DB_SHADOW_URL", None)
+
+
 @pytest.fixture(scope="session")
 def project():
     return load_project(ROOT)

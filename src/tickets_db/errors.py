@@ -88,6 +88,22 @@ class DataLossRefused(RefusedChanges):
     hint = "if that is what you want, run again with --allow-data-loss; to rename instead, add `renamed_from: old_name` in the YAML."
 
 
+class UnprovenPlan(RefusedChanges):
+    """The plan was run on a copy of the current state and did not reach the YAML: a statement
+    failed, or something still differs. Nothing is written; it is a defect of tickets-db."""
+
+    header = "tickets-db ran the migration it would write on a throwaway copy, and it does not reach the YAML:"
+    hint = "nothing was written. Write this change by hand (`tickets-db new NAME --empty`), and please report it with the YAML edit that caused it."
+
+
+class UnprovenRawSql(RefusedChanges):
+    """A raw SQL file beside the YAML goes whole into the migration whenever it changes, and
+    this version does not run on what the migrations already built."""
+
+    header = "a hand-written SQL file beside the YAML does not run on what the migrations already build:"
+    hint = "nothing was written. A raw SQL file is appended whole each time it changes: make it re-runnable (create or replace, if not exists), or put the change in a hand-written migration (`tickets-db new NAME --empty`)."
+
+
 class DatabaseError(TicketsDbError):
     """The database cannot be reached or refused an administrative step."""
 

@@ -21,9 +21,10 @@ from .diff.normalize import spelled_like_postgres
 from .errors import DataLossRefused, SchemaError, UnsupportedChangeError
 from .introspect import Scope, introspect, normalized_types, user_schemas
 from .loader import load
-from .migrations import Migration, check_sum, list_migrations, new_version, pending_raw_sql, raw_sql_files, slug, write_sum
+from .migrations import Migration, RawSql, check_sum, list_migrations, new_version, pending_raw_sql, raw_sql_files, slug, split_statements, write_sum
 from .model import Catalog
 from .operations import Op
+from .proof import prove
 from .render import render_batch, render_migration, render_op
 from .resources import templates_dir
 from .target import Target
@@ -200,6 +201,7 @@ class Comparison:
     desired: Catalog
     keys: dict[str, str]
     scope: Scope
+    template: str | None = None  # the migrated template the plan starts from (`new`, `check`)
 
 
 def compare(project: Project, target: Target) -> Comparison:
@@ -214,7 +216,18 @@ def compare(project: Project, target: Target) -> Comparison:
     plan = diff(current, desired, authored, keys)
     if plan.empty and (known is None or known.authored != authored or known.scope != scope):
         remember(project, template, Remembered(authored, desired, keys, current, scope))
-    return Comparison(migrations, authored, plan, desired, keys, scope)
+    return Comparison(migrations, authored, plan, desired, keys, scope, template)
+
+
+def _generated_count(text: str, raw: list[RawSql]) -> int:
+    """How many statements of a migration the templates wrote (the raw files' come last)."""
+    return len(split_statements(text)) - sum(len(split_statements(r.text)) for r in raw)
+
+
+def prove_on_template(target: Target, comparison: Comparison, text: str, filename: str, raw: list[RawSql]) -> Catalog:
+    """The migration run on a clone of the template the migrations so far build."""
+    with target.shadow(comparison.template) as url, db.connection(url) as conn:
+        return prove(conn, text, filename, comparison.scope, comparison.desired, comparison.authored, comparison.keys, _generated_count(text, raw))
 
 
 @dataclass(frozen=True)
@@ -245,24 +258,34 @@ def new_migration(project: Project, target: Target, name: str, empty: bool = Fal
         source = str(project.schema_dir.relative_to(project.root)) + "/"
         text = render_migration(comparison.plan.ops, slug(name), source, raw)
         hazards = tuple((op.key, op.hazard) for op in comparison.plan.ops if op.hazard)
+        result = prove_on_template(target, comparison, text, display_path(path, project.root), raw)
     project.migrations_dir.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
     write_sum(project.migrations_dir)
     if not empty:
-        # the migrations now build the YAML: say so for the template they will make
-        memory = Remembered(comparison.authored, comparison.desired, comparison.keys, comparison.desired, comparison.scope)
+        # what the migrations now build, as the proof read it back
+        memory = Remembered(comparison.authored, comparison.desired, comparison.keys, result, comparison.scope)
         remember(project, target.migrated_template_name(list_migrations(project.migrations_dir)), memory)
     return Written(path, hazards)
 
 
 def live_diff(project: Project, target: Target) -> Comparison:
-    """The live database (what it is) against the YAML (what it should be)."""
+    """The live database (what it is) against the YAML (what it should be). The database is
+    only read: the YAML is built, and the plan proven, on the workspace (a copy of the current
+    state built there from what was read)."""
     authored = load(project.schema_dir, project.root)
     scope = Scope.of(authored)
     with db.connection(target.url) as conn:
         current = introspect(conn, scope)
-    desired, keys = desired_catalog(target, authored, scope)
-    return Comparison([], authored, diff(current, desired, authored, keys), desired, keys, scope)
+    work = target.workspace()
+    desired, keys = desired_catalog(work, authored, scope)
+    comparison = Comparison([], authored, diff(current, desired, authored, keys), desired, keys, scope)
+    if comparison.plan.ops and not comparison.plan.unsupported:
+        text = render_migration(comparison.plan.ops, "diff")
+        with work.shadow() as url, db.connection(url) as conn:
+            apply_catalog(conn, current)
+            prove(conn, text, "the diff", scope, desired, authored, keys, _generated_count(text, []))
+    return comparison
 
 
 def authored_catalog(project: Project) -> Catalog:

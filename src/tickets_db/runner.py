@@ -6,12 +6,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import psycopg
 
 from .config import display_path
 from .errors import DatabaseError, MigrationError
-from .migrations import Migration, Statement, parse
+from .migrations import Migration, Parsed, Statement, parse
 
 LOCK_KEY = 0x7469636B  # "tick": one key per database for every tickets-db run
 HISTORY = """
@@ -69,8 +70,11 @@ def unlock(conn: psycopg.Connection) -> None:
 
 
 def execute(conn: psycopg.Connection, st: Statement, file: str) -> None:
+    """One statement over the extended protocol (`binary` asks for it): PostgreSQL itself then
+    refuses text that holds more than one command, so a statement our splitter took for one can
+    never run as several."""
     try:
-        conn.execute(st.text)  # type: ignore[arg-type]
+        conn.cursor().execute(st.text, binary=True)  # type: ignore[call-overload]
     except psycopg.Error as e:
         raise statement_error(e, st, file) from None
 
@@ -102,10 +106,10 @@ def pending(migrations: list[Migration], applied: list[Applied]) -> list[Migrati
     return [m for m in migrations if m.version not in done]
 
 
-def apply_one(conn: psycopg.Connection, m: Migration, display: str | None = None) -> int:
-    """Run one migration; returns its duration in ms. On failure the transaction rolls back."""
-    file = display or str(m.path)
-    parsed = parse(m.path)
+def run(conn: psycopg.Connection, parsed: Parsed, file: str, record: Callable[[int], None] | None = None) -> int:
+    """A migration's statements as every migration runs: the autocommit segment one statement
+    at a time, then the rest in one transaction, which `record` joins (the history row). The
+    proof of a plan runs its text through here too. Returns the duration in ms."""
     started = time.perf_counter()
     for st in parsed.autocommit:
         execute(conn, st, file)
@@ -113,11 +117,20 @@ def apply_one(conn: psycopg.Connection, m: Migration, display: str | None = None
         for st in parsed.transactional:
             execute(conn, st, file)
         duration = int((time.perf_counter() - started) * 1000)
+        if record is not None:
+            record(duration)
+    return duration
+
+
+def apply_one(conn: psycopg.Connection, m: Migration, display: str | None = None) -> int:
+    """Run one migration; returns its duration in ms. On failure the transaction rolls back."""
+    def record(duration: int) -> None:
         conn.execute(
             "insert into tickets_db.migrations (version, name, checksum, duration_ms) values (%s, %s, %s, %s)",
             (m.version, m.name, m.checksum, duration),
         )
-    return duration
+
+    return run(conn, parse(m.path), display or str(m.path), record)
 
 
 def migrate(conn: psycopg.Connection, migrations: list[Migration], root: Path | None = None) -> list[tuple[Migration, int]]:

@@ -18,12 +18,27 @@ if TYPE_CHECKING:  # the cluster code (subprocess, sockets) loads only when a co
     from .localdb import Cluster
 
 
+SHADOW_ENV = "TICKETS_DB_SHADOW_URL"
+
+
 @dataclass
 class Target:
     url: str
     is_local: bool
     project: Project
     cluster: "Cluster | None" = None
+    shadow_url: str | None = None  # a server for throwaway databases other than this one
+
+    def workspace(self) -> "Target":
+        """Where throwaway databases are built when this database may only be read (`diff`,
+        `pull`): the shadow server the user named (--shadow-url, $TICKETS_DB_SHADOW_URL), else
+        the local embedded cluster — never the server being inspected."""
+        if self.is_local:
+            return self
+        url = self.shadow_url or os.environ.get(SHADOW_ENV)
+        if url:
+            return Target(url, False, self.project)
+        return resolve(self.project, None)
 
     @property
     def database(self) -> str:
@@ -135,10 +150,10 @@ def publish(conn: psycopg.Connection, tmp: str, name: str) -> None:
     db.mark_template(conn, name)
 
 
-def resolve(project: Project, url: str | None) -> Target:
+def resolve(project: Project, url: str | None, shadow_url: str | None = None) -> Target:
     """The explicit URL, or the embedded cluster (started on demand)."""
     if url:
-        return Target(url, False, project)
+        return Target(url, False, project, shadow_url=shadow_url)
     from .localdb import Cluster
 
     cluster = Cluster(project.local_dir)

@@ -135,13 +135,21 @@ def test_unsupported_objects_become_raw_sql_and_the_round_trip_holds(empty_db, a
     assert schema_dump(rebuilt) == schema_dump(empty_db)
     assert "no changes" in cli(adopter, rebuilt, "new", "again").stdout
 
-    # An edit of the raw file: `check` notices, the next `new` carries it.
+    # An edit of the raw file: `check` notices; the next `new` carries the file whole, so it is
+    # proven first: this one re-creates a type that exists, and nothing is written.
     with raw.open("a") as f:
         f.write("\ncomment on materialized view app.team_counts is 'members per team';\n")
     checked = cli(adopter, rebuilt, "check")
     assert checked.returncode == 1 and "no migration holds schema/unsupported.sql" in checked.stderr
+    before = sorted((adopter / "migrations").iterdir())
     more = cli(adopter, rebuilt, "new", "comment")
-    assert more.returncode == 0, more.stderr
+    assert more.returncode == 3 and 'type "point2" already exists' in more.stderr and "re-runnable" in more.stderr, more.stderr
+    assert sorted((adopter / "migrations").iterdir()) == before
+
+    # Made re-runnable, it is carried.
+    raw.write_text("comment on materialized view app.team_counts is 'members per team';\n")
+    carried = cli(adopter, rebuilt, "new", "comment")
+    assert carried.returncode == 0, carried.stderr
     latest = sorted((adopter / "migrations").glob("*_comment.sql"))[0].read_text()
     assert "members per team" in latest
 

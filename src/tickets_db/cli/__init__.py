@@ -31,6 +31,7 @@ err = Console(stderr=True, soft_wrap=True)
 
 class State:
     db_url: str | None = None
+    shadow_url: str | None = None
     project_dir: Path | None = None
 
 
@@ -46,10 +47,11 @@ def _print_version(value: bool) -> None:
 @app.callback()
 def main_options(
     db_url: Annotated[Optional[str], typer.Option("--db-url", envvar="DATABASE_URL", help="Database URL; default: the embedded local database.", show_envvar=True)] = None,
+    shadow_url: Annotated[Optional[str], typer.Option("--shadow-url", envvar="TICKETS_DB_SHADOW_URL", help="A server for throwaway databases when --db-url may only be read (diff); default: the embedded local database.", show_envvar=True)] = None,
     project_dir: Annotated[Optional[Path], typer.Option("--project-dir", help="Project root (holds tickets-db.toml); default: found from the current folder.")] = None,
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.", is_eager=True, callback=_print_version)] = False,
 ) -> None:
-    state.db_url, state.project_dir = db_url, project_dir
+    state.db_url, state.shadow_url, state.project_dir = db_url, shadow_url, project_dir
 
 
 def _project():  # type: ignore[no-untyped-def]
@@ -62,7 +64,7 @@ def _target(project):  # type: ignore[no-untyped-def]
     from ..config import resolve_url
     from ..target import resolve
 
-    return resolve(project, resolve_url(project, state.db_url))
+    return resolve(project, resolve_url(project, state.db_url), state.shadow_url)
 
 
 @app.command()

@@ -11,12 +11,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from ..model import Catalog, Column, Constraint, Enum, Function, Index, Rows, Table, View
+from ..loader.names import make_object_name
+from ..model import SERIALS, Catalog, Column, Constraint, Enum, Function, Index, Rows, Table, View
 from ..operations import (
     AddColumn,
     AddConstraint,
     AddEnumValue,
     AlterColumn,
+    AlterIdentity,
+    SetSerial,
     AlterPolicy,
     Comment,
     DisableRls,
@@ -399,12 +402,20 @@ def _alter_table(d: _Diff, t: Table, cur: Table, des: Table) -> None:
 
 
 def _alter_column(d: _Diff, qn: str, authored: Column, cur: Column, des: Column, origin: str | None) -> None:
-    if (cur.identity, cur.generated) != (des.identity, des.generated):
-        d.refuse(origin, f"column {qn}.{authored.name}: identity or generated expression changed — drop and add the column instead (rename the old one with renamed_from to keep its data)")
-        return
-    retype = des.type != cur.type
+    if cur.generated != des.generated:
+        if des.generated is None:
+            d.add(origin, AlterColumn(table=qn, column=authored.name, drop_expression=True))
+        else:
+            d.refuse(origin, f"column {qn}.{authored.name}: a generated expression cannot be added or changed in place — drop and add the column instead (rename the old one with renamed_from to keep its data)")
+            return
+    if cur.identity != des.identity:
+        d.add(origin, AlterIdentity(table=qn, column=authored.name, old=cur.identity, new=des.identity))
+    base_cur, base_des = SERIALS.get(cur.type, cur.type), SERIALS.get(des.type, des.type)
+    retype = base_des != base_cur
     redefault = des.default != cur.default
-    renull = des.not_null != cur.not_null
+    renull = (des.not_null or des.serial) != (cur.not_null or cur.serial)
+    if cur.serial and not des.serial:
+        d.add(origin, SetSerial(table=qn, column=authored.name, base_type=base_cur, sequence=_serial_sequence(qn, cur.name), serial=False))
     if retype or redefault or renull:
         hazards = []
         if retype and not _widens(cur.type, des.type):
@@ -413,15 +424,44 @@ def _alter_column(d: _Diff, qn: str, authored: Column, cur: Column, des: Column,
             hazards.append("fails if a row holds null; scans the table under an exclusive lock")
         d.add(origin, AlterColumn(
             table=qn, column=authored.name,
-            type=authored.type if retype else None, using=authored.using if retype else None,
+            type=SERIALS.get(authored.type.strip().lower(), authored.type) if retype else None,
+            using=(authored.using or _using(authored.name, cur.type, des.type)) if retype else None,
             default=authored.default, change_default=redefault or (retype and cur.default is not None),
-            not_null=des.not_null if renull else None,
+            drop_default_first=retype and cur.default is not None,
+            not_null=(des.not_null or des.serial) if renull else None,
             hazard="; ".join(hazards) or None,
         ))
+    if des.serial and not cur.serial:
+        d.add(origin, SetSerial(table=qn, column=authored.name, base_type=base_des, sequence=_serial_sequence(qn, cur.name)))
     if des.comment != cur.comment:
         d.add(origin, Comment(target_kind="column", target=f"{qn}.{authored.name}", text=authored.comment))
     if des.grants != cur.grants:
         d.add(origin, SetGrants(target_kind="column", target=f"{qn}.{authored.name}", grants=authored.grants, revoke_from=REVOKE_FROM))
+
+
+def _serial_sequence(table: str, column: str) -> str:
+    schema, name = table.split(".", 1)
+    return f"{schema}.{make_object_name(name, column, 'seq')}"
+
+
+# A type change needs `using` where PostgreSQL has no assignment cast: from text to anything
+# but text, between enums (through text), from numbers to booleans… Converting to a string type
+# or between numbers needs none, so none is written there.
+STRING_TYPES = ("text", "character varying", "character", "name", "citext")
+NUMERIC_TYPES = frozenset({"smallint", "integer", "bigint", "numeric", "real", "double precision"})
+
+
+def _using(column: str, old: str, new: str) -> str | None:
+    from ..render import ident
+
+    def base(t: str) -> str:
+        return t.split("(", 1)[0].strip()
+
+    if old == new or _widens(old, new) or base(new) in STRING_TYPES or (base(old) in NUMERIC_TYPES and base(new) in NUMERIC_TYPES):
+        return None
+    if "." in old and "." in new:
+        return f"{ident(column)}::text::{new}"
+    return f"{ident(column)}::{new}"
 
 
 def _widens(old: str, new: str) -> bool:
@@ -440,9 +480,10 @@ def _widens(old: str, new: str) -> bool:
 def _functions(d: _Diff) -> None:
     current = {f.identity: f for f in d.current.functions if not f.external}
     desired = {f.identity: f for f in d.desired.functions}
-    dropped = {f.identity for f in _functions_to_drop(d)}
-    for key in sorted(dropped):
-        d.add(None, Drop(kind="function", target=key))
+    going = sorted(_functions_to_drop(d), key=lambda f: f.identity)
+    dropped = {f.identity for f in going}
+    for f in going:
+        d.add(None, Drop(kind="function", target=f.qualname, signature=f.signature))
     for f in d.authored.functions:
         if f.external:
             continue
@@ -450,17 +491,17 @@ def _functions(d: _Diff) -> None:
         want = desired.get(key, f)
         if key not in current or key in dropped:
             d.add(f.origin, CreateFunction(function=f))
-            d.add(f.origin, SetGrants(target_kind="function", target=f.identity, grants=f.grants, revoke_from=REVOKE_FROM))
+            d.add(f.origin, SetGrants(target_kind="function", target=f.qualname, signature=f.signature, grants=f.grants, revoke_from=REVOKE_FROM))
             if f.comment:
-                d.add(f.origin, Comment(target_kind="function", target=f.identity, text=f.comment))
+                d.add(f.origin, Comment(target_kind="function", target=f.qualname, signature=f.signature, text=f.comment))
             continue
         have = current[key]
         if replace(have, grants=(), comment=None) != replace(want, grants=(), comment=None):
             d.add(f.origin, CreateFunction(function=f))
         if have.grants != want.grants:
-            d.add(f.origin, SetGrants(target_kind="function", target=f.identity, grants=f.grants, revoke_from=REVOKE_FROM))
+            d.add(f.origin, SetGrants(target_kind="function", target=f.qualname, signature=f.signature, grants=f.grants, revoke_from=REVOKE_FROM))
         if have.comment != want.comment:
-            d.add(f.origin, Comment(target_kind="function", target=f.identity, text=f.comment))
+            d.add(f.origin, Comment(target_kind="function", target=f.qualname, signature=f.signature, text=f.comment))
 
 
 def _views(d: _Diff) -> None:

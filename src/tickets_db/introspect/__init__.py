@@ -15,7 +15,8 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from ..model import privilege_order, Argument, Catalog, Column, Constraint, Domain, Enum, Extension, Function, Grant, Index, Policy, Rows, Schema, Table, Trigger, TriggerEvent, View
+from ..loader.names import make_object_name
+from ..model import LIST_SETTINGS, privilege_order, Argument, Catalog, Column, Constraint, Domain, Enum, Extension, Function, Grant, Index, Policy, Rows, Schema, Table, Trigger, TriggerEvent, View
 
 PLATFORM_SCHEMAS = frozenset({"auth", "storage", "extensions", "pg_catalog", "information_schema", "tickets_db"})
 # Schemas hosted Supabase keeps for its own services.
@@ -179,7 +180,15 @@ def _read(conn: psycopg.Connection, scope: Scope) -> Catalog:
     )
 
 
+SERIAL_TYPES = {"integer": "serial", "bigint": "bigserial", "smallint": "smallserial"}
+
+
 def _column(c: dict[str, Any]) -> Column:
+    """A column that owns the sequence its default draws from, named as `serial` names it, is
+    read as the serial it was declared as (its NOT NULL goes without saying)."""
+    sequence = c.get("owned_sequence")
+    if sequence and c["type"] in SERIAL_TYPES and (c["default"] or "").startswith("nextval(") and sequence == make_object_name(c["relation"], c["name"], "seq"):
+        return Column(c["name"], SERIAL_TYPES[c["type"]], False, None, None, None, c["comment"], _grants(c["grants"]))
     return Column(c["name"], c["type"], c["not_null"], c["default"], c["identity"], c["generated"], c["comment"], _grants(c["grants"]))
 
 
@@ -208,6 +217,14 @@ def _trigger(t: dict[str, Any]) -> Trigger:
     return Trigger(t["name"], timing, tuple(events), t["function"], "row" if bits & 1 else "statement", when, tuple(t["arguments"]))
 
 
+def _setting(name: str, value: str) -> tuple[str, str]:
+    if name not in LIST_SETTINGS:
+        return name, value
+    items = [item.strip() for item in value.split(",")] if value else []
+    names = [i[1:-1].replace('""', '"') if len(i) >= 2 and i.startswith('"') and i.endswith('"') else i for i in items]
+    return name, ", ".join(n for n in names if n)
+
+
 def _function(f: dict[str, Any]) -> Function:
     names, types, modes, defaults = f["arg_names"], f["arg_types"], f["arg_modes"], f["arg_defaults"]
     args, table = [], []
@@ -218,7 +235,7 @@ def _function(f: dict[str, Any]) -> Function:
             table.append((name or "", typ))
         else:
             args.append(Argument(name, typ, defaults[i], mode))
-    config = tuple(tuple(c.split("=", 1)) for c in f["config"])
+    config = tuple(_setting(*c.split("=", 1)) for c in f["config"])
     return Function(
         f["schema"],
         f["name"],
@@ -282,11 +299,6 @@ class Unsupported:
 def unsupported(conn: psycopg.Connection, schemas: tuple[str, ...]) -> tuple[Unsupported, ...]:
     with _qualified(conn):
         return tuple(Unsupported(r["kind"], r["name"], r["sql"]) for r in _fetch(conn, "unsupported", schemas=list(schemas)))
-
-
-def owned_sequences(conn: psycopg.Connection, schemas: tuple[str, ...]) -> dict[tuple[str, str], str]:
-    """(table, column) → the name of the sequence the column owns (a serial's)."""
-    return {(r["table"], r["column"]): r["sequence_name"] for r in _fetch(conn, "owned_sequences", schemas=list(schemas))}
 
 
 def external_tables(conn: psycopg.Connection, names: tuple[str, ...]) -> tuple[Table, ...]:

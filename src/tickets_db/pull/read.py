@@ -10,14 +10,12 @@ import psycopg
 from .. import introspect as intro
 from ..errors import ConfigError
 from ..introspect import Scope, Unsupported
-from ..loader.names import make_object_name
 from ..platform import KNOWN_ROLES
 from ..sql_expressions import parse, qualified_calls
 from ..model import Catalog, Column, Function, Rows, Schema, Table, qualify, split
 
 # Extensions the platform installs itself (Supabase): referenced, never created by migrations.
 PLATFORM_EXTENSIONS = frozenset({"plpgsql", "pgcrypto", "uuid-ossp", "pg_graphql", "pg_stat_statements", "pgjwt", "supabase_vault", "pgsodium"})
-SERIAL_TYPES = {"integer": "serial", "bigint": "bigserial", "smallint": "smallserial"}
 
 
 @dataclass(frozen=True)
@@ -37,8 +35,7 @@ def read(conn: psycopg.Connection, schemas: tuple[str, ...] = (), rows: tuple[st
         raise ConfigError(f"the database has no schema {', '.join(unknown)} to pull\n  hint: its schemas are {', '.join(present) or 'none'}")
     attached = intro.attached_tables(conn, schemas)
     catalog = intro.introspect(conn, Scope(schemas, attached))
-    serials = intro.owned_sequences(conn, schemas)
-    tables = [_own_table(t, schemas, serials) for t in catalog.tables]
+    tables = [_own_table(t, schemas) for t in catalog.tables]
     pulled_rows = tuple(_rows(conn, name) for name in rows)
 
     referenced_tables = {c.ref_table for t in tables for c in t.constraints if c.ref_table and split(c.ref_table)[0] not in schemas}
@@ -100,18 +97,10 @@ def _roles_named(catalog: Catalog) -> set[str]:
     return {g.role for g in grants} | {r for t in catalog.tables for p in t.policies for r in p.roles}
 
 
-def _own_table(t: Table, schemas: tuple[str, ...], serials: dict[tuple[str, str], str]) -> Table:
+def _own_table(t: Table, schemas: tuple[str, ...]) -> Table:
     if t.external:  # a platform table: only what the pulled schemas attach to it
         return replace(t, triggers=tuple(tr for tr in t.triggers if split(tr.function)[0] in schemas))
-    return replace(t, columns=tuple(_serial(t, c, serials) for c in t.columns))
-
-
-def _serial(t: Table, c: Column, serials: dict[tuple[str, str], str]) -> Column:
-    """A column owning the sequence its default draws from, named as `serial` names it, is one."""
-    sequence = serials.get((t.qualname, c.name))
-    if sequence and sequence == make_object_name(t.name, c.name, "seq") and c.type in SERIAL_TYPES and c.default and c.default.startswith("nextval("):
-        return replace(c, type=SERIAL_TYPES[c.type], default=None, not_null=False)
-    return c
+    return t
 
 
 def _rows(conn: psycopg.Connection, name: str) -> Rows:
