@@ -169,3 +169,29 @@ def test_json_schema_describes_every_top_level_key():
 @pytest.mark.parametrize("source", ["\nbegin\n  return 1;\nend;\n", " select 1 ", "\n  select 1;\n", "begin\nend;", "\n\nbegin end;\n", "\nselect 1"])
 def test_a_function_body_written_back_reads_as_its_source(source):
     assert body_source(body_text(source)) == source
+
+
+@pytest.mark.parametrize(
+    "field, message",
+    [
+        ('      name: {type: text}\n    rls: true\n    policies:\n      p: {command: select, using: "true); delete from public.accounts; select (true"}\n', "is not one SQL expression"),
+        ("      name: {type: text, default: \"'' primary key\"}\n", None),
+        ('      name: {type: "text); drop table public.accounts; --"}\n', "is not a type name"),
+        ('      name: {type: text, check: "name <> \'\' -- hide"}\n', "is not one SQL expression"),
+    ],
+)
+def test_text_that_would_escape_its_place_is_a_yaml_error(tmp_path, field, message):
+    if message is None:  # one value followed by words: loads, and renders in parentheses
+        from tickets_db.operations import CreateTable
+        from tickets_db.render import render_op
+
+        table = load_text(tmp_path, BASE + field).table("public.accounts")
+        assert "default ('' primary key)" in render_op(CreateTable(table=table))
+        return
+    e = error(tmp_path, BASE + field)
+    assert message in e.message and e.file == "s.yaml"
+
+
+def test_a_view_query_is_one_query(tmp_path):
+    e = error(tmp_path, BASE + "views:\n  public.v:\n    query: select 1; delete from public.accounts\n")
+    assert "not one query" in e.message and e.key == "public.v.query"

@@ -11,7 +11,7 @@ from collections import Counter
 from sqlglot import exp
 
 from ..errors import SchemaError
-from ..lexer import shape_problem, tokens
+from ..lexer import shape_problem, tokens, top_level
 from ..migrations import split_statements
 from ..model import Catalog, Table, qualify
 from ..platform import KNOWN_ROLES
@@ -126,7 +126,7 @@ def _check_shapes(cat: Catalog) -> None:
             _expression(i.where, t.origin, f"{t.qualname}.indexes.{i.name}.where")
             for col in i.columns:
                 _expression(col, t.origin, f"{t.qualname}.indexes.{i.name}.columns")
-                if any(x.kind == "punct" and x.text == "," for x in tokens(col) if x.kind == "punct") and "(" not in col:
+                if any(x.kind == "punct" and x.text == "," for x in top_level(col)):
                     raise _err(t.origin, f"{t.qualname}.indexes.{i.name}.columns", f"`{_short(col)}` is several columns", "list each column as its own item")
         for p in t.policies:
             _expression(p.using, p.origin or t.origin, f"policies.{p.name}.using")

@@ -1,0 +1,52 @@
+"""The lexer reads SQL as PostgreSQL's scanner does; each row is a place the old splitter
+disagreed with PostgreSQL, or a shape an expression field must refuse."""
+from __future__ import annotations
+
+import pytest
+
+from tickets_db.lexer import is_atom, shape_problem, top_level
+from tickets_db.migrations import split_statements
+
+
+@pytest.mark.parametrize(
+    "sql, expected",
+    [
+        ("select 1 -- a\rselect 2; select 3;", ["select 1 -- a\rselect 2;", "select 3;"]),  # a line comment ends at CR
+        ("select a$$ ; select 2; $$;", ["select a$$ ;", "select 2;", "$$;"]),  # a$$ is a name, not a dollar quote
+        ("select e'it\\'s; here'; select 2;", ["select e'it\\'s; here';", "select 2;"]),  # E'' keeps backslash escapes
+        ("select 1 /* a /* nested; */ still; */; select 2;", ["select 1 /* a /* nested; */ still; */;", "select 2;"]),
+        ('select U&"a;b"; select 2;', ['select U&"a;b";', "select 2;"]),
+    ],
+)
+def test_split_agrees_with_postgres(sql, expected):
+    assert [s.text for s in split_statements(sql)] == expected
+
+
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("true); delete from public.tickets; select (true", "`)` closes more"),
+        ("true; delete from public.tickets", "`;`"),
+        ("true --\n) or (true", "comment"),
+        ("(a = 1", "never closed"),
+        ("'open", "never closed"),
+        ("$$x", "never closed"),
+        ("name = 'a;b' and \"x)\" = 1", None),
+    ],
+)
+def test_shape_problem(text, problem):
+    found = shape_problem(text)
+    assert (found is None) if problem is None else (found is not None and problem in found)
+
+
+@pytest.mark.parametrize(
+    "text, atom",
+    [("now()", True), ("'x'::text", True), ("-1", True), ("auth.uid()", True), ("'{}'::text[]", True),
+     ("0 primary key", False), ("1, x int", False), ("a + b", False), ("'a'::timestamp with time zone", False)],
+)
+def test_is_atom(text, atom):
+    assert is_atom(text) is atom
+
+
+def test_top_level_skips_what_parentheses_hold():
+    assert [t.text for t in top_level("lower(a, b) desc")] == ["lower", "desc"]
