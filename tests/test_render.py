@@ -97,6 +97,9 @@ CASES = [
     (Rename(kind="index", table="public.labels", old="ix_tags", new="ix_labels"), "alter index public.ix_tags rename to ix_labels;\n"),
     (AlterColumn(table="public.t", column="qty", type="bigint"), "alter table public.t\n  alter column qty type bigint;\n"),
     (AlterColumn(table="public.t", column="n", type="integer", using="n::integer"), "alter table public.t\n  alter column n type integer using n::integer;\n"),
+    (AlterColumn(table="public.t", column="Mood", type="app.b", convert="text"), 'alter table public.t\n  alter column "Mood" type app.b using "Mood"::text::app.b;\n'),
+    (AlterColumn(table="public.t", column="n", type="integer", convert="cast", drop_default_first=True, default="1", change_default=True),
+     "alter table public.t\n  alter column n drop default,\n  alter column n type integer using n::integer,\n  alter column n set default 1;\n"),
     (
         AlterColumn(table="public.t", column="order", type="bigint", default="1", change_default=True, not_null=True),
         'alter table public.t\n  alter column "order" type bigint,\n  alter column "order" set default 1,\n  alter column "order" set not null;\n',

@@ -272,6 +272,7 @@ class AlterColumn(Op):
     column: str = ""
     type: str | None = None  # the new type, as the YAML writes it
     using: str | None = None
+    convert: str | None = None  # no `using` given: "cast" (col::type) or "text" (col::text::type)
     default: str | None = None
     change_default: bool = False  # set `default` (None drops it)
     drop_default_first: bool = False  # an old default that may not convert to the new type

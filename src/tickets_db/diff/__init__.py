@@ -425,7 +425,8 @@ def _alter_column(d: _Diff, qn: str, authored: Column, cur: Column, des: Column,
         d.add(origin, AlterColumn(
             table=qn, column=authored.name,
             type=SERIALS.get(authored.type.strip().lower(), authored.type) if retype else None,
-            using=(authored.using or _using(authored.name, cur.type, des.type)) if retype else None,
+            using=authored.using if retype else None,
+            convert=_conversion(cur.type, des.type) if retype and not authored.using else None,
             default=authored.default, change_default=redefault or (retype and cur.default is not None),
             drop_default_first=retype and cur.default is not None,
             not_null=(des.not_null or des.serial) if renull else None,
@@ -451,17 +452,15 @@ STRING_TYPES = ("text", "character varying", "character", "name", "citext")
 NUMERIC_TYPES = frozenset({"smallint", "integer", "bigint", "numeric", "real", "double precision"})
 
 
-def _using(column: str, old: str, new: str) -> str | None:
-    from ..render import ident
-
+def _conversion(old: str, new: str) -> str | None:
+    """How the template converts a column PostgreSQL will not cast by assignment: `cast`
+    (`col::new`), `text` (through text, enum to enum), or None."""
     def base(t: str) -> str:
         return t.split("(", 1)[0].strip()
 
     if old == new or _widens(old, new) or base(new) in STRING_TYPES or (base(old) in NUMERIC_TYPES and base(new) in NUMERIC_TYPES):
         return None
-    if "." in old and "." in new:
-        return f"{ident(column)}::text::{new}"
-    return f"{ident(column)}::{new}"
+    return "text" if "." in old and "." in new else "cast"
 
 
 def _widens(old: str, new: str) -> bool:
