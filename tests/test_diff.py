@@ -9,7 +9,10 @@ from tickets_db.diff import diff
 from tickets_db.introspect import Scope, introspect
 from tickets_db.loader import load, load_files
 from tickets_db.model import Catalog, Column, Policy
-from tickets_db.operations import AddColumn, AddEnumValue, CreatePolicy, CreateTable, InsertRows
+from tickets_db.kinds.enums import AddEnumValue
+from tickets_db.kinds.policies import CreatePolicy
+from tickets_db.kinds.rows import InsertRows
+from tickets_db.kinds.tables import AddColumn, CreateTable
 from tickets_db.planner import apply_catalog, function_keys
 
 from .conftest import ROOT

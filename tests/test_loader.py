@@ -182,7 +182,7 @@ def test_a_function_body_written_back_reads_as_its_source(source):
 )
 def test_text_that_would_escape_its_place_is_a_yaml_error(tmp_path, field, message):
     if message is None:  # one value followed by words: loads, and renders in parentheses
-        from tickets_db.operations import CreateTable
+        from tickets_db.kinds.tables import CreateTable
         from tickets_db.render import render_op
 
         table = load_text(tmp_path, BASE + field).table("public.accounts")

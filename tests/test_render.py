@@ -4,9 +4,14 @@ from __future__ import annotations
 import pytest
 
 from tickets_db.model import Argument, Column, Constraint, Domain, Enum, Function, Grant, Index, Policy, Rows, Table, Trigger, TriggerEvent
-from tickets_db.operations import (
-    AddColumn, AddConstraint, AddEnumValue, AlterColumn, AlterPolicy, DisableRls, Drop, Rename, UpdateRows, CreateDomain, CreateEnum, CreateFunction, CreateIndex, CreatePolicy, CreateTable, CreateTrigger, EnableRls, InsertRows, SetGrants,
-)
+from tickets_db.kinds.common import Drop, Rename, SetGrants
+from tickets_db.kinds.domains import CreateDomain
+from tickets_db.kinds.enums import AddEnumValue, CreateEnum
+from tickets_db.kinds.functions import CreateFunction
+from tickets_db.kinds.policies import AlterPolicy, CreatePolicy
+from tickets_db.kinds.rows import InsertRows, UpdateRows
+from tickets_db.kinds.tables import AddColumn, AddConstraint, AlterColumn, CreateIndex, CreateTable, DisableRls, EnableRls
+from tickets_db.kinds.triggers import CreateTrigger
 from tickets_db.render import ident, render_migration, render_op
 
 TABLE = Table(

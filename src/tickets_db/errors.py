@@ -104,6 +104,14 @@ class UnprovenRawSql(RefusedChanges):
     hint = "nothing was written. A raw SQL file is appended whole each time it changes: make it re-runnable (create or replace, if not exists), or put the change in a hand-written migration (`tickets-db new NAME --empty`)."
 
 
+class DependencyCycle(RefusedChanges):
+    """Objects the YAML asks for that each need another to exist first (a view that selects
+    from a function whose SQL body reads the view, …): PostgreSQL cannot build them in any order."""
+
+    header = "these objects depend on each other in a cycle, so no order can create them:"
+    hint = "break the cycle in the YAML (a plpgsql body is not checked when created; a foreign key can be added by a later migration)."
+
+
 class DatabaseError(TicketsDbError):
     """The database cannot be reached or refused an administrative step."""
 

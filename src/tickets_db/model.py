@@ -248,6 +248,9 @@ class View:
     grants: tuple[Grant, ...] = ()
     security_invoker: bool = False
     comment: str | None = None
+    security_barrier: bool = False
+    check_option: str | None = None  # local | cascaded
+    triggers: tuple[Trigger, ...] = ()  # instead of triggers (and statement triggers)
     # What the database says the columns are (introspection only): the query is what is compared.
     columns: tuple[Column, ...] = field(default=(), compare=False)
     origin: str | None = field(default=None, compare=False)
@@ -290,6 +293,10 @@ class Catalog:
     # Roles the database provides beyond the platform's (grants and policies name them; the
     # cluster owns them, so migrations never create them).
     roles: tuple[str, ...] = ()
+    # What depends on what, as the database read says (pg_depend): (dependant, dependency),
+    # each named as the operations name it (`view public.v`, `function public.f(integer)`,
+    # `column public.t.c`). Empty for a catalog loaded from YAML.
+    depends: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     def table(self, qualname: str) -> Table | None:
         return _tables_by_name(self).get(qualname)
@@ -297,9 +304,8 @@ class Catalog:
     def enum(self, qualname: str) -> Enum | None:
         return next((e for e in self.enums if e.qualname == qualname), None)
 
-    def functions_named(self, qualname: str) -> list[Function]:
-        return [f for f in self.functions if f.qualname == qualname]
-
+    def view(self, qualname: str) -> View | None:
+        return next((v for v in self.views if v.qualname == qualname), None)
 
 
 # Lookups by name on a catalog of a thousand tables: an index per catalog object, built once.

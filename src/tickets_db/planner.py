@@ -23,10 +23,9 @@ from .introspect import Scope, introspect, normalized_types, user_schemas
 from .loader import load
 from .migrations import Migration, RawSql, check_sum, list_migrations, new_version, pending_raw_sql, raw_sql_files, slug, split_statements, write_sum
 from .model import Catalog
-from .operations import Op
+from .kinds.common import Op
 from .proof import prove
 from .render import render_batch, render_migration, render_op
-from .resources import templates_dir
 from .target import Target
 from .typegen import generate as generate_types
 
@@ -87,7 +86,7 @@ def _code_key() -> str:
     """Cached results are only as good as the code that made them: any change to the loader,
     the diff, the introspection or the templates starts a fresh cache."""
     here = Path(__file__).parent
-    files = sorted([*here.glob("loader/*.py"), *here.glob("diff/*.py"), *here.glob("introspect/**/*"), *(here / n for n in ("model.py", "operations.py", "render.py", "planner.py")), *templates_dir().glob("sql/*")])
+    files = sorted([*here.glob("loader/*.py"), *here.glob("diff/*.py"), *here.glob("introspect/**/*"), *here.glob("kinds/**/*"), *(here / n for n in ("model.py", "render.py", "planner.py"))])
     digest = hashlib.sha1(__version__.encode())
     for f in files:
         if f.is_file():

@@ -12,7 +12,8 @@ import jinja2
 from .lexer import is_atom
 from .migrations import RawSql
 from .model import LIST_SETTINGS
-from .operations import Op
+from .kinds import HERE as KINDS_DIR
+from .kinds.common import Op
 from .resources import templates_dir
 
 _PLAIN = re.compile(r"^[a-z_][a-z0-9_$]*$")
@@ -84,7 +85,7 @@ def dollar_quote(body: str) -> str:
 @cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        loader=jinja2.FileSystemLoader([str(KINDS_DIR), str(templates_dir())]),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -97,7 +98,7 @@ def environment() -> jinja2.Environment:
 
 
 def render_op(op: Op) -> str:
-    return environment().get_template(f"sql/{op.template}").render(op=op).strip() + "\n"
+    return environment().get_template(op.template).render(op=op).strip() + "\n"
 
 
 def render_batch(ops: list[Op] | tuple[Op, ...]) -> str:

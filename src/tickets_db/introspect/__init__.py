@@ -15,16 +15,15 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from ..loader.names import make_object_name
-from ..model import LIST_SETTINGS, privilege_order, Argument, Catalog, Column, Constraint, Domain, Enum, Extension, Function, Grant, Index, Policy, Rows, Schema, Table, Trigger, TriggerEvent, View
+from .. import kinds
+from ..kinds.functions.read import function
+from ..kinds.tables.read import column, constraint, index
+from ..kinds.triggers.read import trigger
+from ..model import privilege_order, Catalog, Column, Domain, Enum, Extension, Function, Grant, Policy, Rows, Schema, Table, View
 
 PLATFORM_SCHEMAS = frozenset({"auth", "storage", "extensions", "pg_catalog", "information_schema", "tickets_db"})
 # Schemas hosted Supabase keeps for its own services.
 SUPABASE_SCHEMAS = frozenset({"graphql", "graphql_public", "realtime", "_realtime", "supabase_functions", "supabase_migrations", "vault", "pgsodium", "pgsodium_masks", "net", "cron", "pgbouncer", "_analytics"})
-ACTIONS = {"a": None, "r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
-KINDS = {"p": "primary_key", "u": "unique", "f": "foreign_key", "c": "check"}
-VOLATILITY = {"v": "volatile", "s": "stable", "i": "immutable"}
-MODES = {"i": "in", "o": "out", "b": "inout", "v": "variadic", "t": "table"}
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,12 @@ class Scope:
 
 @cache
 def _query(name: str) -> str:
-    return (Path(__file__).parent / "queries" / f"{name}.sql").read_text()
+    """`tables/columns` is a kind's query (kinds/), `depends` the graph's; others read the
+    whole database (introspect/queries/)."""
+    path = kinds.query(name)
+    if not path.is_file():
+        path = Path(__file__).parent / "queries" / f"{name}.sql"
+    return path.read_text()
 
 
 def _fetch(conn: psycopg.Connection, name: str, **params: Any) -> list[dict[str, Any]]:
@@ -121,15 +125,15 @@ def _grouped(conn: psycopg.Connection, kind: str, oids: list[int]) -> dict[int, 
 
 
 def _enums(conn: psycopg.Connection, schemas: list[str]) -> tuple[Enum, ...]:
-    return tuple(Enum(e["schema"], e["name"], tuple(e["values"]), e["comment"]) for e in _fetch(conn, "enums", schemas=schemas))
+    return tuple(Enum(e["schema"], e["name"], tuple(e["values"]), e["comment"]) for e in _fetch(conn, "enums/enums", schemas=schemas))
 
 
 def _extensions(conn: psycopg.Connection, schemas: list[str]) -> tuple[Extension, ...]:
-    return tuple(Extension(e["name"], e["schema"]) for e in _fetch(conn, "extensions", schemas=schemas))
+    return tuple(Extension(e["name"], e["schema"]) for e in _fetch(conn, "schemas/extensions", schemas=schemas))
 
 
 def _functions(conn: psycopg.Connection, schemas: list[str]) -> tuple[Function, ...]:
-    return tuple(sorted((_function(f) for f in _fetch(conn, "functions", schemas=schemas)), key=lambda f: f.identity))
+    return tuple(sorted((function(f) for f in _fetch(conn, "functions/functions", schemas=schemas)), key=lambda f: f.identity))
 
 
 def introspect(conn: psycopg.Connection, scope: Scope) -> Catalog:
@@ -139,9 +143,9 @@ def introspect(conn: psycopg.Connection, scope: Scope) -> Catalog:
 
 def _read(conn: psycopg.Connection, scope: Scope) -> Catalog:
     schemas_param = list(scope.schemas)
-    tables_rows = _fetch(conn, "tables", schemas=schemas_param, external=list(scope.external_tables))
+    tables_rows = _fetch(conn, "tables/tables", schemas=schemas_param, external=list(scope.external_tables))
     oids = [r["oid"] for r in tables_rows]
-    per = {kind: _grouped(conn, kind, oids) for kind in ("columns", "constraints", "indexes", "policies", "triggers")}
+    per = {kind.split("/")[1]: _grouped(conn, kind, oids) for kind in ("tables/columns", "tables/constraints", "tables/indexes", "policies/policies", "triggers/triggers")}
 
     tables = []
     for t in tables_rows:
@@ -151,107 +155,46 @@ def _read(conn: psycopg.Connection, scope: Scope) -> Catalog:
             Table(
                 t["schema"],
                 t["name"],
-                columns=() if external else tuple(_column(c) for c in per["columns"][oid]),
-                constraints=() if external else tuple(_constraint(c) for c in per["constraints"][oid]),
-                indexes=() if external else tuple(Index(i["name"], tuple(i["columns"]), i["unique"], i["method"], i["where"]) for i in per["indexes"][oid]),
+                columns=() if external else tuple(column(c, _grants(c["grants"])) for c in per["columns"][oid]),
+                constraints=() if external else tuple(constraint(c) for c in per["constraints"][oid]),
+                indexes=() if external else tuple(index(i) for i in per["indexes"][oid]),
                 grants=() if external else _grants(t["grants"]),
                 rls=False if external else t["rls"],
                 force_rls=False if external else t["force_rls"],
                 policies=tuple(Policy(p["name"], p["command"], tuple(p["roles"]), p["permissive"], p["using"], p["with_check"]) for p in per["policies"][oid]),
-                triggers=tuple(_trigger(tr) for tr in per["triggers"][oid]),
+                triggers=tuple(trigger(tr) for tr in per["triggers"][oid]),
                 comment=None if external else t["comment"],
                 external=external,
             )
         )
-    views_rows = _fetch(conn, "views", schemas=schemas_param)
-    view_columns = _grouped(conn, "columns", [v["oid"] for v in views_rows])
+    views_rows = _fetch(conn, "views/views", schemas=schemas_param)
+    view_columns = _grouped(conn, "tables/columns", [v["oid"] for v in views_rows])
     return Catalog(
-        schemas=tuple(Schema(s["name"], _grants(s["grants"]), s["comment"]) for s in _fetch(conn, "schemas", schemas=schemas_param)),
+        schemas=tuple(Schema(s["name"], _grants(s["grants"]), s["comment"]) for s in _fetch(conn, "schemas/schemas", schemas=schemas_param)),
         extensions=_extensions(conn, schemas_param),
         enums=_enums(conn, schemas_param),
-        domains=tuple(Domain(x["schema"], x["name"], x["type"], x["not_null"], x["default"], x["check"], x["comment"]) for x in _fetch(conn, "domains", schemas=schemas_param)),
+        domains=tuple(Domain(x["schema"], x["name"], x["type"], x["not_null"], x["default"], x["check"], x["comment"]) for x in _fetch(conn, "domains/domains", schemas=schemas_param)),
         tables=tuple(tables),
         functions=_functions(conn, schemas_param),
         views=tuple(
-            View(v["schema"], v["name"], v["query"], _grants(v["grants"]), v["security_invoker"], v["comment"], tuple(_column(c) for c in view_columns[v["oid"]]))
+            View(v["schema"], v["name"], v["query"], _grants(v["grants"]), v["security_invoker"], v["comment"], tuple(column(c, _grants(c["grants"])) for c in view_columns[v["oid"]]))
             for v in views_rows
         ),
         rows=tuple(_rows(conn, r) for r in scope.rows),
+        depends=_depends(conn),
     )
 
 
-SERIAL_TYPES = {"integer": "serial", "bigint": "bigserial", "smallint": "smallserial"}
-
-
-def _column(c: dict[str, Any]) -> Column:
-    """A column that owns the sequence its default draws from, named as `serial` names it, is
-    read as the serial it was declared as (its NOT NULL goes without saying)."""
-    sequence = c.get("owned_sequence")
-    if sequence and c["type"] in SERIAL_TYPES and (c["default"] or "").startswith("nextval(") and sequence == make_object_name(c["relation"], c["name"], "seq"):
-        return Column(c["name"], SERIAL_TYPES[c["type"]], False, None, None, None, c["comment"], _grants(c["grants"]))
-    return Column(c["name"], c["type"], c["not_null"], c["default"], c["identity"], c["generated"], c["comment"], _grants(c["grants"]))
-
-
-def _constraint(c: dict[str, Any]) -> Constraint:
-    kind = KINDS[c["kind"]]
-    if kind == "foreign_key":
-        return Constraint(c["name"], kind, tuple(c["columns"]), c["ref_table"], tuple(c["ref_columns"]), ACTIONS[c["on_delete"]], ACTIONS[c["on_update"]])
-    if kind == "check":
-        return Constraint(c["name"], kind, expression=c["expression"])
-    return Constraint(c["name"], kind, tuple(c["columns"]))
-
-
-def _trigger(t: dict[str, Any]) -> Trigger:
-    bits = t["type"]
-    timing = "instead of" if bits & 64 else "before" if bits & 2 else "after"
-    events = []
-    for bit, name in ((4, "insert"), (16, "update"), (8, "delete"), (32, "truncate")):
-        if bits & bit:
-            events.append(TriggerEvent(name, tuple(t["columns"]) if name == "update" else ()))
-    definition: str = t["definition"]
-    when = None
-    start = definition.find(" WHEN (")
-    if start != -1:
-        end = definition.rfind(") EXECUTE ")
-        when = definition[start + len(" WHEN (") : end]
-    return Trigger(t["name"], timing, tuple(events), t["function"], "row" if bits & 1 else "statement", when, tuple(t["arguments"]))
-
-
-def _setting(name: str, value: str) -> tuple[str, str]:
-    if name not in LIST_SETTINGS:
-        return name, value
-    items = [item.strip() for item in value.split(",")] if value else []
-    names = [i[1:-1].replace('""', '"') if len(i) >= 2 and i.startswith('"') and i.endswith('"') else i for i in items]
-    return name, ", ".join(n for n in names if n)
-
-
-def _function(f: dict[str, Any]) -> Function:
-    names, types, modes, defaults = f["arg_names"], f["arg_types"], f["arg_modes"], f["arg_defaults"]
-    args, table = [], []
-    for i, typ in enumerate(types):
-        mode = MODES[modes[i]] if modes else "in"
-        name = names[i] if i < len(names) and names[i] else None
-        if mode == "table":
-            table.append((name or "", typ))
-        else:
-            args.append(Argument(name, typ, defaults[i], mode))
-    config = tuple(_setting(*c.split("=", 1)) for c in f["config"])
-    return Function(
-        f["schema"],
-        f["name"],
-        tuple(args),
-        None if table else f["returns"],
-        f["body"],
-        language=f["language"],
-        returns_table=tuple(table),
-        returns_set=f["returns_set"],
-        volatility=VOLATILITY[f["volatility"]],
-        security_definer=f["security_definer"],
-        strict=f["strict"],
-        config=config,  # type: ignore[arg-type]
-        grants=tuple(Grant(r, ("execute",)) for r in f["execute"]),
-        comment=f["comment"],
-    )
+def _depends(conn: psycopg.Connection) -> tuple[tuple[str, str], ...]:
+    """pg_depend as (dependant, dependency) names; what depends on a column depends on its
+    table too (it goes before the table is dropped)."""
+    out = set()
+    for r in _fetch(conn, "depends"):
+        out.add((r["dependant"], r["dependency"]))
+        kind, _, name = r["dependency"].partition(" ")
+        if kind == "column" and not r["dependant"].startswith(f"constraint {name.rsplit('.', 1)[0]}."):
+            out.add((r["dependant"], "table " + name.rsplit(".", 1)[0]))
+    return tuple(sorted(out))
 
 
 def _as_text(column: str) -> sql.Composable:
@@ -270,7 +213,7 @@ def _text_rows(conn: psycopg.Connection, schema: str, name: str, selected: list[
 def _rows(conn: psycopg.Connection, spec: Rows) -> Rows:
     """The rows of spec.table whose keys the YAML names, as text (the YAML's form). Before a
     rename the YAML announces has run, they are read under the old table and column names."""
-    source = _fetch(conn, "row_source", table=spec.table, old=spec.renamed_from)
+    source = _fetch(conn, "rows/row_source", table=spec.table, old=spec.renamed_from)
     if not source:
         return Rows(spec.table, spec.key, spec.columns, ())
     existing = set(source[0]["columns"])
@@ -304,8 +247,8 @@ def unsupported(conn: psycopg.Connection, schemas: tuple[str, ...]) -> tuple[Uns
 def external_tables(conn: psycopg.Connection, names: tuple[str, ...]) -> tuple[Table, ...]:
     """Platform tables as references: their columns only (what the YAML's validator checks)."""
     with _qualified(conn):
-        found = _fetch(conn, "tables", schemas=[], external=list(names))
-        columns = _grouped(conn, "columns", [t["oid"] for t in found])
+        found = _fetch(conn, "tables/tables", schemas=[], external=list(names))
+        columns = _grouped(conn, "tables/columns", [t["oid"] for t in found])
     return tuple(Table(t["schema"], t["name"], tuple(Column(c["name"], c["type"]) for c in columns[t["oid"]]), external=True) for t in found)
 
 
@@ -330,12 +273,12 @@ def all_rows(conn: psycopg.Connection, table: str) -> Rows | None:
     time, while a default such as `auth.uid()` would not give the row back. None when there is no
     such table."""
     with _qualified(conn):
-        found = _fetch(conn, "tables", schemas=[], external=[table])
+        found = _fetch(conn, "tables/tables", schemas=[], external=[table])
         if not found:
             return None
         oid = found[0]["oid"]
-        constraints = _fetch(conn, "constraints", oids=[oid])
-        described = {c["name"]: c for c in _fetch(conn, "columns", oids=[oid])}
+        constraints = _fetch(conn, "tables/constraints", oids=[oid])
+        described = {c["name"]: c for c in _fetch(conn, "tables/columns", oids=[oid])}
         key = next((tuple(c["columns"]) for c in constraints if c["kind"] == "p"), ())
         surrogate: tuple[str, ...] = ()
         if key and all(_computed(described[k]) for k in key):

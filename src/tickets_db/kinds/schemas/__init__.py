@@ -1,0 +1,69 @@
+"""Schemas and the extensions installed into them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from ...model import Extension, Schema
+from ..common import REVOKE_FROM, Change, Comment, Drop, Needs, Op, SetGrants
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CreateSchema(Op):
+    schema: Schema
+    template: ClassVar[str] = "schemas/create_schema.sql.j2"
+    phase: ClassVar[int] = 1
+
+    @property
+    def key(self) -> str:
+        return f"schema {self.schema.name}"
+
+    def provides(self) -> set[str]:
+        return {f"schema:{self.schema.name}"}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CreateExtension(Op):
+    extension: Extension
+    template: ClassVar[str] = "schemas/create_extension.sql.j2"
+    phase: ClassVar[int] = 2
+
+    @property
+    def key(self) -> str:
+        return f"extension {self.extension.name}"
+
+    def requires(self, foreign: Needs) -> set[str]:
+        return {f"schema:{self.extension.schema}"}
+
+
+def compare(d: Change) -> None:
+    current = {s.name: s for s in d.current.schemas}
+    desired = {s.name: s for s in d.desired.schemas}
+    for s in d.authored.schemas:
+        if s.external:
+            continue
+        if s.name not in current:
+            d.add(s.origin, CreateSchema(schema=s))
+            if s.grants:
+                d.add(s.origin, SetGrants(target_kind="schema", target=s.name, grants=s.grants, revoke_from=()))
+            if s.comment:
+                d.add(s.origin, Comment(target_kind="schema", target=s.name, text=s.comment))
+        else:
+            want, have = desired.get(s.name, s), current[s.name]
+            if want.grants != have.grants:
+                d.add(s.origin, SetGrants(target_kind="schema", target=s.name, grants=s.grants, revoke_from=REVOKE_FROM))
+            if want.comment != have.comment:
+                d.add(s.origin, Comment(target_kind="schema", target=s.name, text=s.comment))
+    authored_schemas = {s.name for s in d.authored.schemas}
+    for name in sorted(current.keys() - authored_schemas):
+        d.add(None, Drop(kind="schema", target=name, hazard="drops the schema (it must be empty by then)"))
+    current_ext = {e.name: e for e in d.current.extensions}
+    for e in d.authored.extensions:
+        if e.name not in current_ext:
+            d.add(e.origin, CreateExtension(extension=e))
+        elif current_ext[e.name].schema != e.schema:
+            d.refuse(e.origin, f"extension {e.name} moved to schema {e.schema}")
+    authored = {e.name for e in d.authored.extensions}
+    for e in d.current.extensions:
+        if e.name not in authored:
+            d.add(None, Drop(kind="extension", target=e.name))

@@ -1,0 +1,476 @@
+"""Tables and their parts: columns, constraints, indexes, row level security. Policies and
+triggers hang off a table too but are kinds of their own (a platform table can carry them)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar
+
+from ...loader.names import make_object_name
+from ...model import SERIALS, Catalog, Column, Constraint, Index, Table
+from ..common import REVOKE_FROM, Change, Comment, Drop, Needs, Op, Rename, SetGrants, mentions, type_refs
+from .. import policies, triggers
+
+
+def _calls(text: str | None) -> set[str]:
+    """Functions a default, check or generated expression calls: built before the table."""
+    return {f"fn:{n}" for n in mentions(text)}
+
+
+def _column_needs(c: Column) -> set[str]:
+    return type_refs(c.type) | _calls(c.default) | _calls(c.generated)
+
+
+def _constraint_needs(table: str, k: Constraint) -> set[str]:
+    need = _calls(k.expression)
+    if k.kind == "foreign_key" and k.ref_table:
+        need |= {f"rel:{k.ref_table}", f"key:{k.ref_table}"}
+    words = {n.removeprefix("public.") for n in mentions(k.expression)} | set(k.columns)
+    return need | {f"alter:{table}.{w}" for w in words}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CreateTable(Op):
+    table: Table
+    deferred: tuple[str, ...] = ()  # foreign keys added after the tables (reference cycles)
+    template: ClassVar[str] = "tables/create_table.sql.j2"
+    subrank: ClassVar[int] = 0
+
+    @property
+    def key(self) -> str:
+        return f"table {self.table.qualname}"
+
+    def provides(self) -> set[str]:
+        t = self.table
+        return {f"rel:{t.qualname}", f"type:{t.qualname}", f"key:{t.qualname}"} | {f"col:{t.qualname}.{c.name}" for c in t.columns}
+
+    def requires(self, foreign: Needs) -> set[str]:
+        t = self.table
+        req = {f"schema:{t.schema}"}
+        for c in t.columns:
+            req |= _column_needs(c)
+        for k in t.constraints:
+            if k.name in self.deferred:
+                continue
+            req |= _calls(k.expression)
+            if k.kind == "foreign_key" and k.ref_table and k.ref_table != t.qualname:
+                req |= {f"rel:{k.ref_table}", f"key:{k.ref_table}"}
+        return req
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AddColumn(Op):
+    table: str
+    column: Column
+    constraints: tuple[Constraint, ...] = ()
+    template: ClassVar[str] = "tables/add_column.sql.j2"
+    subrank: ClassVar[int] = 1
+
+    @property
+    def key(self) -> str:
+        return f"column {self.table}.{self.column.name}"
+
+    def provides(self) -> set[str]:
+        return {f"col:{self.table}.{self.column.name}", f"altered:{self.table}"}
+
+    def requires(self, foreign: Needs) -> set[str]:
+        req = {f"rel:{self.table}"} | _column_needs(self.column)
+        for k in self.constraints:
+            req |= _calls(k.expression) | ({f"rel:{k.ref_table}", f"key:{k.ref_table}"} if k.ref_table else set())
+        return req
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlterColumn(Op):
+    table: str
+    column: str
+    type: str | None = None  # the new type, as the YAML writes it
+    using: str | None = None
+    convert: str | None = None  # no `using` given: "cast" (col::type) or "text" (col::text::type)
+    default: str | None = None
+    change_default: bool = False  # set `default` (None drops it)
+    drop_default_first: bool = False  # an old default that may not convert to the new type
+    not_null: bool | None = None  # True: set not null; False: drop not null
+    drop_expression: bool = False  # a generated column made a plain one
+    template: ClassVar[str] = "tables/alter_column.sql.j2"
+
+    @property
+    def key(self) -> str:
+        return f"alter column {self.table}.{self.column}"
+
+    def provides(self) -> set[str]:
+        return {f"alter:{self.table}.{self.column}", f"altered:{self.table}"}
+
+    def requires(self, foreign: Needs) -> set[str]:
+        return {f"rel:{self.table}"} | (type_refs(self.type) if self.type else set()) | _calls(self.default if self.change_default else None)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlterIdentity(Op):
+    """An identity added, removed, or switched between `always` and `by default`, in place."""
+
+    table: str
+    column: str
+    old: str | None = None
+    new: str | None = None
+    template: ClassVar[str] = "tables/alter_identity.sql.j2"
+
+    @property
+    def key(self) -> str:
+        return f"identity {self.table}.{self.column}"
+
+    def requires(self, foreign: Needs) -> set[str]:
+        return {f"alter:{self.table}.{self.column}"}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SetSerial(Op):
+    """An integer column made serial (its own sequence, started after the largest value) or a
+    serial made a plain integer (default and sequence dropped): `type serial` is not SQL."""
+
+    table: str
+    column: str
+    base_type: str = "integer"
+    sequence: str = ""  # schema-qualified
+    serial: bool = True
+    template: ClassVar[str] = "tables/set_serial.sql.j2"
+
+    @property
+    def key(self) -> str:
+        return f"serial {self.table}.{self.column}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AddConstraint(Op):
+    table: str
+    constraint: Constraint
+    template: ClassVar[str] = "tables/add_constraint.sql.j2"
+    subrank: ClassVar[int] = 2
+
+    @property
+    def key(self) -> str:
+        return f"constraint {self.table}.{self.constraint.name}"
+
+    def provides(self) -> set[str]:
+        return {f"key:{self.table}"} if self.constraint.kind in ("primary_key", "unique") else set()
+
+    def requires(self, foreign: Needs) -> set[str]:
+        return {f"rel:{self.table}"} | _constraint_needs(self.table, self.constraint)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CreateIndex(Op):
+    table: str
+    index: Index
+    template: ClassVar[str] = "tables/create_index.sql.j2"
+    subrank: ClassVar[int] = 5
+
+    @property
+    def key(self) -> str:
+        return f"index {self.table}.{self.index.name}"
+
+    def provides(self) -> set[str]:
+        return {f"key:{self.table}"} if self.index.unique else set()
+
+    def requires(self, foreign: Needs) -> set[str]:
+        return {f"rel:{self.table}"} | {f"alter:{self.table}.{c}" for c in self.index.columns} | _calls(self.index.where)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EnableRls(Op):
+    table: str
+    force: bool = False
+    template: ClassVar[str] = "tables/enable_rls.sql.j2"
+    subrank: ClassVar[int] = 6
+
+    @property
+    def key(self) -> str:
+        return f"rls {self.table}"
+
+    def requires(self, foreign: Needs) -> set[str]:
+        return {f"rel:{self.table}"}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DisableRls(Op):
+    table: str
+    keep_enabled: bool = False  # only `no force`
+    template: ClassVar[str] = "tables/disable_rls.sql.j2"
+
+    @property
+    def key(self) -> str:
+        return f"rls off {self.table}"
+
+
+def compare(d: Change) -> None:
+    authored_names = set()
+    for t in d.authored.tables:
+        authored_names.add(t.qualname)
+        cur = d.current.table(t.qualname)
+        des = d.desired.table(t.qualname) or t
+        if t.external:
+            _attachments(d, t, cur, des)
+        elif cur is None:
+            _create(d, t)
+        else:
+            _alter(d, t, cur, des)
+    for t in d.current.tables:
+        if t.qualname not in authored_names and not t.external:
+            refs = tuple(sorted({k.ref_table for k in t.constraints if k.kind == "foreign_key" and k.ref_table}))
+            d.add(None, Drop(kind="table", target=t.qualname, refs=refs, data_loss=True, hazard="deletes the table and every row in it"))
+    _break_cycles(d)
+
+
+def _attachments(d: Change, t: Table, cur: Table | None, des: Table) -> None:
+    policies.compare_table(d, t, cur, des)
+    triggers.compare_table(d, t, cur, des)
+
+
+def _break_cycles(d: Change) -> None:
+    """Tables created together whose foreign keys point at each other (a cycle, as `accounts`
+    ↔ `memberships` often do) are created first and the keys inside the cycle added after,
+    as pg_dump does; every other key stays in its table, as the course writes it."""
+    created = {op.table.qualname: op for op in d.ops if isinstance(op, CreateTable)}
+    edges = {name: {k.ref_table for k in op.table.constraints if k.kind == "foreign_key" and k.ref_table in created and k.ref_table != name} for name, op in created.items()}
+    for group in _cycles(edges):
+        for i, op in enumerate(d.ops):
+            if isinstance(op, CreateTable) and op.table.qualname in group:
+                late = tuple(k for k in op.table.constraints if k.kind == "foreign_key" and k.ref_table in group and k.ref_table != op.table.qualname)
+                d.ops[i] = replace(op, deferred=tuple(k.name for k in late))
+                d.ops.extend(AddConstraint(table=op.table.qualname, constraint=k, origin=op.origin) for k in late)
+
+
+def _cycles(edges: dict[str, set[str]]) -> list[set[str]]:
+    """Strongly connected groups of more than one table (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[set[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in sorted(edges[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = set()
+            while True:
+                w = stack.pop()
+                group.add(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                found.append(group)
+
+    for v in sorted(edges):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def renames(d: Change) -> Catalog:
+    """Apply the YAML's `renamed_from` hints: emit the renames, and return `current` as it
+    will look after them, so the rest of the diff compares like with like."""
+    tables = list(d.current.tables)
+    names = {t.qualname for t in tables}
+    for t in d.authored.tables:
+        old = t.renamed_from
+        if old and old in names and t.qualname not in names:
+            if old.split(".")[0] != t.schema:
+                d.refuse(t.origin, f"table {old} renamed into another schema ({t.qualname}): move it by hand (`alter table … set schema`)")
+                continue
+            d.add(t.origin, Rename(kind="table", table=old, old=old.split(".")[1], new=t.name))
+            tables = [replace(x, name=t.name) if x.qualname == old else x for x in tables]
+            tables = [replace(x, constraints=tuple(replace(k, ref_table=t.qualname) if k.ref_table == old else k for k in x.constraints)) for x in tables]
+            names = {x.qualname for x in tables}
+    renamed = []
+    for table in tables:
+        want = d.authored.table(table.qualname)
+        for c in want.columns if want else ():
+            old = c.renamed_from
+            if want and old and table.column(old) and not table.column(c.name):
+                d.add(want.origin, Rename(kind="column", table=table.qualname, old=old, new=c.name))
+                table = _rename_column(table, old, c.name)
+        renamed.append(table)
+    return replace(d.current, tables=tuple(renamed))
+
+
+def _rename_column(t: Table, old: str, new: str) -> Table:
+    """What PostgreSQL does to the catalog when a column is renamed."""
+    def cols(names: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(new if n == old else n for n in names)
+
+    return replace(
+        t,
+        columns=tuple(replace(c, name=new) if c.name == old else c for c in t.columns),
+        constraints=tuple(replace(k, columns=cols(k.columns)) for k in t.constraints),
+        indexes=tuple(replace(i, columns=cols(i.columns)) for i in t.indexes),
+    )
+
+
+def _create(d: Change, t: Table) -> None:
+    o = t.origin
+    d.add(o, CreateTable(table=t))
+    if t.comment:
+        d.add(o, Comment(target_kind="table", target=t.qualname, text=t.comment))
+    for c in t.columns:
+        if c.comment:
+            d.add(o, Comment(target_kind="column", target=f"{t.qualname}.{c.name}", text=c.comment))
+    d.add(o, SetGrants(target_kind="table", target=t.qualname, grants=t.grants, revoke_from=REVOKE_FROM))
+    for c in t.columns:
+        if c.grants:
+            d.add(o, SetGrants(target_kind="column", target=f"{t.qualname}.{c.name}", grants=c.grants, revoke_from=REVOKE_FROM))
+    for i in t.indexes:
+        d.add(o, CreateIndex(table=t.qualname, index=i))
+    if t.rls or t.force_rls:
+        d.add(o, EnableRls(table=t.qualname, force=t.force_rls))
+    _attachments(d, t, None, t)
+
+
+def _unnamed(x: Constraint | Index) -> Constraint | Index:
+    return replace(x, name="")
+
+
+def _keyed(d: Change, qn: str, kind: str, authored: tuple[Any, ...], current: tuple[Any, ...], desired: tuple[Any, ...], create: Any, origin: str | None) -> None:
+    """Constraints and indexes, matched by name: new ones created, dropped ones dropped, changed
+    ones dropped and created; one whose definition is unchanged under a new name is renamed."""
+    cur = {x.name: x for x in current}
+    des = {x.name: x for x in desired}
+    by_definition = {_unnamed(x): x.name for x in current if x.name not in des}
+    for x in authored:
+        where = getattr(x, "origin", None) or origin
+        want = des.get(x.name, x)
+        if x.name not in cur:
+            old = by_definition.pop(_unnamed(want), None)
+            if old is not None:
+                d.add(where, Rename(kind=kind, table=qn, old=old, new=x.name))
+            else:
+                d.add(where, create(x))
+        elif cur[x.name] != want:
+            d.add(where, _drop_keyed(kind, qn, cur[x.name]), create(x))
+    for name in sorted(by_definition.values()):
+        d.add(origin, _drop_keyed(kind, qn, cur[name]))
+
+
+def _drop_keyed(kind: str, qn: str, x: Constraint | Index) -> Drop:
+    refs = (x.ref_table,) if isinstance(x, Constraint) and x.kind == "foreign_key" and x.ref_table else ()
+    return Drop(kind=kind, target=x.name, table=qn, refs=refs)
+
+
+def _alter(d: Change, t: Table, cur: Table, des: Table) -> None:
+    o = t.origin
+    qn = t.qualname
+    cur_cols = {c.name: c for c in cur.columns}
+    des_cols = {c.name: c for c in des.columns}
+    new_columns = set()
+    for c in t.columns:
+        if c.name not in cur_cols:
+            inline = tuple(k for k in t.constraints if k.inline and k.columns == (c.name,))
+            hazard = "fails if the table has rows: a NOT NULL column needs a default" if c.not_null and c.default is None and not c.identity else None
+            d.add(o, AddColumn(table=qn, column=c, constraints=inline, hazard=hazard))
+            new_columns.add(c.name)
+            if c.comment:
+                d.add(o, Comment(target_kind="column", target=f"{qn}.{c.name}", text=c.comment))
+            if c.grants:
+                d.add(o, SetGrants(target_kind="column", target=f"{qn}.{c.name}", grants=c.grants, revoke_from=REVOKE_FROM))
+        else:
+            _alter_column(d, qn, c, cur_cols[c.name], des_cols.get(c.name, c), o)
+    for name in sorted(cur_cols.keys() - des_cols.keys()):
+        d.add(o, Drop(kind="column", target=name, table=qn, data_loss=True, hazard=f"deletes column {name} and its values"))
+    fresh = tuple(k for k in t.constraints if not (k.inline and set(k.columns) <= new_columns))
+    des_fresh = tuple(k for k in des.constraints if not (k.inline and set(k.columns) <= new_columns) or k.name not in {x.name for x in fresh})
+    _keyed(d, qn, "constraint", fresh, cur.constraints, des_fresh,
+           lambda k: AddConstraint(table=qn, constraint=k, hazard="checks every existing row while holding a lock on the table"), o)
+    _keyed(d, qn, "index", t.indexes, cur.indexes, des.indexes,
+           lambda i: CreateIndex(table=qn, index=i, hazard="blocks writes to the table while it builds; for a big table write `create index concurrently` by hand"), o)
+    if cur.grants != des.grants:
+        d.add(o, SetGrants(target_kind="table", target=qn, grants=t.grants, revoke_from=REVOKE_FROM))
+    if (cur.rls, cur.force_rls) != (des.rls, des.force_rls):
+        if des.rls and (not cur.rls or (des.force_rls and not cur.force_rls)):
+            d.add(o, EnableRls(table=qn, force=des.force_rls))
+        if cur.force_rls and not des.force_rls and des.rls:
+            d.add(o, DisableRls(table=qn, keep_enabled=True))
+        if cur.rls and not des.rls:
+            d.add(o, DisableRls(table=qn, hazard="every role with a grant sees and changes every row"))
+    if cur.comment != des.comment:
+        d.add(o, Comment(target_kind="table", target=qn, text=t.comment))
+    _attachments(d, t, cur, des)
+
+
+def _alter_column(d: Change, qn: str, authored: Column, cur: Column, des: Column, origin: str | None) -> None:
+    if cur.generated != des.generated:
+        if des.generated is None:
+            d.add(origin, AlterColumn(table=qn, column=authored.name, drop_expression=True))
+        else:
+            d.refuse(origin, f"column {qn}.{authored.name}: a generated expression cannot be added or changed in place — drop and add the column instead (rename the old one with renamed_from to keep its data)")
+            return
+    if cur.identity != des.identity:
+        d.add(origin, AlterIdentity(table=qn, column=authored.name, old=cur.identity, new=des.identity))
+    base_cur, base_des = SERIALS.get(cur.type, cur.type), SERIALS.get(des.type, des.type)
+    retype = base_des != base_cur
+    redefault = des.default != cur.default
+    renull = (des.not_null or des.serial) != (cur.not_null or cur.serial)
+    if cur.serial and not des.serial:
+        d.add(origin, SetSerial(table=qn, column=authored.name, base_type=base_cur, sequence=_serial_sequence(qn, cur.name), serial=False))
+    if retype or redefault or renull:
+        hazards = []
+        if retype and not _widens(cur.type, des.type):
+            hazards.append("rewrites the table under an exclusive lock; fails if a value does not convert")
+        if renull and des.not_null:
+            hazards.append("fails if a row holds null; scans the table under an exclusive lock")
+        d.add(origin, AlterColumn(
+            table=qn, column=authored.name,
+            type=SERIALS.get(authored.type.strip().lower(), authored.type) if retype else None,
+            using=authored.using if retype else None,
+            convert=_conversion(cur.type, des.type) if retype and not authored.using else None,
+            default=authored.default, change_default=redefault or (retype and cur.default is not None),
+            drop_default_first=retype and cur.default is not None,
+            not_null=(des.not_null or des.serial) if renull else None,
+            hazard="; ".join(hazards) or None,
+        ))
+    if des.serial and not cur.serial:
+        d.add(origin, SetSerial(table=qn, column=authored.name, base_type=base_des, sequence=_serial_sequence(qn, cur.name)))
+    if des.comment != cur.comment:
+        d.add(origin, Comment(target_kind="column", target=f"{qn}.{authored.name}", text=authored.comment))
+    if des.grants != cur.grants:
+        d.add(origin, SetGrants(target_kind="column", target=f"{qn}.{authored.name}", grants=authored.grants, revoke_from=REVOKE_FROM))
+
+
+def _serial_sequence(table: str, column: str) -> str:
+    schema, name = table.split(".", 1)
+    return f"{schema}.{make_object_name(name, column, 'seq')}"
+
+
+# A type change needs `using` where PostgreSQL has no assignment cast: from text to anything
+# but text, between enums (through text), from numbers to booleans… Converting to a string type
+# or between numbers needs none, so none is written there.
+STRING_TYPES = ("text", "character varying", "character", "name", "citext")
+NUMERIC_TYPES = frozenset({"smallint", "integer", "bigint", "numeric", "real", "double precision"})
+
+
+def _conversion(old: str, new: str) -> str | None:
+    """How the template converts a column PostgreSQL will not cast by assignment: `cast`
+    (`col::new`), `text` (through text, enum to enum), or None."""
+    def base(t: str) -> str:
+        return t.split("(", 1)[0].strip()
+
+    if old == new or _widens(old, new) or base(new) in STRING_TYPES or (base(old) in NUMERIC_TYPES and base(new) in NUMERIC_TYPES):
+        return None
+    return "text" if "." in old and "." in new else "cast"
+
+
+def _widens(old: str, new: str) -> bool:
+    """A varchar made longer, or turned into text: PostgreSQL changes the catalog only."""
+    m_old = re.fullmatch(r"character varying(?:\((\d+)\))?", old)
+    if not m_old:
+        return False
+    if new == "text":
+        return True
+    m_new = re.fullmatch(r"character varying(?:\((\d+)\))?", new)
+    if not m_new:
+        return False
+    return m_new.group(1) is None or (m_old.group(1) is not None and int(m_new.group(1)) >= int(m_old.group(1)))

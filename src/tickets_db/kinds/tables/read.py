@@ -1,0 +1,33 @@
+"""Rows of tables.sql, columns.sql, constraints.sql and indexes.sql → the model."""
+from __future__ import annotations
+
+from typing import Any
+
+from ...loader.names import make_object_name
+from ...model import Column, Constraint, Index
+
+ACTIONS = {"a": None, "r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
+KINDS = {"p": "primary_key", "u": "unique", "f": "foreign_key", "c": "check"}
+SERIAL_TYPES = {"integer": "serial", "bigint": "bigserial", "smallint": "smallserial"}
+
+
+def column(c: dict[str, Any], grants: Any) -> Column:
+    """A column that owns the sequence its default draws from, named as `serial` names it, is
+    read as the serial it was declared as (its NOT NULL goes without saying)."""
+    sequence = c.get("owned_sequence")
+    if sequence and c["type"] in SERIAL_TYPES and (c["default"] or "").startswith("nextval(") and sequence == make_object_name(c["relation"], c["name"], "seq"):
+        return Column(c["name"], SERIAL_TYPES[c["type"]], False, None, None, None, c["comment"], grants)
+    return Column(c["name"], c["type"], c["not_null"], c["default"], c["identity"], c["generated"], c["comment"], grants)
+
+
+def constraint(c: dict[str, Any]) -> Constraint:
+    kind = KINDS[c["kind"]]
+    if kind == "foreign_key":
+        return Constraint(c["name"], kind, tuple(c["columns"]), c["ref_table"], tuple(c["ref_columns"]), ACTIONS[c["on_delete"]], ACTIONS[c["on_update"]])
+    if kind == "check":
+        return Constraint(c["name"], kind, expression=c["expression"])
+    return Constraint(c["name"], kind, tuple(c["columns"]))
+
+
+def index(i: dict[str, Any]) -> Index:
+    return Index(i["name"], tuple(i["columns"]), i["unique"], i["method"], i["where"])
