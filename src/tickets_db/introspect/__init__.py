@@ -169,6 +169,7 @@ def _read(conn: psycopg.Connection, scope: Scope) -> Catalog:
         )
     views_rows = _fetch(conn, "views/views", schemas=schemas_param)
     view_columns = _grouped(conn, "tables/columns", [v["oid"] for v in views_rows])
+    view_triggers = _grouped(conn, "triggers/triggers", [v["oid"] for v in views_rows])
     return Catalog(
         schemas=tuple(Schema(s["name"], _grants(s["grants"]), s["comment"]) for s in _fetch(conn, "schemas/schemas", schemas=schemas_param)),
         extensions=_extensions(conn, schemas_param),
@@ -177,7 +178,8 @@ def _read(conn: psycopg.Connection, scope: Scope) -> Catalog:
         tables=tuple(tables),
         functions=_functions(conn, schemas_param),
         views=tuple(
-            View(v["schema"], v["name"], v["query"], _grants(v["grants"]), v["security_invoker"], v["comment"], tuple(column(c, _grants(c["grants"])) for c in view_columns[v["oid"]]))
+            View(v["schema"], v["name"], v["query"], _grants(v["grants"]), v["security_invoker"], v["comment"], v["security_barrier"], v["check_option"],
+                 tuple(trigger(tr) for tr in view_triggers[v["oid"]]), tuple(column(c, _grants(c["grants"])) for c in view_columns[v["oid"]]))
             for v in views_rows
         ),
         rows=tuple(_rows(conn, r) for r in scope.rows),

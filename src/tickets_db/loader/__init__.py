@@ -185,7 +185,9 @@ class _Builder:
             qn = qualify(name)
             self._unique(self.views, qn, doc["views"], name, "view")
             s, n = split(qn)
-            self.views[qn] = View(s, n, spec["query"].strip(), _grants(spec.get("grants"), "view"), bool(spec.get("security_invoker")), spec.get("comment"), origin=_origin(doc["views"], name), lint_ignore=_lint_ignore(spec))
+            view_triggers = tuple(self._trigger(tname, t, spec["triggers"]) for tname, t in (spec.get("triggers") or {}).items())
+            self.views[qn] = View(s, n, spec["query"].strip(), _grants(spec.get("grants"), "view"), bool(spec.get("security_invoker")), spec.get("comment"),
+                                  bool(spec.get("security_barrier")), spec.get("check_option"), view_triggers, origin=_origin(doc["views"], name), lint_ignore=_lint_ignore(spec))
         for i, role in enumerate(doc.get("roles") or ()):
             if role in self.roles:
                 raise SchemaError(doc["roles"].file, doc["roles"].lines[i], f"roles[{i}]", f"role `{role}` is declared twice", "declare it once")

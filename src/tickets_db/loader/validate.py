@@ -59,6 +59,14 @@ def validate_catalog(cat: Catalog) -> None:
     for e in cat.extensions:
         if e.schema not in schemas:
             raise _err(e.origin, e.name, f"schema `{e.schema}` is not declared", "add it under `schemas:`")
+    for v in cat.views:
+        seen_triggers: set[str] = set()
+        for tr in v.triggers:
+            if tr.name in seen_triggers:
+                raise _err(tr.origin, tr.name, f"trigger `{tr.name}` is declared twice on {v.qualname}")
+            seen_triggers.add(tr.name)
+            if tr.function not in functions:
+                raise _err(tr.origin, f"triggers.{tr.name}.function", f"trigger function `{tr.function}` is not declared", _suggest(tr.function, sorted(functions)))
     for t in cat.tables:
         if t.schema not in schemas:
             raise _err(t.origin, t.qualname, f"schema `{t.schema}` is not declared", "add it under `schemas:` (external: true for platform schemas)")
@@ -149,6 +157,8 @@ def _check_shapes(cat: Catalog) -> None:
                 raise _err(f.origin, f"{f.qualname}.set", f"`{_short(name)}` is not a setting name", "a setting is a name such as search_path")
     for v in cat.views:
         _view_query(v.query, v.origin, v.qualname)
+        for tr in v.triggers:
+            _expression(tr.when, tr.origin or v.origin, f"triggers.{tr.name}.when")
 
 
 def _view_query(text: str, origin: str | None, key: str) -> None:

@@ -229,7 +229,10 @@ def _document(pulled: Pulled, schema: Schema) -> dict[str, Any]:
         "tables": {t.qualname: _table(t) for t in sorted(cat.tables, key=lambda t: t.qualname) if t.schema == name},
         "functions": [_function(f) for f in sorted(cat.functions, key=lambda f: (f.external, f.identity)) if f.schema == name],
         "views": {
-            v.qualname: {"query": Block(v.query.strip())} | ({"grants": Flow(_grants(v.grants))} if v.grants else {}) | ({"security_invoker": True} if v.security_invoker else {}) | ({"comment": _text(v.comment)} if v.comment else {})
+            v.qualname: {"query": Block(v.query.strip())} | ({"grants": Flow(_grants(v.grants))} if v.grants else {}) | ({"security_invoker": True} if v.security_invoker else {})
+            | ({"security_barrier": True} if v.security_barrier else {}) | ({"check_option": v.check_option} if v.check_option else {})
+            | ({"triggers": {tr.name: _trigger(tr) for tr in sorted(v.triggers, key=lambda tr: tr.name)}} if v.triggers else {})
+            | ({"comment": _text(v.comment)} if v.comment else {})
             for v in sorted(cat.views, key=lambda v: v.qualname) if v.schema == name
         },
         "rows": {r.table: {"key": FlowList(r.key), "values": [Flow({c: _value(v) for c, v in zip(r.columns, row)}) for row in r.values]} for r in cat.rows if split(r.table)[0] == name},

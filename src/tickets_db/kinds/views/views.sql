@@ -3,6 +3,8 @@ select c.oid,
        c.relname as name,
        rtrim(pg_get_viewdef(c.oid, true), ';') as query,
        coalesce('security_invoker=true' = any(c.reloptions) or 'security_invoker=on' = any(c.reloptions), false) as security_invoker,
+       coalesce('security_barrier=true' = any(c.reloptions) or 'security_barrier=on' = any(c.reloptions), false) as security_barrier,
+       (select substr(o, length('check_option=') + 1) from unnest(c.reloptions) o where o like 'check\_option=%%') as check_option,
        obj_description(c.oid, 'pg_class') as comment,
        array(
          select case when g.grantee = 0 then 'public' else pg_get_userbyid(g.grantee) end || '=' || lower(g.privilege_type)
