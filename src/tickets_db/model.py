@@ -130,6 +130,15 @@ class Constraint:
     on_update: str | None = None
     expression: str | None = None
     inline: bool = field(default=False, compare=False)
+    deferrable: bool = False
+    initially_deferred: bool = False
+    not_valid: bool = False  # existing rows not checked yet (`validate constraint` checks them)
+    no_inherit: bool = False  # a check that does not pass to child tables
+
+    @property
+    def options(self) -> bool:
+        """Anything beyond the plain constraint: written as a named table constraint."""
+        return self.deferrable or self.initially_deferred or self.not_valid or self.no_inherit
 
 
 @dataclass(frozen=True, slots=True)

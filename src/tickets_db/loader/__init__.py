@@ -93,7 +93,7 @@ def _roles(value: Any) -> tuple[str, ...]:
     return tuple(items)
 
 
-_REF = re.compile(r"^\s*([\w.\"]+)\s*(?:\(([^)]*)\))?\s*$")
+_REF = re.compile(r"^\s*([^()]+?)\s*(?:\(([^)]*)\))?\s*$")  # table names are raw, as YAML keys write them
 
 
 def _reference(text: str, m: YMap, key: str) -> tuple[str, tuple[str, ...]]:
@@ -250,15 +250,24 @@ class _Builder:
             if len(kinds) != 1:
                 raise SchemaError(cons_spec.file, cons_spec.lines[cname], f"constraints.{cname}", "a constraint needs exactly one of primary_key, unique, check, foreign_key")
             kind = kinds[0]
+            options = {k: bool(c.get(k)) for k in ("deferrable", "initially_deferred", "not_valid", "no_inherit")}
+            if options["no_inherit"] and kind != "check":
+                raise SchemaError(cons_spec.file, cons_spec.lines[cname], f"constraints.{cname}.no_inherit", "only a check can be `no_inherit`")
+            if (options["deferrable"] or options["initially_deferred"]) and kind == "check":
+                raise SchemaError(cons_spec.file, cons_spec.lines[cname], f"constraints.{cname}.deferrable", "a check cannot be deferred (PostgreSQL checks it on every row at once)")
+            if options["not_valid"] and kind not in ("check", "foreign_key"):
+                raise SchemaError(cons_spec.file, cons_spec.lines[cname], f"constraints.{cname}.not_valid", "only checks and foreign keys can be `not_valid`")
+            if options["initially_deferred"]:
+                options["deferrable"] = True
             if kind == "check":
-                constraints.append(Constraint(cname, "check", expression=c["check"]))
+                constraints.append(Constraint(cname, "check", expression=c["check"], **options))
             elif kind == "foreign_key":
                 if "references" not in c:
                     raise SchemaError(cons_spec.file, cons_spec.lines[cname], f"constraints.{cname}", "foreign_key needs `references`")
                 ref, ref_cols = _reference(c["references"], c, "references")
-                constraints.append(Constraint(cname, "foreign_key", tuple(c["foreign_key"]), ref, ref_cols, c.get("on_delete"), c.get("on_update")))
+                constraints.append(Constraint(cname, "foreign_key", tuple(c["foreign_key"]), ref, ref_cols, c.get("on_delete"), c.get("on_update"), **options))
             else:
-                constraints.append(Constraint(cname, kind, tuple(c[kind])))
+                constraints.append(Constraint(cname, kind, tuple(c[kind]), **options))
         indexes = tuple(
             Index(iname, tuple(i["columns"]), bool(i.get("unique")), i.get("method", "btree"), i.get("where"))
             for iname, i in (spec.get("indexes") or {}).items()

@@ -205,6 +205,10 @@ CONSTRAINT = Obj(
         "references": Str(),
         "on_delete": COLUMN.fields["on_delete"],
         "on_update": COLUMN.fields["on_update"],
+        "deferrable": Bool(description="checked at the end of the statement, or with initially_deferred at commit"),
+        "initially_deferred": Bool(),
+        "not_valid": Bool(description="existing rows are not checked (validate it later); new rows are"),
+        "no_inherit": Bool(description="a check that child tables do not inherit"),
     }
 )
 

@@ -57,7 +57,7 @@ def _inline(t: Table) -> tuple[dict[str, list[Constraint]], list[Constraint]]:
     named: list[Constraint] = []
     for c in t.constraints:
         single = len(c.columns) == 1 and c.kind in ("primary_key", "unique", "foreign_key")
-        if single and c.name == default_constraint_name(t.name, c.kind, () if c.kind == "primary_key" else c.columns) and len(c.ref_columns) <= 1:
+        if single and not c.options and c.name == default_constraint_name(t.name, c.kind, () if c.kind == "primary_key" else c.columns) and len(c.ref_columns) <= 1:
             kinds = [k.kind for k in inline.get(c.columns[0], [])]
             if c.kind not in kinds:
                 inline.setdefault(c.columns[0], []).append(c)
@@ -102,11 +102,14 @@ def _column(c: Column, inline: list[Constraint]) -> Any:
 
 
 def _constraint(c: Constraint) -> dict[str, Any]:
+    options = {k: True for k in ("deferrable", "initially_deferred", "not_valid", "no_inherit") if getattr(c, k)}
+    if c.initially_deferred:
+        del options["deferrable"]  # implied
     if c.kind == "check":
-        return _compact({"check": _text(c.expression or "")})
+        return _compact({"check": _text(c.expression or "")} | options)
     if c.kind == "foreign_key":
-        return _compact({"foreign_key": FlowList(c.columns)} | _reference(c))
-    return Flow({c.kind: FlowList(c.columns)})
+        return _compact({"foreign_key": FlowList(c.columns)} | _reference(c) | options)
+    return Flow({c.kind: FlowList(c.columns)} | options)
 
 
 def _table(t: Table) -> dict[str, Any]:

@@ -235,8 +235,8 @@ def _break_cycles(d: Change) -> None:
     for group in _cycles(edges):
         for i, op in enumerate(d.ops):
             if isinstance(op, CreateTable) and op.table.qualname in group:
-                late = tuple(k for k in op.table.constraints if k.kind == "foreign_key" and k.ref_table in group and k.ref_table != op.table.qualname)
-                d.ops[i] = replace(op, deferred=tuple(k.name for k in late))
+                late = tuple(k for k in op.table.constraints if k.kind == "foreign_key" and k.ref_table in group and k.ref_table != op.table.qualname and k.name not in op.deferred)
+                d.ops[i] = replace(op, deferred=op.deferred + tuple(k.name for k in late if k.name not in op.deferred))
                 d.ops.extend(AddConstraint(table=op.table.qualname, constraint=k, origin=op.origin) for k in late)
 
 
@@ -314,7 +314,10 @@ def _rename_column(t: Table, old: str, new: str) -> Table:
 
 def _create(d: Change, t: Table) -> None:
     o = t.origin
-    d.add(o, CreateTable(table=t))
+    later = tuple(k for k in t.constraints if k.not_valid)  # `not valid` exists only in alter table
+    d.add(o, CreateTable(table=t, deferred=tuple(k.name for k in later)))
+    for k in later:
+        d.add(o, AddConstraint(table=t.qualname, constraint=k))
     if t.comment:
         d.add(o, Comment(target_kind="table", target=t.qualname, text=t.comment))
     for c in t.columns:

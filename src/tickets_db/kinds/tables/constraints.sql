@@ -3,12 +3,16 @@ select con.conrelid as oid,
        con.contype as kind,
        array(select a.attname from unnest(con.conkey) with ordinality k(n, i)
              join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.n order by k.i) as columns,
-       case when con.contype = 'f' then con.confrelid::regclass::text end as ref_table,
+       case when con.contype = 'f' then (select rn.nspname || '.' || r.relname from pg_class r join pg_namespace rn on rn.oid = r.relnamespace where r.oid = con.confrelid) end as ref_table,
        array(select a.attname from unnest(con.confkey) with ordinality k(n, i)
              join pg_attribute a on a.attrelid = con.confrelid and a.attnum = k.n order by k.i) as ref_columns,
        nullif(con.confdeltype, ' ') as on_delete,
        nullif(con.confupdtype, ' ') as on_update,
-       case when con.contype = 'c' then pg_get_expr(con.conbin, con.conrelid) end as expression
+       case when con.contype = 'c' then pg_get_expr(con.conbin, con.conrelid) end as expression,
+       con.condeferrable as deferrable,
+       con.condeferred as initially_deferred,
+       not con.convalidated as not_valid,
+       con.contype = 'c' and con.connoinherit as no_inherit
 from pg_constraint con
 where con.conrelid = any(%(oids)s) and con.contype in ('p', 'u', 'f', 'c')
 order by con.conrelid, con.conname

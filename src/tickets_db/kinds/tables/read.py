@@ -22,11 +22,12 @@ def column(c: dict[str, Any], grants: Any) -> Column:
 
 def constraint(c: dict[str, Any]) -> Constraint:
     kind = KINDS[c["kind"]]
+    options = {k: c[k] for k in ("deferrable", "initially_deferred", "not_valid", "no_inherit")}
     if kind == "foreign_key":
-        return Constraint(c["name"], kind, tuple(c["columns"]), c["ref_table"], tuple(c["ref_columns"]), ACTIONS[c["on_delete"]], ACTIONS[c["on_update"]])
+        return Constraint(c["name"], kind, tuple(c["columns"]), c["ref_table"], tuple(c["ref_columns"]), ACTIONS[c["on_delete"]], ACTIONS[c["on_update"]], **options)
     if kind == "check":
-        return Constraint(c["name"], kind, expression=c["expression"])
-    return Constraint(c["name"], kind, tuple(c["columns"]))
+        return Constraint(c["name"], kind, expression=c["expression"], **options)
+    return Constraint(c["name"], kind, tuple(c["columns"]), **options)
 
 
 def index(i: dict[str, Any]) -> Index:
