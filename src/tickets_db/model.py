@@ -48,6 +48,7 @@ class Grant:
 
     role: str
     privileges: tuple[str, ...]
+    grantable: tuple[str, ...] = ()  # those of `privileges` held WITH GRANT OPTION
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,11 +63,12 @@ def _fetch(conn: psycopg.Connection, name: str, **params: Any) -> list[dict[str,
 
 
 def _grants(entries: list[str]) -> tuple[Grant, ...]:
+    """`role=priv` entries, `*` after a privilege held with grant option."""
     by_role: dict[str, list[str]] = defaultdict(list)
     for e in entries:
         role, _, priv = e.rpartition("=")
         by_role[role].append(priv)
-    return tuple(Grant(r, privilege_order(p)) for r, p in sorted(by_role.items()))
+    return tuple(Grant(r, privilege_order([x.rstrip("*") for x in p]), privilege_order([x.rstrip("*") for x in p if x.endswith("*")])) for r, p in sorted(by_role.items()))
 
 
 SUMMARY_PLATFORM = ["auth", "storage", "extensions", "tickets_db", "information_schema"]

@@ -76,15 +76,19 @@ def _grants(spec: YMap | None, kind: str) -> tuple[Grant, ...]:
     for role, privs in spec.items():
         items = privs if isinstance(privs, list) else [privs]
         names: set[str] = set()
+        grantable: set[str] = set()
         for p in items:
-            p = p.lower()
+            p = " ".join(p.lower().split())
+            if p.endswith(" with grant option"):
+                p = p.removesuffix(" with grant option")
+                grantable.update(all_privs if p == "all" else [p])
             if p == "all":
                 names.update(all_privs)
             elif p not in all_privs:
                 raise SchemaError(spec.file, spec.lines[role], f"grants.{role}", f"`{p}` is not a privilege on a {kind}", f"use one of: {', '.join(all_privs)}, all")
             else:
                 names.add(p)
-        out.append(Grant(role, privilege_order(names)))
+        out.append(Grant(role, privilege_order(names), privilege_order(grantable)))
     return tuple(sorted(out, key=lambda g: g.role))
 
 

@@ -168,10 +168,15 @@ class Obj(Spec):
 
 
 ROLE_LIST = List(Str(), allow_single=True, description="role names")
+def _grantable(privileges: tuple[str, ...]) -> tuple[str, ...]:
+    return (*privileges, *(f"{p} with grant option" for p in privileges))
+
+
 PRIVS = ("select", "insert", "update", "delete", "truncate", "references", "trigger", "all")
-GRANTS = Map(List(Str(choices=PRIVS), allow_single=True), description="role -> privileges (exact: roles not listed get none)")
-COLUMN_GRANTS = Map(List(Str(choices=("select", "insert", "update", "references", "all")), allow_single=True), description="role -> privileges on this column only (exact)")
-SCHEMA_GRANTS = Map(List(Str(choices=("usage", "create", "all")), allow_single=True), description="role -> privileges on the schema (exact)")
+# `select with grant option`: the role may grant it on
+GRANTS = Map(List(Str(choices=_grantable(PRIVS)), allow_single=True), description="role -> privileges (exact: roles not listed get none); `select with grant option` lets the role grant it on")
+COLUMN_GRANTS = Map(List(Str(choices=_grantable(("select", "insert", "update", "references", "all"))), allow_single=True), description="role -> privileges on this column only (exact)")
+SCHEMA_GRANTS = Map(List(Str(choices=_grantable(("usage", "create", "all"))), allow_single=True), description="role -> privileges on the schema (exact)")
 SQL = Str(description="a SQL expression, as you would write it in PostgreSQL")
 
 COLUMN = Obj(

@@ -47,7 +47,12 @@ def _type(name: str) -> str:
 
 
 def _grants(grants: Iterable[Grant], every: tuple[str, ...] = PRIVILEGES) -> dict[str, Any]:
-    return {g.role: "all" if set(g.privileges) == set(every) else FlowList(g.privileges) for g in grants}
+    def privileges(g: Grant) -> Any:
+        if set(g.privileges) == set(every):
+            return "all with grant option" if set(g.grantable) == set(every) else "all" if not g.grantable else FlowList(p + (" with grant option" if p in g.grantable else "") for p in g.privileges)
+        return FlowList(p + (" with grant option" if p in g.grantable else "") for p in g.privileges)
+
+    return {g.role: privileges(g) for g in grants}
 
 
 def _inline(t: Table) -> tuple[dict[str, list[Constraint]], list[Constraint]]:

@@ -12,7 +12,7 @@ select a.attrelid as oid,
         limit 1) as owned_sequence,
        c.relname as relation,
        array(
-         select case when g.grantee = 0 then 'public' else pg_get_userbyid(g.grantee) end || '=' || lower(g.privilege_type)
+         select case when g.grantee = 0 then 'public' else pg_get_userbyid(g.grantee) end || '=' || lower(g.privilege_type) || case when g.is_grantable then '*' else '' end
          from aclexplode(a.attacl) g
          order by 1
        ) as grants

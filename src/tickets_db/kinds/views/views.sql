@@ -7,7 +7,7 @@ select c.oid,
        (select substr(o, length('check_option=') + 1) from unnest(c.reloptions) o where o like 'check\_option=%%') as check_option,
        obj_description(c.oid, 'pg_class') as comment,
        array(
-         select case when g.grantee = 0 then 'public' else pg_get_userbyid(g.grantee) end || '=' || lower(g.privilege_type)
+         select case when g.grantee = 0 then 'public' else pg_get_userbyid(g.grantee) end || '=' || lower(g.privilege_type) || case when g.is_grantable then '*' else '' end
          from aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) g
          where g.grantee <> c.relowner
          order by 1
