@@ -20,6 +20,8 @@ def privilege_order(privileges: "set[str] | list[str] | tuple[str, ...]") -> tup
 SERIALS = {"serial": "integer", "serial4": "integer", "bigserial": "bigint", "serial8": "bigint", "smallserial": "smallint", "serial2": "smallint"}
 
 
+IDENTITY_OPTIONS = ("start", "increment", "minvalue", "maxvalue", "cache", "cycle")
+
 # Settings whose value is a list of names: PostgreSQL stores `set search_path = ''` as `""` and
 # `public, extensions` as is; the model holds the text the YAML writes (`''`, `public, extensions`).
 LIST_SETTINGS = frozenset({"search_path", "temp_tablespaces", "session_preload_libraries", "local_preload_libraries"})
@@ -109,6 +111,9 @@ class Column:
     generated: str | None = None  # stored generated expression
     comment: str | None = None
     grants: tuple[Grant, ...] = ()  # column privileges (select, insert, update, references)
+    collation: str | None = None  # when not the type's own
+    # The identity's sequence options that differ from PostgreSQL's defaults, in IDENTITY_OPTIONS order.
+    identity_options: tuple[tuple[str, str], ...] = ()
     # How to get here from the previous version (YAML hints for `new`, not part of the catalog).
     renamed_from: str | None = field(default=None, compare=False)
     using: str | None = field(default=None, compare=False)  # conversion for a type change
@@ -199,6 +204,7 @@ class Table:
     origin: str | None = field(default=None, compare=False)
     lint_ignore: tuple[tuple[str, str], ...] = field(default=(), compare=False)  # (rule, why)
     renamed_from: str | None = field(default=None, compare=False)  # previous schema.name
+    replica_identity: str = "default"  # default | full | nothing | index NAME
 
     @property
     def qualname(self) -> str:

@@ -46,7 +46,7 @@ def _to_rebuild(d: Change) -> set[str]:
         des = d.desired.table(t.qualname)
         for c in t.columns:
             want = des.column(c.name) if des else None
-            if want is not None and want.type != c.type:
+            if want is not None and (want.type, want.collation) != (c.type, c.collation):
                 gone.add(f"column {t.qualname}.{c.name}")
     for v in d.current.views:
         want = d.desired.view(v.qualname)

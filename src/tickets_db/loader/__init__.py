@@ -11,6 +11,7 @@ from typing import Any
 
 from ..errors import SchemaError
 from ..model import (
+    IDENTITY_OPTIONS,
     PRIVILEGES,
     Argument,
     Catalog,
@@ -90,6 +91,29 @@ def _grants(spec: YMap | None, kind: str) -> tuple[Grant, ...]:
                 names.add(p)
         out.append(Grant(role, privilege_order(names), privilege_order(grantable)))
     return tuple(sorted(out, key=lambda g: g.role))
+
+
+def _identity_options(c: YMap, column: str) -> tuple[tuple[str, str], ...]:
+    options = c.get("identity_options")
+    if not options:
+        return ()
+    if not c.get("identity"):
+        raise SchemaError(c.file, c.lines.get("identity_options"), f"{column}.identity_options", "identity_options need `identity: always` or `identity: by default`")
+    given = {k: str(options[k]).lower() for k in IDENTITY_OPTIONS if k in options and options[k] is not False}
+    ascending = not given.get("increment", "1").startswith("-")
+    # PostgreSQL's defaults are not stored as choices: leave them out, as the database reads them
+    defaults = {"increment": "1", "cache": "1"} | ({"minvalue": "1"} if ascending else {"maxvalue": "-1"})
+    defaults["start"] = given.get("minvalue", "1") if ascending else given.get("maxvalue", "-1")
+    return tuple((k, v) for k, v in given.items() if defaults.get(k) != v)
+
+
+def _replica_identity(spec: YMap) -> str:
+    value = " ".join(str(spec.get("replica_identity") or "default").split())
+    if value.lower() in ("default", "full", "nothing"):
+        return value.lower()
+    if value.lower().startswith("index ") and value[6:].strip():
+        return "index " + value[6:].strip()
+    raise SchemaError(spec.file, spec.lines.get("replica_identity"), "replica_identity", f"`{value}` is not a replica identity", "write default, full, nothing or `index NAME` (a unique index of the table)")
 
 
 def _roles(value: Any) -> tuple[str, ...]:
@@ -229,6 +253,8 @@ class _Builder:
                     grants=_grants(c.get("grants"), "column"),
                     renamed_from=c.get("renamed_from"),
                     using=c.get("using"),
+                    collation=c.get("collation"),
+                    identity_options=_identity_options(c, cname),
                 )
             )
             if c.get("primary_key"):
@@ -296,6 +322,7 @@ class _Builder:
             origin=_origin(parent, key),
             lint_ignore=_lint_ignore(spec),
             renamed_from=qualify(spec["renamed_from"]) if spec.get("renamed_from") else None,
+            replica_identity=_replica_identity(spec),
         )
 
     def _policy(self, name: str, p: YMap, parent: YMap) -> Policy:

@@ -70,6 +70,18 @@ class Bool(Spec):
 
 
 @dataclass(frozen=True)
+class Int(Spec):
+    description: str = ""
+
+    def check(self, value: Any, where: Where) -> None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise fail(where, f"expected a whole number, got {value!r}")
+
+    def json(self) -> dict[str, Any]:
+        return {"type": "integer", "description": self.description}
+
+
+@dataclass(frozen=True)
 class Scalar(Spec):
     """A row value: text, number, boolean or null."""
 
@@ -191,6 +203,11 @@ COLUMN = Obj(
         "on_update": Str(choices=("cascade", "set null", "set default", "restrict", "no action")),
         "check": SQL,
         "identity": Str(choices=("always", "by default")),
+        "identity_options": Obj(
+            {"start": Int(), "increment": Int(), "minvalue": Int(), "maxvalue": Int(), "cache": Int(), "cycle": Bool()},
+            description="the identity's sequence where it differs from PostgreSQL's defaults",
+        ),
+        "collation": Str(description="a collation name: C, und-x-icu, public.my_collation …"),
         "generated": SQL,
         "comment": Str(),
         "grants": COLUMN_GRANTS,
@@ -270,6 +287,7 @@ TABLE = Obj(
         "grants": GRANTS,
         "rls": Bool(description="enable row level security"),
         "force_rls": Bool(),
+        "replica_identity": Str(description="default | full | nothing | `index NAME`: what logical replication (Supabase Realtime) sends of an old row"),
         "policies": Map(POLICY),
         "triggers": Map(TRIGGER),
         "rows": ROWS,

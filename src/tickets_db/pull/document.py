@@ -89,8 +89,12 @@ def _column(c: Column, inline: list[Constraint]) -> Any:
         spec["unique"] = True
     if c.not_null and "primary_key" not in kinds and not c.serial:
         spec["not_null"] = True
+    if c.collation:
+        spec["collation"] = c.collation
     if c.identity:
         spec["identity"] = c.identity
+    if c.identity_options:
+        spec["identity_options"] = Flow({k: True if k == "cycle" else int(v) for k, v in c.identity_options})
     if c.default is not None:
         spec["default"] = _text(c.default)
     if c.generated:
@@ -136,6 +140,8 @@ def _table(t: Table) -> dict[str, Any]:
             spec["rls"] = True
         if t.force_rls:
             spec["force_rls"] = True
+        if t.replica_identity != "default":
+            spec["replica_identity"] = t.replica_identity
     if t.policies:
         spec["policies"] = {p.name: _policy(p) for p in sorted(t.policies, key=lambda p: p.name)}
     if t.triggers:

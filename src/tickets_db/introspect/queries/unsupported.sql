@@ -102,20 +102,10 @@ cross join lateral (
 ) x
 where d.classoid in ('pg_class'::regclass, 'pg_constraint'::regclass, 'pg_trigger'::regclass, 'pg_policy'::regclass) and d.objsubid = 0
 union all
-select 'column collation', format('%%I.%%I.%%I', n.nspname, c.relname, a.attname),
-       format('alter table %%I.%%I alter column %%I type %%s collate %%s;', n.nspname, c.relname, a.attname,
-              format_type(a.atttypid, a.atttypmod), format('%%I.%%I', cn.nspname, co.collname))
-from pg_attribute a
-join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
-join pg_type t on t.oid = a.atttypid
-join pg_collation co on co.oid = a.attcollation join pg_namespace cn on cn.oid = co.collnamespace
-where n.nspname = any(%(schemas)s) and c.relkind in ('r', 'p') and a.attnum > 0 and not a.attisdropped
-  and a.attcollation <> t.typcollation
-union all
 select 'unlogged table', format('%%I.%%I', n.nspname, c.relname), format('alter table %%I.%%I set unlogged;', n.nspname, c.relname)
 from pg_class c join pg_namespace n on n.oid = c.relnamespace
 where n.nspname = any(%(schemas)s) and c.relkind = 'r' and c.relpersistence = 'u'
 ) found
 order by case when kind like 'comment on %%' then 7 else 0 end, case kind when 'composite type' then 0 when 'range type' then 0 when 'sequence' then 1 when 'aggregate' then 3
                    when 'exclusion constraint' then 4 when 'materialized view' then 5 when 'rule' then 6
-                   when 'column collation' then 4 when 'unlogged table' then 4 else 2 end, 1, 2
+                   when 'unlogged table' then 4 else 2 end, 1, 2

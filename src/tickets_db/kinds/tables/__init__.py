@@ -92,6 +92,7 @@ class AlterColumn(Op):
     drop_default_first: bool = False  # an old default that may not convert to the new type
     not_null: bool | None = None  # True: set not null; False: drop not null
     drop_expression: bool = False  # a generated column made a plain one
+    collation: str | None = None  # with a type change
     template: ClassVar[str] = "tables/alter_column.sql.j2"
 
     @property
@@ -113,6 +114,8 @@ class AlterIdentity(Op):
     column: str
     old: str | None = None
     new: str | None = None
+    options: tuple[tuple[str, str], ...] = ()  # the sequence options wanted
+    old_options: tuple[tuple[str, str], ...] = ()
     template: ClassVar[str] = "tables/alter_identity.sql.j2"
 
     @property
@@ -189,6 +192,23 @@ class EnableRls(Op):
 
     def requires(self, foreign: Needs) -> set[str]:
         return {f"rel:{self.table}"}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SetReplicaIdentity(Op):
+    """What logical replication (Supabase Realtime) sends of an updated or deleted row."""
+
+    table: str
+    identity: str  # default | full | nothing | index NAME
+    template: ClassVar[str] = "tables/replica_identity.sql.j2"
+    subrank: ClassVar[int] = 6
+
+    @property
+    def key(self) -> str:
+        return f"replica identity {self.table}"
+
+    def requires(self, foreign: Needs) -> set[str]:
+        return {f"rel:{self.table}", f"key:{self.table}"}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -331,6 +351,8 @@ def _create(d: Change, t: Table) -> None:
         d.add(o, CreateIndex(table=t.qualname, index=i))
     if t.rls or t.force_rls:
         d.add(o, EnableRls(table=t.qualname, force=t.force_rls))
+    if t.replica_identity != "default":
+        d.add(o, SetReplicaIdentity(table=t.qualname, identity=t.replica_identity))
     _attachments(d, t, None, t)
 
 
@@ -399,6 +421,8 @@ def _alter(d: Change, t: Table, cur: Table, des: Table) -> None:
             d.add(o, DisableRls(table=qn, keep_enabled=True))
         if cur.rls and not des.rls:
             d.add(o, DisableRls(table=qn, hazard="every role with a grant sees and changes every row"))
+    if cur.replica_identity != des.replica_identity:
+        d.add(o, SetReplicaIdentity(table=qn, identity=t.replica_identity))
     if cur.comment != des.comment:
         d.add(o, Comment(target_kind="table", target=qn, text=t.comment))
     _attachments(d, t, cur, des)
@@ -411,10 +435,10 @@ def _alter_column(d: Change, qn: str, authored: Column, cur: Column, des: Column
         else:
             d.refuse(origin, f"column {qn}.{authored.name}: a generated expression cannot be added or changed in place — drop and add the column instead (rename the old one with renamed_from to keep its data)")
             return
-    if cur.identity != des.identity:
-        d.add(origin, AlterIdentity(table=qn, column=authored.name, old=cur.identity, new=des.identity))
+    if (cur.identity, cur.identity_options) != (des.identity, des.identity_options):
+        d.add(origin, AlterIdentity(table=qn, column=authored.name, old=cur.identity, new=des.identity, options=des.identity_options, old_options=cur.identity_options))
     base_cur, base_des = SERIALS.get(cur.type, cur.type), SERIALS.get(des.type, des.type)
-    retype = base_des != base_cur
+    retype = base_des != base_cur or cur.collation != des.collation
     redefault = des.default != cur.default
     renull = (des.not_null or des.serial) != (cur.not_null or cur.serial)
     if cur.serial and not des.serial:
@@ -428,6 +452,7 @@ def _alter_column(d: Change, qn: str, authored: Column, cur: Column, des: Column
         d.add(origin, AlterColumn(
             table=qn, column=authored.name,
             type=SERIALS.get(authored.type.strip().lower(), authored.type) if retype else None,
+            collation=authored.collation if retype else None,
             using=authored.using if retype else None,
             convert=_conversion(cur.type, des.type) if retype and not authored.using else None,
             default=authored.default, change_default=redefault or (retype and cur.default is not None),

@@ -11,6 +11,16 @@ select a.attrelid as oid,
           and dep.refobjid = a.attrelid and dep.refobjsubid = a.attnum and s.relnamespace = c.relnamespace
         limit 1) as owned_sequence,
        c.relname as relation,
+       (select case when cn.nspname = 'pg_catalog' then co.collname else cn.nspname || '.' || co.collname end
+        from pg_collation co join pg_namespace cn on cn.oid = co.collnamespace
+        where co.oid = a.attcollation and a.attcollation <> ty.typcollation) as collation,
+       (select array[s.seqstart::text, s.seqincrement::text, s.seqmin::text, s.seqmax::text, s.seqcache::text, s.seqcycle::text,
+                     case ty.typname when 'int2' then '32767' when 'int4' then '2147483647' else '9223372036854775807' end,
+                     case ty.typname when 'int2' then '-32768' when 'int4' then '-2147483648' else '-9223372036854775808' end]
+        from pg_depend dep join pg_sequence s on s.seqrelid = dep.objid
+        where a.attidentity <> '' and dep.classid = 'pg_class'::regclass and dep.refclassid = 'pg_class'::regclass
+          and dep.refobjid = a.attrelid and dep.refobjsubid = a.attnum and dep.deptype = 'i'
+        limit 1) as identity_sequence,
        array(
          select case when g.grantee = 0 then 'public' else pg_get_userbyid(g.grantee) end || '=' || lower(g.privilege_type) || case when g.is_grantable then '*' else '' end
          from aclexplode(a.attacl) g
@@ -18,6 +28,7 @@ select a.attrelid as oid,
        ) as grants
 from pg_attribute a
 join pg_class c on c.oid = a.attrelid
+join pg_type ty on ty.oid = a.atttypid
 left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
 where a.attrelid = any(%(oids)s) and a.attnum > 0 and not a.attisdropped
 order by a.attrelid, a.attnum

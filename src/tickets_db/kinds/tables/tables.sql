@@ -4,6 +4,9 @@ select c.oid,
        c.relname as name,
        c.relrowsecurity as rls,
        c.relforcerowsecurity as force_rls,
+       case c.relreplident when 'f' then 'full' when 'n' then 'nothing'
+         when 'i' then (select 'index ' || ic.relname from pg_index x join pg_class ic on ic.oid = x.indexrelid where x.indrelid = c.oid and x.indisreplident)
+         else 'default' end as replica_identity,
        obj_description(c.oid, 'pg_class') as comment,
        array(
          select case when g.grantee = 0 then 'public' else pg_get_userbyid(g.grantee) end || '=' || lower(g.privilege_type) || case when g.is_grantable then '*' else '' end
