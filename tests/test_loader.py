@@ -195,3 +195,24 @@ def test_text_that_would_escape_its_place_is_a_yaml_error(tmp_path, field, messa
 def test_a_view_query_is_one_query(tmp_path):
     e = error(tmp_path, BASE + "views:\n  public.v:\n    query: select 1; delete from public.accounts\n")
     assert "not one query" in e.message and e.key == "public.v.query"
+
+
+@pytest.mark.parametrize(
+    "body, ok",
+    [
+        ("return a + 1", True),
+        ("begin atomic select 1; select case when true then 1 end; end", True),
+        ("return 1; delete from public.accounts", False),
+        ("return 1 -- hides the semicolon", False),
+        ("begin atomic select 1; end; delete from public.accounts; select 1", False),
+        ("begin atomic select 1; end -- hides the semicolon", False),
+    ],
+)
+def test_a_sql_standard_body_is_one_body(tmp_path, body, ok):
+    text = BASE + f"functions:\n  - name: public.f\n    args: [a integer]\n    returns: integer\n    language: sql\n    body: {body!r}\n".replace("'", '"')
+    if ok:
+        f = load_text(tmp_path, text).functions[0]
+        assert f.standard_body
+        return
+    e = error(tmp_path, text)
+    assert "not one body" in e.message and e.key == "public.f.body"

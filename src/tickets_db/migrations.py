@@ -47,18 +47,29 @@ class Parsed:
 
 def split_statements(text: str) -> list[Statement]:
     """Split SQL on top-level semicolons, as PostgreSQL's scanner reads quotes, dollar quotes,
-    names and comments (see lexer); comments between statements are left out."""
+    names and comments (see lexer); comments between statements are left out. As psql does, a
+    BEGIN or CASE that is not a statement's first word opens a block its END closes, so a
+    `begin atomic … end` function body is one statement."""
     out: list[Statement] = []
     begin: Token | None = None
     last = 0
+    words = depth = 0
     for t in tokens(text):
         if t.kind in ("space", "comment") and begin is None:
             continue
         if begin is None:
             begin = t
-        if t.kind == "punct" and t.text == ";":
+        if t.kind == "name":
+            words += 1
+            word = t.text.lower()
+            if word in ("begin", "case") and words > 1:
+                depth += 1
+            elif word == "end" and depth > 0:
+                depth -= 1
+        if t.kind == "punct" and t.text == ";" and depth == 0:
             out.append(Statement(text[begin.start : t.start + 1].strip(), begin.line))
             begin = None
+            words = 0
         elif t.kind not in ("space", "comment"):
             last = t.start + len(t.text)
     if begin is not None:

@@ -255,6 +255,13 @@ class Function:
     def identity(self) -> str:
         return f"{self.qualname}({', '.join(self.signature)})"
 
+    @property
+    def standard_body(self) -> bool:
+        """A SQL-standard body (`return expr`, `begin atomic … end`): SQL itself, parsed and
+        bound when the function is created, not a string. No string body can begin so."""
+        words = self.body.split(None, 2)
+        return self.language == "sql" and bool(words) and (words[0].lower() == "return" or [w.lower() for w in words[:2]] == ["begin", "atomic"])
+
 
 @dataclass(frozen=True, slots=True)
 class View:

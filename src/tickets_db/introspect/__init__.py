@@ -33,6 +33,9 @@ class Scope:
     schemas: tuple[str, ...]
     external_tables: tuple[str, ...] = ()
     rows: tuple[Rows, ...] = ()
+    # Also every other schema of the database's own (not the platform's, not public): the YAML
+    # declares the whole database, so a schema it no longer names is one to drop.
+    every_schema: bool = False
 
     @classmethod
     def of(cls, catalog: Catalog) -> "Scope":
@@ -43,7 +46,7 @@ class Scope:
             t = catalog.table(r.table)
             renamed = tuple((c.name, c.renamed_from) for c in (t.columns if t else ()) if c.renamed_from and c.name in r.columns)
             rows.append(replace(r, renamed_from=t.renamed_from if t else None, renamed_columns=renamed))
-        return cls(schemas, external, tuple(rows))
+        return cls(schemas, external, tuple(rows), every_schema=True)
 
 
 @cache
@@ -144,6 +147,8 @@ def introspect(conn: psycopg.Connection, scope: Scope) -> Catalog:
 
 def _read(conn: psycopg.Connection, scope: Scope) -> Catalog:
     schemas_param = list(scope.schemas)
+    if scope.every_schema:
+        schemas_param = sorted(set(schemas_param) | (set(user_schemas(conn)) - {"public"}))
     tables_rows = _fetch(conn, "tables/tables", schemas=schemas_param, external=list(scope.external_tables))
     oids = [r["oid"] for r in tables_rows]
     per = {kind.split("/")[1]: _grouped(conn, kind, oids) for kind in ("tables/columns", "tables/constraints", "tables/indexes", "policies/policies", "triggers/triggers")}

@@ -155,10 +155,27 @@ def _check_shapes(cat: Catalog) -> None:
         for name, _ in f.config:
             if not CONFIG_NAME.match(name):
                 raise _err(f.origin, f"{f.qualname}.set", f"`{_short(name)}` is not a setting name", "a setting is a name such as search_path")
+        if f.standard_body:
+            _standard_body(f.body, f.origin, f"{f.qualname}.body")
     for v in cat.views:
         _view_query(v.query, v.origin, v.qualname)
         for tr in v.triggers:
             _expression(tr.when, tr.origin or v.origin, f"triggers.{tr.name}.when")
+
+
+def _standard_body(body: str, origin: str | None, key: str) -> None:
+    """A SQL-standard body goes into the migration as SQL: `return` and one expression, or one
+    `begin atomic … end` block that nothing follows (as psql and the runner split statements)."""
+    text = body.strip()
+    if text.split(None, 1)[0].lower() == "return":
+        problem = shape_problem(text.split(None, 1)[1] if len(text.split(None, 1)) > 1 else "", comments=True)
+    else:
+        parts = [t for t in tokens(text) if t.kind != "space"]
+        split = split_statements("create " + text)
+        ends = bool(parts) and parts[-1].kind == "name" and parts[-1].text.lower() == "end"
+        problem = None if len(split) == 1 and ends and not any(t.kind == "unterminated" for t in parts) else "it must be one `begin atomic … end` block with nothing after its `end`"
+    if problem:
+        raise _err(origin, key, f"the SQL-standard body is not one body: {problem}", "write `return <expression>` or `begin atomic <statements;> end`")
 
 
 def _view_query(text: str, origin: str | None, key: str) -> None:

@@ -65,5 +65,7 @@ def compare(d: Change) -> None:
             d.refuse(e.origin, f"extension {e.name} moved to schema {e.schema}")
     authored = {e.name for e in d.authored.extensions}
     for e in d.current.extensions:
-        if e.name not in authored:
+        # the platform's `extensions` schema holds what the platform installed too: only the
+        # project's own schemas' extensions are the YAML's to drop
+        if e.name not in authored and e.schema != "extensions":
             d.add(None, Drop(kind="extension", target=e.name))
