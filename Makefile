@@ -20,8 +20,10 @@ demo: install
 	$(BIN)/tickets-db reset
 	$(BIN)/tickets-db status
 
-## The whole test suite, against a real PostgreSQL started and stopped by the tests.
+## The whole test suite, against a real PostgreSQL started and stopped by the tests, after
+## mypy --strict over the package.
 test: install
+	$(BIN)/mypy --strict src/
 	$(BIN)/pytest
 
 ## Benchmarks print ratios against baselines run beside them; sqlacodegen is the typegen baseline.

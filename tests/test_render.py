@@ -79,7 +79,7 @@ CASES = [
         "insert into public.role_permissions (role, permission)\nvalues\n  ('owner', 'tickets.update'),\n  ('owner', 'it''s');\n",
     ),
     (
-        SetGrants(target_kind="column", target="public.accounts.name", grants=(Grant("authenticated", ("select", "update")),), revoke_from=("public", "anon")),
+        SetGrants(target_kind="column", target="public.accounts", column="name", grants=(Grant("authenticated", ("select", "update")),), revoke_from=("public", "anon")),
         "-- public.accounts.name: exactly the privileges the schema lists\nrevoke all (name) on public.accounts from public, anon;\ngrant select (name), update (name) on public.accounts to authenticated;\n",
     ),
     # changes, drops and renames

@@ -63,7 +63,7 @@ def run(conn: psycopg.Connection, identity: Identity | None, query: str, commit:
                 cur.execute(sql.SQL("set local role {}").format(sql.Identifier(identity.role)))
                 cur.execute("select set_config('request.jwt.claims', %s, true)", (json.dumps(identity.claims),))
             for st in statements:
-                cur.execute(st.text)  # type: ignore[arg-type]
+                cur.execute(st.text)
             columns = tuple(c.name for c in cur.description or ())
             rows = tuple(cur.fetchall()) if cur.description else ()
             status = cur.statusmessage or ""

@@ -15,7 +15,7 @@ import subprocess
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from . import db, platform
 from .errors import DatabaseError
@@ -64,8 +64,9 @@ class Cluster:
     directory: Path
     fast: bool = False  # fsync off: for throwaway test clusters only
 
-    def _state(self) -> dict[str, object]:
-        return json.loads(self.state_file.read_text()) if self.state_file.exists() else {}
+    def _state(self) -> dict[str, Any]:
+        found: dict[str, Any] = json.loads(self.state_file.read_text()) if self.state_file.exists() else {}
+        return found
 
     @property
     def data(self) -> Path:
@@ -81,7 +82,7 @@ class Cluster:
 
     @property
     def port(self) -> int:
-        return int(self._state()["port"])  # type: ignore[call-overload]
+        return int(self._state()["port"])
 
     def url(self, database: str = "postgres", user: str = APP_ROLE) -> str:
         return f"postgresql://{user}@127.0.0.1:{self.port}/{database}"
@@ -91,11 +92,12 @@ class Cluster:
         return self.url("template1", SUPERUSER)
 
     def _run(self, args: list[str], check: bool = True) -> subprocess.CompletedProcess[str]:
-        kwargs: dict[str, object] = {}
-        if os.geteuid() == 0:
+        result: subprocess.CompletedProcess[str]
+        if os.geteuid() == 0:  # initdb refuses root: the server runs as postgres
             user = pwd.getpwnam("postgres")
-            kwargs = {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []}
-        result = subprocess.run(args, capture_output=True, text=True, cwd="/", **kwargs)  # type: ignore[call-overload]
+            result = subprocess.run(args, capture_output=True, text=True, cwd="/", user=user.pw_uid, group=user.pw_gid, extra_groups=[])
+        else:
+            result = subprocess.run(args, capture_output=True, text=True, cwd="/")
         if check and result.returncode != 0:
             raise DatabaseError(f"{Path(args[0]).name} failed: {(result.stderr or result.stdout).strip()[-800:]}")
         return result
@@ -130,7 +132,7 @@ class Cluster:
             if fresh:
                 self._init(bindir)
             state = self._state()
-            port = int(state["port"]) if "port" in state and _port_free(int(state["port"])) else _free_port()  # type: ignore[call-overload]
+            port = int(state["port"]) if "port" in state and _port_free(int(state["port"])) else _free_port()
             self.state_file.write_text(json.dumps(state | {"port": port}))
             options = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200"
             if self.fast:

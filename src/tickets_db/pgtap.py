@@ -115,7 +115,7 @@ def run_file(url: str, path: Path, root: Path | None = None) -> FileResult:
         conn.execute("select set_config('search_path', %s, false)", (SEARCH_PATH,))
         for st in split_statements(path.read_text(encoding="utf-8")):
             try:
-                cur = conn.execute(st.text)  # type: ignore[arg-type]
+                cur = conn.execute(st.text)
             except psycopg.Error as e:
                 error = f"{shown}:{st.line}: {(e.diag.message_primary or str(e)).strip()}"
                 break

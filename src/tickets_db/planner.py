@@ -44,7 +44,7 @@ def apply_ops(conn: psycopg.Connection, ops: tuple[Op, ...] | list[Op]) -> None:
     rest = [op for op in ops if op.transactional]
     try:
         with conn.transaction():
-            conn.execute(render_batch(rest))  # type: ignore[arg-type]
+            conn.execute(render_batch(rest))
     except psycopg.Error:
         with conn.transaction():
             for op in rest:
@@ -53,7 +53,7 @@ def apply_ops(conn: psycopg.Connection, ops: tuple[Op, ...] | list[Op]) -> None:
 
 def _apply(conn: psycopg.Connection, op: Op) -> None:
     try:
-        conn.execute(render_op(op))  # type: ignore[arg-type]
+        conn.execute(render_op(op))
     except psycopg.Error as e:
         message = e.diag.message_primary or str(e).strip()
         raise SchemaError.at(op.origin, op.key, f"PostgreSQL rejected {op.key}: {message}", e.diag.message_hint or "fix the YAML at this place") from None
@@ -137,7 +137,8 @@ def _model_fields() -> dict[type, tuple[str, ...]]:
 def _recall(path: Path) -> object | None:
     try:
         with path.open("rb") as f:
-            return pickle.load(f)
+            found: object = pickle.load(f)
+            return found
     except Exception:  # a missing, partial or outdated cache only means doing the work
         return None
 
@@ -185,7 +186,7 @@ def _desired(target: Target, template: str, authored: Catalog, scope: Scope, kno
         try:
             with db.connection(target.url_for(template)) as conn, conn.transaction(force_rollback=True):
                 if patch.ops:
-                    conn.execute(render_batch(patch.ops))  # type: ignore[arg-type]
+                    conn.execute(render_batch(patch.ops))
                 return introspect(conn, scope), function_keys(conn, authored)
         except psycopg.Error:
             pass  # e.g. a new enum value used at once: the full build below handles it

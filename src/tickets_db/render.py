@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jinja2
 
-from .lexer import is_atom
+from .lexer import is_atom, tokens
 from .migrations import RawSql
 from .model import LIST_SETTINGS
 from .kinds import HERE as KINDS_DIR
@@ -58,6 +58,14 @@ def expr(text: str) -> str:
     return text if is_atom(text) else f"({text})"
 
 
+def sql_indent(text: str, width: int) -> str:
+    """Indent the lines of a SQL expression, but only at line breaks between tokens: a string
+    or a quoted name that holds a line break keeps it as written (Jinja's `indent` would put
+    spaces into it, and Python's idea of a line break includes form feeds)."""
+    pad = " " * width
+    return "".join(t.text.replace("\n", "\n" + pad) if t.kind in ("space", "comment") else t.text for t in tokens(text.strip(" \t\n\r")))
+
+
 def setting(name: str, value: str) -> str:
     """A function's `set` value: a list of names for search_path and its kind (each quoted
     where it must be, '' for none), a string literal for any other setting."""
@@ -92,7 +100,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=False,
         autoescape=False,
     )
-    env.filters.update(ident=ident, qualname=qualname, literal=literal, dollar_quote=dollar_quote, role=role, remark=remark, expr=expr)
+    env.filters.update(ident=ident, qualname=qualname, literal=literal, dollar_quote=dollar_quote, role=role, remark=remark, expr=expr, sql_indent=sql_indent)
     env.globals.update(signature=signature, setting=setting)
     return env
 

@@ -74,7 +74,7 @@ def execute(conn: psycopg.Connection, st: Statement, file: str) -> None:
     refuses text that holds more than one command, so a statement our splitter took for one can
     never run as several."""
     try:
-        conn.cursor().execute(st.text, binary=True)  # type: ignore[call-overload]
+        conn.cursor().execute(st.text, binary=True)
     except psycopg.Error as e:
         raise statement_error(e, st, file) from None
 

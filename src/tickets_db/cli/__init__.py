@@ -7,7 +7,7 @@ import gc
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
@@ -16,6 +16,10 @@ from rich.table import Table
 from .. import __version__
 from ..config import display_path
 from ..errors import ConfirmationRequired, TicketsDbError
+
+if TYPE_CHECKING:  # the database stack is imported by the commands that need it
+    from ..config import Project
+    from ..target import Target
 
 EXIT_CODES = "Exit codes: 0 ok · 1 database/migration failure, drift, lint errors or failing tests · 2 bad input · 3 change refused."
 app = typer.Typer(
@@ -54,13 +58,13 @@ def main_options(
     state.db_url, state.shadow_url, state.project_dir = db_url, shadow_url, project_dir
 
 
-def _project():  # type: ignore[no-untyped-def]
+def _project() -> Project:
     from ..config import load_project
 
     return load_project(state.project_dir)
 
 
-def _target(project):  # type: ignore[no-untyped-def]
+def _target(project: Project) -> Target:
     from ..config import resolve_url
     from ..target import resolve
 
@@ -275,7 +279,8 @@ def lint(
     Exit 1 when an error is found; justify exceptions in the YAML with `lint_ignore`."""
     import json
 
-    from ..lint import rule_table, run
+    from ..lint import rule_table
+    from ..lint.project import run
 
     if format not in ("table", "json"):
         raise typer.BadParameter("--format is table or json")

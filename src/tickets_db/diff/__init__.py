@@ -49,8 +49,8 @@ def _to_rebuild(d: Change) -> set[str]:
             if want is not None and (want.type, want.collation) != (c.type, c.collation):
                 gone.add(f"column {t.qualname}.{c.name}")
     for v in d.current.views:
-        want = d.desired.view(v.qualname)
-        if want is not None and v != want and not views.replaceable(v, want):
+        wanted = d.desired.view(v.qualname)
+        if wanted is not None and v != wanted and not views.replaceable(v, wanted):
             gone.add(f"view {v.qualname}")
     dependants: dict[str, set[str]] = {}
     for dependant, dependency in d.current.depends:

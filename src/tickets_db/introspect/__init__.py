@@ -61,7 +61,7 @@ def _query(name: str) -> str:
 
 def _fetch(conn: psycopg.Connection, name: str, **params: Any) -> list[dict[str, Any]]:
     with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(_query(name), params)  # type: ignore[arg-type]
+        cur.execute(_query(name), params)
         return cur.fetchall()
 
 
@@ -91,7 +91,7 @@ def normalized_types(conn: psycopg.Connection, types: list[str]) -> dict[str, st
         return {}
     with _qualified(conn):
         with conn.cursor() as cur:
-            cur.execute(_query("normalized_types"), {"types": types})  # type: ignore[arg-type]
+            cur.execute(_query("normalized_types"), {"types": types})
             return {t: n or t for t, n in cur.fetchall()}
 
 

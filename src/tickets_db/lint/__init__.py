@@ -4,16 +4,11 @@ Exceptions are justified in the YAML (`lint_ignore: {rule: why}`) and apply to b
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from ..model import Catalog
 from .rules import DATABASE_RULES, RULES
 
-if TYPE_CHECKING:
-    from ..config import Project
-    from ..target import Target
-
-SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+SEVERITY_ORDER = {"error": 0, "warning": 1}
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,29 +62,3 @@ def rule_table() -> list[tuple[str, str, str, str, str]]:
     """(id, severity, what, why, fix) of every rule, model rules first, then migration rules."""
     rows = [(r.id, r.severity, r.title, r.why, r.hint) for r in RULES.values()]
     return rows + [(rid, sev, title, why, hint) for rid, (sev, title, why, hint) in DATABASE_RULES.items()]
-
-
-def run(project: "Project", target: "Target | None" = None, bodies: "Target | None" = None) -> list[Finding]:
-    """Lint the YAML, or with a target the live database (and its pending migrations), with the
-    YAML's justified exceptions applied to both; with `bodies`, also PL/pgSQL bodies through
-    plpgsql_check in a throwaway database built from the migrations on that server."""
-    from .. import db
-    from ..introspect import Scope
-    from ..migrations import list_migrations
-    from ..planner import authored_catalog, live_catalog
-    from .migrations import hazards
-
-    authored = authored_catalog(project)
-    excused = ignores(authored)
-    checked: list[Finding] = []
-    if bodies is not None:
-        from .bodies import check_bodies
-
-        skip = {obj.removeprefix("function ") for obj, rule in excused if rule == "plpgsql_check"}
-        checked = check_bodies(bodies, list_migrations(project.migrations_dir), list(Scope.of(authored).schemas), authored, skip)
-    if target is None:
-        return sort(lint(authored, excused) + checked)
-    with db.connection(target.url) as conn:
-        live = live_catalog(conn, authored)
-        pending = [f for f in hazards(conn, list_migrations(project.migrations_dir), project.root) if (f.object, f.rule) not in excused]
-    return sort(lint(live, excused) + pending + checked)

@@ -28,7 +28,7 @@ def check_database(conn: psycopg.Connection, schemas: list[str], authored: Catal
     db.create_extension(conn, "plpgsql_check", "postgresql-15-plpgsql-check")
     origins = {f.qualname: f.origin for f in authored.functions} if authored else {}
     findings = []
-    for function, signature, line, level, message, hint in conn.execute(QUERY, {"schemas": schemas}).fetchall():  # type: ignore[arg-type]
+    for function, signature, line, level, message, hint in conn.execute(QUERY, {"schemas": schemas}).fetchall():
         if function in excused:
             continue
         severity = "error" if level == "error" else "warning"

@@ -24,7 +24,7 @@ Hit = tuple[str, str, str | None]  # (object, what is wrong here, origin)
 @dataclass(frozen=True, slots=True)
 class Rule:
     id: str
-    severity: str  # error | warning | info
+    severity: str  # error | warning
     title: str
     why: str
     hint: str

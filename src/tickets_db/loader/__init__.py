@@ -280,7 +280,7 @@ class _Builder:
             if len(kinds) != 1:
                 raise SchemaError(cons_spec.file, cons_spec.lines[cname], f"constraints.{cname}", "a constraint needs exactly one of primary_key, unique, check, foreign_key")
             kind = kinds[0]
-            options = {k: bool(c.get(k)) for k in ("deferrable", "initially_deferred", "not_valid", "no_inherit")}
+            options: dict[str, Any] = {k: bool(c.get(k)) for k in ("deferrable", "initially_deferred", "not_valid", "no_inherit")}
             if options["no_inherit"] and kind != "check":
                 raise SchemaError(cons_spec.file, cons_spec.lines[cname], f"constraints.{cname}.no_inherit", "only a check can be `no_inherit`")
             if (options["deferrable"] or options["initially_deferred"]) and kind == "check":

@@ -211,7 +211,7 @@ def _unique_relations(cat: Catalog) -> None:
 def _user_defined(base: str) -> bool | None:
     """Whether sqlglot reads the type as user-defined; None when it cannot read it."""
     try:
-        return exp.DataType.build(base, dialect="postgres", udt=True).this == exp.DataType.Type.USERDEFINED
+        return bool(exp.DataType.build(base, dialect="postgres", udt=True).this == exp.DataType.Type.USERDEFINED)
     except Exception:  # sqlglot raises several types for unreadable input
         return None
 

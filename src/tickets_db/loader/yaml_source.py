@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 from ..errors import SchemaError
 
@@ -31,7 +31,7 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
 LOADER = _Loader
 
 
-class YMap(dict):
+class YMap(dict[str, Any]):
     """A mapping with the line of each key (1-based)."""
 
     file: str
@@ -39,7 +39,7 @@ class YMap(dict):
     lines: dict[str, int]
 
 
-class YList(list):
+class YList(list[Any]):
     file: str
     line: int
     lines: list[int]

@@ -7,7 +7,7 @@ import re
 from functools import cache
 from typing import Any
 
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 
 class Flow(dict):  # type: ignore[type-arg]
@@ -67,7 +67,7 @@ def _string(value: str, flow: bool) -> str:
 def _dumped(value: Any) -> str:
     """PyYAML's own spelling of one value, on one line."""
     text = yaml.dump(value, Dumper=_Dumper, default_flow_style=isinstance(value, list), width=4096, allow_unicode=True)
-    return text.removesuffix("\n...\n").removesuffix("\n")
+    return str(text).removesuffix("\n...\n").removesuffix("\n")
 
 
 def _flow(value: Any) -> str:
@@ -120,4 +120,4 @@ def emit(data: dict[str, Any], indent: int = 0, first: str | None = None) -> lis
 
 def reference_text(document: dict[str, Any]) -> str:
     """The same document as PyYAML writes it: what the fast emitter must equal (tests hold it)."""
-    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=4096, default_flow_style=False)
+    return str(yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=4096, default_flow_style=False))

@@ -81,12 +81,12 @@ def type_refs(type_text: str) -> set[str]:
     return {f"type:{name}"}
 
 
-def target_needs(kind: str, target: str) -> set[str]:
+def target_needs(kind: str, target: str, column: str = "") -> set[str]:
     """What a comment or grant on an object needs: the object."""
     if kind == "function":
         return {f"fn:{target}"}
     if kind == "column":
-        return {f"rel:{target.rsplit('.', 1)[0]}", f"col:{target}"}
+        return {f"rel:{target}", f"col:{target}.{column}"}
     if kind == "type":
         return {f"type:{target}"}
     if kind == "schema":
@@ -97,7 +97,8 @@ def target_needs(kind: str, target: str) -> set[str]:
 @dataclass(frozen=True, slots=True)
 class Comment(Op):
     target_kind: str = ""  # table | column | type | function | view | schema
-    target: str = ""
+    target: str = ""  # a column's table
+    column: str = ""
     text: str | None = None
     signature: tuple[str, ...] = ()  # a function's input argument types
     template: ClassVar[str] = "common/comment.sql.j2"
@@ -105,10 +106,10 @@ class Comment(Op):
 
     @property
     def key(self) -> str:
-        return f"comment {self.target_kind} {called(self.target_kind, self.target, self.signature)}"
+        return f"comment {self.target_kind} {called(self.target_kind, self.target, self.signature)}{'.' + self.column if self.column else ''}"
 
     def requires(self, foreign: Needs) -> set[str]:
-        return target_needs(self.target_kind, self.target)
+        return target_needs(self.target_kind, self.target, self.column)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +117,8 @@ class SetGrants(Op):
     """Exact privileges: revoke from the platform's API roles and public, then grant what is listed."""
 
     target_kind: str = ""  # table | view | schema | function | column
-    target: str = ""
+    target: str = ""  # a column's table
+    column: str = ""
     grants: tuple[Grant, ...] = ()
     revoke_from: tuple[str, ...] = ()
     signature: tuple[str, ...] = ()  # a function's input argument types
@@ -125,10 +127,10 @@ class SetGrants(Op):
 
     @property
     def key(self) -> str:
-        return f"grants {self.target_kind} {called(self.target_kind, self.target, self.signature)}"
+        return f"grants {self.target_kind} {called(self.target_kind, self.target, self.signature)}{'.' + self.column if self.column else ''}"
 
     def requires(self, foreign: Needs) -> set[str]:
-        return target_needs(self.target_kind, self.target)
+        return target_needs(self.target_kind, self.target, self.column)
 
 
 # Kinds in the order drops run when nothing read from the database says more: what depends on

@@ -9,7 +9,8 @@ from typing import Any, ClassVar
 from ...loader.names import make_object_name
 from ...model import SERIALS, Catalog, Column, Constraint, Index, Table
 from ..common import REVOKE_FROM, Change, Comment, Drop, Needs, Op, Rename, SetGrants, mentions, type_refs
-from .. import policies, triggers
+from ..policies import compare_table as compare_policies
+from ..triggers import compare_table as compare_triggers
 
 
 def _calls(text: str | None) -> set[str]:
@@ -242,8 +243,8 @@ def compare(d: Change) -> None:
 
 
 def _attachments(d: Change, t: Table, cur: Table | None, des: Table) -> None:
-    policies.compare_table(d, t, cur, des)
-    triggers.compare_table(d, t, cur, des)
+    compare_policies(d, t, cur, des)
+    compare_triggers(d, t, cur, des)
 
 
 def _break_cycles(d: Change) -> None:
@@ -303,7 +304,7 @@ def renames(d: Change) -> Catalog:
             if old.split(".")[0] != t.schema:
                 d.refuse(t.origin, f"table {old} renamed into another schema ({t.qualname}): move it by hand (`alter table … set schema`)")
                 continue
-            d.add(t.origin, Rename(kind="table", table=old, old=old.split(".")[1], new=t.name))
+            d.add(t.origin, Rename(kind="table", table=old, old=old.split(".", 1)[1], new=t.name))
             tables = [replace(x, name=t.name) if x.qualname == old else x for x in tables]
             tables = [replace(x, constraints=tuple(replace(k, ref_table=t.qualname) if k.ref_table == old else k for k in x.constraints)) for x in tables]
             names = {x.qualname for x in tables}
@@ -342,11 +343,11 @@ def _create(d: Change, t: Table) -> None:
         d.add(o, Comment(target_kind="table", target=t.qualname, text=t.comment))
     for c in t.columns:
         if c.comment:
-            d.add(o, Comment(target_kind="column", target=f"{t.qualname}.{c.name}", text=c.comment))
+            d.add(o, Comment(target_kind="column", target=t.qualname, column=c.name, text=c.comment))
     d.add(o, SetGrants(target_kind="table", target=t.qualname, grants=t.grants, revoke_from=REVOKE_FROM))
     for c in t.columns:
         if c.grants:
-            d.add(o, SetGrants(target_kind="column", target=f"{t.qualname}.{c.name}", grants=c.grants, revoke_from=REVOKE_FROM))
+            d.add(o, SetGrants(target_kind="column", target=t.qualname, column=c.name, grants=c.grants, revoke_from=REVOKE_FROM))
     for i in t.indexes:
         d.add(o, CreateIndex(table=t.qualname, index=i))
     if t.rls or t.force_rls:
@@ -399,9 +400,9 @@ def _alter(d: Change, t: Table, cur: Table, des: Table) -> None:
             d.add(o, AddColumn(table=qn, column=c, constraints=inline, hazard=hazard))
             new_columns.add(c.name)
             if c.comment:
-                d.add(o, Comment(target_kind="column", target=f"{qn}.{c.name}", text=c.comment))
+                d.add(o, Comment(target_kind="column", target=qn, column=c.name, text=c.comment))
             if c.grants:
-                d.add(o, SetGrants(target_kind="column", target=f"{qn}.{c.name}", grants=c.grants, revoke_from=REVOKE_FROM))
+                d.add(o, SetGrants(target_kind="column", target=qn, column=c.name, grants=c.grants, revoke_from=REVOKE_FROM))
         else:
             _alter_column(d, qn, c, cur_cols[c.name], des_cols.get(c.name, c), o)
     for name in sorted(cur_cols.keys() - des_cols.keys()):
@@ -463,9 +464,9 @@ def _alter_column(d: Change, qn: str, authored: Column, cur: Column, des: Column
     if des.serial and not cur.serial:
         d.add(origin, SetSerial(table=qn, column=authored.name, base_type=base_des, sequence=_serial_sequence(qn, cur.name)))
     if des.comment != cur.comment:
-        d.add(origin, Comment(target_kind="column", target=f"{qn}.{authored.name}", text=authored.comment))
+        d.add(origin, Comment(target_kind="column", target=qn, column=authored.name, text=authored.comment))
     if des.grants != cur.grants:
-        d.add(origin, SetGrants(target_kind="column", target=f"{qn}.{authored.name}", grants=authored.grants, revoke_from=REVOKE_FROM))
+        d.add(origin, SetGrants(target_kind="column", target=qn, column=authored.name, grants=authored.grants, revoke_from=REVOKE_FROM))
 
 
 def _serial_sequence(table: str, column: str) -> str:

@@ -35,7 +35,7 @@ def identity_options(sequence: list[str] | None) -> tuple[tuple[str, str], ...]:
 
 def constraint(c: dict[str, Any]) -> Constraint:
     kind = KINDS[c["kind"]]
-    options = {k: c[k] for k in ("deferrable", "initially_deferred", "not_valid", "no_inherit")}
+    options: dict[str, Any] = {k: c[k] for k in ("deferrable", "initially_deferred", "not_valid", "no_inherit")}
     if kind == "foreign_key":
         return Constraint(c["name"], kind, tuple(c["columns"]), c["ref_table"], tuple(c["ref_columns"]), ACTIONS[c["on_delete"]], ACTIONS[c["on_update"]], **options)
     if kind == "check":

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from ...model import View
 from ..common import REVOKE_FROM, Change, Comment, Drop, Needs, Op, SetGrants, calls
-from .. import triggers
+from ..triggers import compare_table as compare_triggers
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -40,7 +40,7 @@ def compare(d: Change) -> None:
             d.add(v.origin, SetGrants(target_kind="view", target=v.qualname, grants=v.grants, revoke_from=REVOKE_FROM))
             if v.comment:
                 d.add(v.origin, Comment(target_kind="view", target=v.qualname, text=v.comment))
-            triggers.compare_table(d, v, None, want)
+            compare_triggers(d, v, None, want)
             continue
         if _definition(have) != _definition(want):
             d.add(v.origin, CreateView(view=v))
@@ -48,7 +48,7 @@ def compare(d: Change) -> None:
             d.add(v.origin, SetGrants(target_kind="view", target=v.qualname, grants=v.grants, revoke_from=REVOKE_FROM))
         if have.comment != want.comment:
             d.add(v.origin, Comment(target_kind="view", target=v.qualname, text=v.comment))
-        triggers.compare_table(d, v, have, want)
+        compare_triggers(d, v, have, want)
     for name in sorted(current.keys() - {v.qualname for v in d.authored.views}):
         d.add(None, Drop(kind="view", target=name))
 
