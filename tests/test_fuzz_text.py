@@ -26,8 +26,8 @@ from .conftest import clone
 PIECES = ["'", '"', "*/", "/*", ";", "$$", "$a$", "--", "\n", "\r", "\\", "(", ")", " ", "é", "Ω", "表", "🙂",
           "select", "drop table app.keep", "from", "order", "User", "public", "E'", "%s", "%(x)s", "{{", "}}", "{%"]
 TEXT = st.lists(st.sampled_from(PIECES) | st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=4), min_size=1, max_size=8).map("".join)
-# PostgreSQL keeps 63 bytes of a name; a name must hold something but spaces
-NAME = TEXT.filter(lambda s: s.strip() != "" and len(s.encode()) <= 40 and "\r" not in s and "\n" not in s)
+# a name must hold something but spaces; long ones exercise the 63-byte limit of generated names
+NAME = TEXT.filter(lambda s: s.strip() != "" and len(s.encode()) <= 70 and "\r" not in s and "\n" not in s)
 
 SENTINEL = "insert into app.keep values (1)"
 
@@ -70,13 +70,23 @@ def _literal(text: str) -> str:
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(table=NAME, column=NAME, comment=TEXT, text=TEXT, policy=NAME, function=NAME)
 def test_any_name_and_text(tmp_path_factory, cluster, table, column, comment, text, policy, function):
-    tmp: Path = tmp_path_factory.mktemp("fuzz")
+    round_trip(tmp_path_factory.mktemp("fuzz"), cluster, table, column, comment, text, policy, function)
+
+
+def test_hostile_names_and_texts_load_and_round_trip(tmp_path, cluster):
+    """Not refused, built: names and texts that once escaped their place."""
+    assert round_trip(tmp_path, cluster, "f(); drop table keep; --", 'App "Auditor"', "*/ delete from app.keep; /*",
+                      "true); delete from app.keep; select (true", "Add One", "$$ ; \n 表")
+
+
+def round_trip(tmp: Path, cluster, table: str, column: str, comment: str, text: str, policy: str, function: str) -> bool:
+    """False when the YAML is refused (a SchemaError); else asserts the whole contract."""
     path = tmp / "s.yaml"
     path.write_text(yaml.safe_dump(document(table, column, comment, text, policy, function), allow_unicode=True))
     try:
         authored = load_files([path], tmp)
     except SchemaError:
-        return  # refused with a clear error: allowed (the test asserts nothing else escapes)
+        return False  # refused with a clear error: allowed (nothing else may escape)
     scope = Scope.of(authored)
     template = cluster.ensure_platform_template()
     with clone(cluster, template) as desired_url, clone(cluster, template) as url:
@@ -97,3 +107,4 @@ def test_any_name_and_text(tmp_path_factory, cluster, table, column, comment, te
             assert conn.execute("select count(*) from app.keep").fetchone() == (1,)
             assert {t.qualname for t in after.tables} == {"app.keep", f"app.{table}"}
             assert diff(after, desired, authored, keys).empty
+    return True

@@ -6,6 +6,7 @@ continues (or the other way round)."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -98,6 +99,12 @@ def _opening(text: str, i: int) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)
+def token_list(text: str) -> tuple[Token, ...]:
+    """tokens(text), remembered: a schema repeats its defaults and types a thousand times."""
+    return tuple(tokens(text))
+
+
 def shape_problem(text: str, comments: bool = False) -> str | None:
     """Why `text` cannot stand as one expression between parentheses, or None: a `;` outside
     strings and names, a `)` with no `(` before it, a `(` never closed, or a comment (which
@@ -105,7 +112,7 @@ def shape_problem(text: str, comments: bool = False) -> str | None:
     line comment at the very end)."""
     depth = 0
     last: Token | None = None
-    for t in tokens(text):
+    for t in token_list(text):
         if t.kind != "space":
             last = t
         if t.kind == "comment" and not comments:
@@ -132,7 +139,7 @@ def is_atom(text: str) -> bool:
     """Whether `text` is one value that no keyword can follow in DDL: a literal, a name, a call
     or a parenthesized expression, with casts (`'x'::text`, `now()`, `-1`, `auth.uid()`).
     Anything else is placed in parentheses, so `default 0 primary key` cannot add a key."""
-    parts = [t for t in tokens(text) if t.kind != "space"]
+    parts = [t for t in token_list(text) if t.kind != "space"]
     i = 0
 
     def group() -> bool:
@@ -179,7 +186,7 @@ def is_atom(text: str) -> bool:
 def top_level(text: str) -> list[Token]:
     """The tokens outside every parenthesis (spaces and comments left out)."""
     out, depth = [], 0
-    for t in tokens(text):
+    for t in token_list(text):
         if t.kind == "punct" and t.text == "(":
             depth += 1
         elif t.kind == "punct" and t.text == ")":

@@ -74,7 +74,7 @@ def desired_catalog(target: Target, authored: Catalog, scope: Scope) -> tuple[Ca
     with target.shadow() as url, db.connection(url) as conn:
         apply_catalog(conn, authored)
         keys = function_keys(conn, authored)
-        return introspect(conn, scope), keys
+        return introspect(conn, scope, depends=False), keys
 
 
 # What a migrated template holds is fixed by its name (the migrations' checksums), so what it
@@ -187,7 +187,7 @@ def _desired(target: Target, template: str, authored: Catalog, scope: Scope, kno
             with db.connection(target.url_for(template)) as conn, conn.transaction(force_rollback=True):
                 if patch.ops:
                     conn.execute(render_batch(patch.ops))
-                return introspect(conn, scope), function_keys(conn, authored)
+                return introspect(conn, scope, depends=False), function_keys(conn, authored)
         except psycopg.Error:
             pass  # e.g. a new enum value used at once: the full build below handles it
     return desired_catalog(target, authored, scope)

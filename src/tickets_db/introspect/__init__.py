@@ -140,12 +140,14 @@ def _functions(conn: psycopg.Connection, schemas: list[str]) -> tuple[Function, 
     return tuple(sorted((function(f) for f in _fetch(conn, "functions/functions", schemas=schemas)), key=lambda f: f.identity))
 
 
-def introspect(conn: psycopg.Connection, scope: Scope) -> Catalog:
+def introspect(conn: psycopg.Connection, scope: Scope, depends: bool = True) -> Catalog:
+    """The catalog of `scope`; with `depends`, what depends on what too (what a current state
+    needs for the order of drops; a desired state never does)."""
     with _qualified(conn):
-        return _read(conn, scope)
+        return _read(conn, scope, depends)
 
 
-def _read(conn: psycopg.Connection, scope: Scope) -> Catalog:
+def _read(conn: psycopg.Connection, scope: Scope, depends: bool) -> Catalog:
     schemas_param = list(scope.schemas)
     if scope.every_schema:
         schemas_param = sorted(set(schemas_param) | (set(user_schemas(conn)) - {"public"}))
@@ -190,7 +192,7 @@ def _read(conn: psycopg.Connection, scope: Scope) -> Catalog:
             for v in views_rows
         ),
         rows=tuple(_rows(conn, r) for r in scope.rows),
-        depends=_depends(conn),
+        depends=_depends(conn) if depends else (),
     )
 
 

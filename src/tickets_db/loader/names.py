@@ -6,17 +6,24 @@ NAMEDATALEN = 63
 
 
 def make_object_name(name1: str, name2: str, label: str) -> str:
-    """Port of makeObjectName(): shorten the longer part first until everything fits."""
-    overhead = len(label) + 1 + (len(name2) + 1 if name2 else 0) - len(name2)
+    """Port of makeObjectName(): shorten the longer part first until everything fits, counting
+    bytes of UTF-8 as PostgreSQL does, and cut each part at a character boundary (pg_mbcliplen)."""
+    b1, b2 = name1.encode(), name2.encode()
+    overhead = len(label) + 1 + (1 if name2 else 0)
     avail = NAMEDATALEN - overhead
-    n1, n2 = len(name1), len(name2)
+    n1, n2 = len(b1), len(b2)
     while n1 + n2 > avail:
         if n1 > n2:
             n1 -= 1
         else:
             n2 -= 1
-    parts = [name1[:n1]] + ([name2[:n2]] if name2 else []) + [label]
+    parts = [_clip(b1, n1)] + ([_clip(b2, n2)] if name2 else []) + [label]
     return "_".join(parts)
+
+
+def _clip(name: bytes, size: int) -> str:
+    """The longest run of whole characters of `name` within `size` bytes."""
+    return name[:size].decode("utf-8", errors="ignore")
 
 
 def default_constraint_name(table: str, kind: str, columns: tuple[str, ...]) -> str:

@@ -11,7 +11,7 @@ from collections import Counter
 from sqlglot import exp
 
 from ..errors import SchemaError
-from ..lexer import shape_problem, tokens, top_level
+from ..lexer import shape_problem, token_list, tokens, top_level
 from ..migrations import split_statements
 from ..model import Catalog, Table, qualify
 from ..platform import KNOWN_ROLES
@@ -96,7 +96,7 @@ def _expression(text: str | None, origin: str | None, key: str) -> None:
 
 
 def _type_shape(text: str, origin: str | None, key: str) -> None:
-    for t in tokens(text):
+    for t in token_list(text):
         if t.kind not in ("space", "name", "quoted", "number") and not (t.kind == "punct" and t.text in TYPE_PUNCT):
             raise _err(origin, key, f"`{_short(text)}` is not a type name", "write a PostgreSQL type such as uuid, varchar(255), numeric(10, 2) or public.my_enum[]")
     if shape_problem(text):
@@ -113,9 +113,26 @@ def _short(text: str) -> str:
     return flat if len(flat) <= 60 else flat[:57] + "…"
 
 
+def _names(cat: Catalog) -> None:
+    """PostgreSQL keeps the first 63 bytes of a name and drops the rest: a longer name would
+    never match what the database holds."""
+    found: list[tuple[str, str | None, str]] = [(s.name, s.origin, s.name) for s in cat.schemas]
+    for t in cat.tables:
+        found.append((t.name, t.origin, t.qualname))
+        parts: list[str] = [x.name for x in t.columns] + [x.name for x in t.constraints] + [x.name for x in t.indexes] + [x.name for x in t.policies] + [x.name for x in t.triggers]
+        found += [(name, t.origin, f"{t.qualname}.{name}") for name in parts]
+    found += [(e.name, e.origin, e.qualname) for e in cat.enums] + [(d.name, d.origin, d.qualname) for d in cat.domains]
+    found += [(f.name, f.origin, f.qualname) for f in cat.functions] + [(v.name, v.origin, v.qualname) for v in cat.views]
+    found += [(a.name, f.origin, f.qualname) for f in cat.functions for a in f.arguments if a.name]
+    for name, origin, key in found:
+        if len(name.encode()) > 63:
+            raise _err(origin, key, f"`{_short(name)}` is {len(name.encode())} bytes long: PostgreSQL keeps only the first 63 bytes of a name", "shorten it")
+
+
 def _check_shapes(cat: Catalog) -> None:
     """Every text the templates place unquoted is of the shape its field promises, so no YAML
     can end a statement early or add one (PostgreSQL confirms each when the plan is proven)."""
+    _names(cat)
     for d in cat.domains:
         _type_shape(d.type, d.origin, d.qualname)
         _expression(d.default, d.origin, f"{d.qualname}.default")
