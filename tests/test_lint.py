@@ -11,7 +11,8 @@ import pytest
 from tickets_db import db
 from tickets_db.config import load_project
 from tickets_db.errors import SchemaError
-from tickets_db.lint import ignores, lint, rule_table, run
+from tickets_db.lint import ignores, lint, rule_table
+from tickets_db.lint.project import run
 from tickets_db.lint.migrations import BIG_TABLE_ROWS, hazards
 from tickets_db.loader import load_files
 from tickets_db.migrations import list_migrations
