@@ -100,6 +100,9 @@ def main() -> None:
         measure(f"a generated {args.tables}-table schema, adding a column", big, cluster.url("bench_big"),
                 (big / "schema" / "app.yaml", f"  app.items_{half}:\n    columns:\n", f"  app.items_{half}:\n    columns:\n      extra: integer\n"), cluster, args.runs)
     finally:
+        for p in (work / "project", work / "big"):  # `diff` starts each project's local cluster for its shadow work
+            if p.is_dir():
+                subprocess.run([EXE, "--project-dir", str(p), "stop"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         cluster.destroy()
         shutil.rmtree(work, ignore_errors=True)
 
