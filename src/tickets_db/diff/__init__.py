@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..kinds import COMPARISONS, functions, tables, views
-from ..kinds.common import Change, Op, mentions
+from ..kinds.common import Change, Op
 from ..model import Catalog
+from .graph import dependants, depends
 from .order import order
 
 
@@ -33,14 +34,13 @@ def diff(current: Catalog, desired: Catalog, authored: Catalog | None = None, fu
     d.rebuild = _to_rebuild(d)
     for compare in COMPARISONS:
         compare(d)
-    return Plan(tuple(order(d.ops, current.depends)), tuple(d.unsupported))
+    return Plan(tuple(order(d.ops, depends(d.current))), tuple(d.unsupported))
 
 
 def _to_rebuild(d: Change) -> set[str]:
     """Dependants that must be dropped and created again: of functions that are dropped or
     change signature or result, of columns whose type changes, and of views dropped and
-    created again; transitively, through what the database says depends on what (pg_depend)
-    and, for a catalog no database has read, what the model's texts mention."""
+    created again; transitively (graph.py)."""
     gone = {f"function {f.identity}" for f in functions.to_drop(d)}
     for t in d.current.tables:
         des = d.desired.table(t.qualname)
@@ -52,41 +52,4 @@ def _to_rebuild(d: Change) -> set[str]:
         wanted = d.desired.view(v.qualname)
         if wanted is not None and v != wanted and not views.replaceable(v, wanted):
             gone.add(f"view {v.qualname}")
-    dependants: dict[str, set[str]] = {}
-    for dependant, dependency in d.current.depends:
-        dependants.setdefault(dependency, set()).add(dependant)
-    if not d.current.depends:  # the model's guess: names an expression mentions
-        for t in d.current.tables:
-            for p in t.policies:
-                for n in mentions(p.using) | mentions(p.with_check):
-                    for c in t.columns:
-                        if n in (f"public.{c.name}", f"{t.qualname}.{c.name}"):
-                            dependants.setdefault(f"column {t.qualname}.{c.name}", set()).add(f"policy {t.qualname}.{p.name}")
-                    for f in d.current.functions:
-                        if f.qualname == n:
-                            dependants.setdefault(f"function {f.identity}", set()).add(f"policy {t.qualname}.{p.name}")
-            for tr in t.triggers:
-                for f in d.current.functions:
-                    if f.qualname == tr.function:
-                        dependants.setdefault(f"function {f.identity}", set()).add(f"trigger {t.qualname}.{tr.name}")
-        for v in d.current.views:
-            names = mentions(v.query)
-            for f in d.current.functions:
-                if f.qualname in names:
-                    dependants.setdefault(f"function {f.identity}", set()).add(f"view {v.qualname}")
-            for t in d.current.tables:
-                for c in t.columns:
-                    if t.qualname in names or f"public.{t.name}" in names:
-                        dependants.setdefault(f"column {t.qualname}.{c.name}", set()).add(f"view {v.qualname}")
-            for w in d.current.views:
-                if w.qualname in names:
-                    dependants.setdefault(f"view {w.qualname}", set()).add(f"view {v.qualname}")
-    rebuild: set[str] = set()
-    todo = list(gone)
-    while todo:
-        for x in dependants.get(todo.pop(), ()):
-            if x not in rebuild:
-                rebuild.add(x)
-                todo.append(x)
-    return rebuild
-
+    return dependants(depends(d.current), gone)

@@ -1,7 +1,7 @@
 """Put operations in an order PostgreSQL accepts and a reader expects: drops first, then
 renames, then everything else in the order the YAML declares it; then a dependency sort that
 keeps that order wherever it can. What must come first is what each operation says it needs
-(kinds/), and for drops what the database said depends on what (pg_depend): a dependant is
+(kinds/), and for drops what depends on what (graph.py, from pg_depend): a dependant is
 dropped before what it depends on, so a view on a view, a table under a view, a function
 under a policy all go in an order PostgreSQL accepts."""
 from __future__ import annotations
@@ -12,6 +12,7 @@ from ..errors import DependencyCycle
 from ..kinds.common import DROP_ORDER, Drop, Op
 from ..kinds.tables import CreateTable
 from ..model import split_origin
+from .graph import Edges, dependants
 
 
 def _position(origin: str | None) -> tuple[str, int]:
@@ -27,32 +28,15 @@ def _rank(op: Op) -> tuple[object, ...]:
     return (op.phase, *_position(op.origin), op.subrank, "")
 
 
-def _drop_dependencies(ops: list[Op], depends: tuple[tuple[str, str], ...]) -> dict[int, set[int]]:
-    """Drop i waits for drop j when j's object depends on i's (directly or through objects that
-    are not dropped here, as a view under a rebuilt view's dependant)."""
+def _drop_dependencies(ops: list[Op], depends: Edges) -> dict[int, set[int]]:
+    """Drop i waits for every drop whose object depends on i's, directly or not."""
     drops = {op.object: i for i, op in enumerate(ops) if isinstance(op, Drop)}
     if not depends or not drops:
         return {}
-    dependants: dict[str, set[str]] = {}
-    for dependant, dependency in depends:
-        dependants.setdefault(dependency, set()).add(dependant)
-    out: dict[int, set[int]] = {}
-    for name, i in drops.items():
-        seen: set[str] = set()
-        todo = [name]
-        while todo:
-            for x in dependants.get(todo.pop(), ()):
-                if x in seen:
-                    continue
-                seen.add(x)
-                if x in drops and drops[x] != i:
-                    out.setdefault(i, set()).add(drops[x])
-                else:
-                    todo.append(x)
-    return out
+    return {i: {drops[x] for x in dependants(depends, [name]) if x in drops} - {i} for name, i in drops.items()}
 
 
-def order(ops: list[Op], depends: tuple[tuple[str, str], ...] = ()) -> list[Op]:
+def order(ops: list[Op], depends: Edges = ()) -> list[Op]:
     base = [(*_rank(op), i) for i, op in enumerate(ops)]
     # Rows that reference other tables' rows (role_permissions → roles) follow them.
     foreign: dict[str, set[str]] = {}

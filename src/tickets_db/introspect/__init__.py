@@ -197,15 +197,7 @@ def _read(conn: psycopg.Connection, scope: Scope, depends: bool) -> Catalog:
 
 
 def _depends(conn: psycopg.Connection) -> tuple[tuple[str, str], ...]:
-    """pg_depend as (dependant, dependency) names; what depends on a column depends on its
-    table too (it goes before the table is dropped)."""
-    out = set()
-    for r in _fetch(conn, "depends"):
-        out.add((r["dependant"], r["dependency"]))
-        kind, _, name = r["dependency"].partition(" ")
-        if kind == "column" and not r["dependant"].startswith(f"constraint {name.rsplit('.', 1)[0]}."):
-            out.add((r["dependant"], "table " + name.rsplit(".", 1)[0]))
-    return tuple(sorted(out))
+    return tuple((r["dependant"], r["dependency"]) for r in _fetch(conn, "depends"))
 
 
 def _as_text(column: str) -> sql.Composable:
