@@ -22,6 +22,24 @@ SERIALS = {"serial": "integer", "serial4": "integer", "bigserial": "bigint", "se
 
 IDENTITY_OPTIONS = ("start", "increment", "minvalue", "maxvalue", "cache", "cycle")
 
+
+def identity_choices(values: dict[str, str], type_min: str | None = None, type_max: str | None = None) -> tuple[tuple[str, str], ...]:
+    """The options among `values` that are not PostgreSQL's defaults for an identity sequence,
+    in IDENTITY_OPTIONS order: what the YAML writes and the database is read as. The bounds
+    of the column's type are defaults too where known (the database read knows them)."""
+    ascending = not values.get("increment", "1").startswith("-")
+    defaults = {"increment": "1", "cache": "1", "cycle": "false"}
+    if ascending:
+        defaults["minvalue"] = "1"
+        if type_max:
+            defaults["maxvalue"] = type_max
+    else:
+        defaults["maxvalue"] = "-1"
+        if type_min:
+            defaults["minvalue"] = type_min
+    defaults["start"] = values.get("minvalue", defaults.get("minvalue", "1")) if ascending else values.get("maxvalue", defaults["maxvalue"])
+    return tuple((k, values[k]) for k in IDENTITY_OPTIONS if k in values and defaults.get(k) != values[k])
+
 # Settings whose value is a list of names: PostgreSQL stores `set search_path = ''` as `""` and
 # `public, extensions` as is; the model holds the text the YAML writes (`''`, `public, extensions`).
 LIST_SETTINGS = frozenset({"search_path", "temp_tablespaces", "session_preload_libraries", "local_preload_libraries"})

@@ -13,6 +13,7 @@ from ..errors import SchemaError
 from ..model import (
     IDENTITY_OPTIONS,
     PRIVILEGES,
+    identity_choices,
     Argument,
     Catalog,
     Column,
@@ -99,12 +100,7 @@ def _identity_options(c: YMap, column: str) -> tuple[tuple[str, str], ...]:
         return ()
     if not c.get("identity"):
         raise SchemaError(c.file, c.lines.get("identity_options"), f"{column}.identity_options", "identity_options need `identity: always` or `identity: by default`")
-    given = {k: str(options[k]).lower() for k in IDENTITY_OPTIONS if k in options and options[k] is not False}
-    ascending = not given.get("increment", "1").startswith("-")
-    # PostgreSQL's defaults are not stored as choices: leave them out, as the database reads them
-    defaults = {"increment": "1", "cache": "1"} | ({"minvalue": "1"} if ascending else {"maxvalue": "-1"})
-    defaults["start"] = given.get("minvalue", "1") if ascending else given.get("maxvalue", "-1")
-    return tuple((k, v) for k, v in given.items() if defaults.get(k) != v)
+    return identity_choices({k: str(options[k]).lower() for k in IDENTITY_OPTIONS if k in options})
 
 
 def _replica_identity(spec: YMap) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...loader.names import make_object_name
-from ...model import IDENTITY_OPTIONS, Column, Constraint, Index
+from ...model import IDENTITY_OPTIONS, Column, Constraint, Index, identity_choices
 
 ACTIONS = {"a": None, "r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
 KINDS = {"p": "primary_key", "u": "unique", "f": "foreign_key", "c": "check"}
@@ -25,12 +25,8 @@ def identity_options(sequence: list[str] | None) -> tuple[tuple[str, str], ...]:
     """The identity sequence's settings that are not PostgreSQL's defaults for its type."""
     if not sequence:
         return ()
-    start, increment, low, high, cache, cycle, type_max, type_min = sequence
-    ascending = not increment.startswith("-")
-    defaults = {"increment": "1", "minvalue": "1" if ascending else type_min, "maxvalue": type_max if ascending else "-1", "cache": "1", "cycle": "false"}
-    defaults["start"] = low if ascending else high
-    found = dict(zip(IDENTITY_OPTIONS, (start, increment, low, high, cache, cycle)))
-    return tuple((k, v) for k, v in found.items() if defaults[k] != v)
+    *values, type_max, type_min = sequence
+    return identity_choices(dict(zip(IDENTITY_OPTIONS, values)), type_min, type_max)
 
 
 def constraint(c: dict[str, Any]) -> Constraint:
