@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from tickets_db import db
 from tickets_db.diff import diff
 from tickets_db.introspect import Scope, introspect
@@ -96,3 +98,37 @@ def test_widening_a_varchar_is_not_a_rewrite():
     assert diff(cat("character varying(10)"), cat("character varying(20)")).ops[0].hazard is None
     assert diff(cat("character varying(10)"), cat("text")).ops[0].hazard is None
     assert "rewrites" in diff(cat("character varying(20)"), cat("character varying(10)")).ops[0].hazard
+
+
+def test_extensions_the_platform_installed_are_not_dropped():
+    from tickets_db.kinds.common import Drop
+    from tickets_db.model import Extension
+
+    current = Catalog(extensions=(Extension("pgcrypto", "extensions"), Extension("citext", "app")))
+    ops = diff(current, Catalog()).ops
+    assert [op.key for op in ops if isinstance(op, Drop)] == ["drop extension citext"]
+
+
+def test_a_real_cycle_is_a_refusal_naming_its_members(tmp_path):
+    from tickets_db.errors import DependencyCycle
+
+    (tmp_path / "s.yaml").write_text(
+        "schemas: {app: {}}\n"
+        "views:\n  app.v: {query: select app.f() as x}\n"
+        "functions:\n  - {name: app.f, returns: integer, language: sql, body: select x from app.v}\n"
+    )
+    with pytest.raises(DependencyCycle) as info:
+        diff(Catalog(), load_files([tmp_path / "s.yaml"], tmp_path))
+    assert info.value.exit_code == 3 and "view app.v" in str(info.value) and "function app.f()" in str(info.value)
+
+
+def test_generated_names_are_the_ones_postgresql_gives(empty_db):
+    """Cut in bytes at a character boundary, as makeObjectName does (a 63-byte name of
+    two-byte characters once came out 10 characters too long)."""
+    from tickets_db.loader.names import default_constraint_name
+
+    table, column = "é" * 31, "ü" * 31
+    with db.connection(empty_db) as conn:
+        conn.execute(f'create table "{table}" ("{column}" text check ("{column}" <> \'\'), "{"a" * 60}" int unique)')
+        found = {r[0] for r in conn.execute("select conname from pg_constraint where conrelid = %s::regclass", (f'"{table}"',))}
+    assert found == {default_constraint_name(table, "check", (column,)), default_constraint_name(table, "unique", ("a" * 60,))}

@@ -216,3 +216,46 @@ def test_a_sql_standard_body_is_one_body(tmp_path, body, ok):
         return
     e = error(tmp_path, text)
     assert "not one body" in e.message and e.key == "public.f.body"
+
+
+@pytest.mark.parametrize(
+    "constraint, key, message",
+    [
+        ("{primary_key: [id], no_inherit: true}", "no_inherit", "only a check can be"),
+        ("{check: id is not null, deferrable: true}", "deferrable", "cannot be deferred"),
+        ("{unique: [id], not_valid: true}", "not_valid", "only checks and foreign keys"),
+    ],
+)
+def test_constraint_options_a_kind_cannot_take(tmp_path, constraint, key, message):
+    e = error(tmp_path, BASE + f"    constraints:\n      k: {constraint}\n")
+    assert message in e.message and e.key == f"constraints.k.{key}"
+
+
+def test_initially_deferred_implies_deferrable(tmp_path):
+    k = load_text(tmp_path, BASE + "      owner: uuid\n    constraints:\n      k: {foreign_key: [owner], references: auth.users(id), initially_deferred: true}\n").table("public.accounts").constraints[-1]
+    assert (k.deferrable, k.initially_deferred) == (True, True)
+
+
+def test_replica_identity_values(tmp_path):
+    table = load_text(tmp_path, BASE + "    replica_identity: index  accounts_pkey\n").table("public.accounts")
+    assert table.replica_identity == "index accounts_pkey"
+    e = error(tmp_path, BASE + "    replica_identity: everything\n")
+    assert "not a replica identity" in e.message and e.key == "replica_identity"
+
+
+def test_identity_options_keep_only_what_is_not_a_default(tmp_path):
+    text = BASE.replace("id: {type: uuid, primary_key: true}", "id: {type: integer, primary_key: true, identity: always, identity_options: {start: 1, increment: 5, cache: 1, cycle: false, minvalue: 1}}")
+    assert load_text(tmp_path, text).table("public.accounts").column("id").identity_options == (("increment", "5"),)
+    e = error(tmp_path, BASE.replace("id: {type: uuid, primary_key: true}", "id: {type: integer, identity_options: {start: 5}}"))
+    assert "need `identity" in e.message
+
+
+def test_a_view_trigger_names_a_declared_function(tmp_path):
+    e = error(tmp_path, BASE + "views:\n  public.v:\n    query: select id from public.accounts\n    triggers:\n      t: {timing: instead of, events: [insert], function: public.nope}\n")
+    assert "is not declared" in e.message and e.key == "triggers.t.function"
+
+
+@pytest.mark.parametrize("name", ["a" * 64, "é" * 32])
+def test_a_name_over_63_bytes_is_refused(tmp_path, name):
+    e = error(tmp_path, BASE + f"      {name}: text\n")
+    assert "63 bytes" in e.message and e.key == f"public.accounts.{name}"

@@ -19,6 +19,11 @@ from tickets_db.migrations import check_sum, list_migrations, new_version, parse
         ("-- a; comment\nselect 1; /* b; */ select 2;", ["select 1;", "select 2;"]),
         ('select "a;b" from t;', ['select "a;b" from t;']),
         ("select 'it''s; fine';", ["select 'it''s; fine';"]),
+        # a SQL-standard body is one statement, as psql reads it (BEGIN and CASE not first open a block)
+        ("create function f() returns int language sql begin atomic select 1; select case when true then 2 end; end; select 3;",
+         ["create function f() returns int language sql begin atomic select 1; select case when true then 2 end; end;", "select 3;"]),
+        ("begin; select 1; end;", ["begin;", "select 1;", "end;"]),  # transaction control stays visible (and refused)
+        ("select case when true then 1 end; select 2;", ["select case when true then 1 end;", "select 2;"]),
     ],
 )
 def test_split_statements(sql, expected):

@@ -146,3 +146,19 @@ def test_migration_puts_enum_values_in_a_committed_segment_first():
     text = render_migration([CreateEnum(enum=Enum("public", "e", ("a",))), AddEnumValue(enum="public.x", value="v")], "m")
     auto = text.index("-- tickets-db: autocommit")
     assert auto < text.index("add value") < text.index("-- tickets-db: transaction") < text.index("create type")
+
+
+def test_an_expression_is_indented_between_tokens_only():
+    """A line break or form feed inside a quoted name or string stays as written."""
+    from tickets_db.model import Policy
+
+    op = CreatePolicy(table="public.t", policy=Policy("p", "select", ("public",), True, '"a\x0cb" <> \'x\ny\'\nand true'))
+    text = render_op(op)
+    assert '"a\x0cb" <> \'x\ny\'\n    and true' in text
+
+
+def test_a_comment_on_a_column_whose_names_hold_dots():
+    from tickets_db.kinds.common import Comment
+
+    text = render_op(Comment(target_kind="column", target="app.a.b", column="c.d", text="x"))
+    assert text == 'comment on column app."a.b"."c.d" is \'x\';\n'
