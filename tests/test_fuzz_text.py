@@ -4,7 +4,6 @@ for (a sentinel table and its row survive). Names and texts are drawn with quote
 statement ends, dollar quotes, newlines, unicode, capitals, spaces and keywords."""
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import yaml
@@ -33,14 +32,8 @@ SENTINEL = "insert into app.keep values (1)"
 
 
 def document(table: str, column: str, comment: str, text: str, policy: str, function: str) -> dict[str, object]:
-    return yaml.safe_load(textwrap.dedent("""
-    schemas:
-      public: {external: true}
-      app: {}
-    tables:
-      app.keep:
-        columns: {id: {type: integer, primary_key: true}}
-    """)) | {
+    return {
+        "schemas": {"public": {"external": True}, "app": {}},
         "tables": {
             "app.keep": {"columns": {"id": {"type": "integer", "primary_key": True}}},
             f"app.{table}": {

@@ -48,8 +48,8 @@ def _type(name: str) -> str:
 
 def _grants(grants: Iterable[Grant], every: tuple[str, ...] = PRIVILEGES) -> dict[str, Any]:
     def privileges(g: Grant) -> Any:
-        if set(g.privileges) == set(every):
-            return "all with grant option" if set(g.grantable) == set(every) else "all" if not g.grantable else FlowList(p + (" with grant option" if p in g.grantable else "") for p in g.privileges)
+        if set(g.privileges) == set(every) and set(g.grantable) in (set(), set(every)):
+            return "all with grant option" if g.grantable else "all"
         return FlowList(p + (" with grant option" if p in g.grantable else "") for p in g.privileges)
 
     return {g.role: privileges(g) for g in grants}

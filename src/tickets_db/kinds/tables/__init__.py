@@ -13,17 +13,17 @@ from ..policies import compare_table as compare_policies
 from ..triggers import compare_table as compare_triggers
 
 
-def _calls(text: str | None) -> set[str]:
+def _functions_called(text: str | None) -> set[str]:
     """Functions a default, check or generated expression calls: built before the table."""
     return {f"fn:{n}" for n in mentions(text)}
 
 
 def _column_needs(c: Column) -> set[str]:
-    return type_refs(c.type) | _calls(c.default) | _calls(c.generated)
+    return type_refs(c.type) | _functions_called(c.default) | _functions_called(c.generated)
 
 
 def _constraint_needs(table: str, k: Constraint) -> set[str]:
-    need = _calls(k.expression)
+    need = _functions_called(k.expression)
     if k.kind == "foreign_key" and k.ref_table:
         need |= {f"rel:{k.ref_table}", f"key:{k.ref_table}"}
     words = {n.removeprefix("public.") for n in mentions(k.expression)} | set(k.columns)
@@ -53,7 +53,7 @@ class CreateTable(Op):
         for k in t.constraints:
             if k.name in self.deferred:
                 continue
-            req |= _calls(k.expression)
+            req |= _functions_called(k.expression)
             if k.kind == "foreign_key" and k.ref_table and k.ref_table != t.qualname:
                 req |= {f"rel:{k.ref_table}", f"key:{k.ref_table}"}
         return req
@@ -77,7 +77,7 @@ class AddColumn(Op):
     def requires(self, foreign: Needs) -> set[str]:
         req = {f"rel:{self.table}"} | _column_needs(self.column)
         for k in self.constraints:
-            req |= _calls(k.expression) | ({f"rel:{k.ref_table}", f"key:{k.ref_table}"} if k.ref_table else set())
+            req |= _functions_called(k.expression) | ({f"rel:{k.ref_table}", f"key:{k.ref_table}"} if k.ref_table else set())
         return req
 
 
@@ -104,7 +104,7 @@ class AlterColumn(Op):
         return {f"alter:{self.table}.{self.column}", f"altered:{self.table}"}
 
     def requires(self, foreign: Needs) -> set[str]:
-        return {f"rel:{self.table}"} | (type_refs(self.type) if self.type else set()) | _calls(self.default if self.change_default else None)
+        return {f"rel:{self.table}"} | (type_refs(self.type) if self.type else set()) | _functions_called(self.default if self.change_default else None)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -177,7 +177,7 @@ class CreateIndex(Op):
         return {f"key:{self.table}"} if self.index.unique else set()
 
     def requires(self, foreign: Needs) -> set[str]:
-        return {f"rel:{self.table}"} | {f"alter:{self.table}.{c}" for c in self.index.columns} | _calls(self.index.where)
+        return {f"rel:{self.table}"} | {f"alter:{self.table}.{c}" for c in self.index.columns} | _functions_called(self.index.where)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
