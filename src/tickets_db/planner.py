@@ -7,10 +7,11 @@ import hashlib
 import io
 import os
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import psycopg
 
@@ -18,13 +19,13 @@ from . import __version__, db
 from .config import Project, display_path
 from .diff import Plan, diff
 from .diff.normalize import spelled_like_postgres
-from .errors import DataLossRefused, SchemaError, UnsupportedChangeError
+from .errors import DataLossRefused, SchemaError, UnprovenPlan, UnsupportedChangeError
 from .introspect import Scope, introspect, normalized_types, user_schemas
 from .loader import load
 from .migrations import Migration, RawSql, check_sum, list_migrations, new_version, pending_raw_sql, raw_sql_files, slug, split_statements, write_sum
 from .model import Catalog
 from .kinds.common import Op
-from .proof import prove
+from .proof import needs_own_database, prove, run_and_read, statements_of
 from .render import render_batch, render_migration, render_op
 from .target import Target
 from .typegen import generate as generate_types
@@ -118,19 +119,27 @@ class _Pickler(pickle.Pickler):
     dataclasses.fields() for every object, a third of the time on a 1000-table catalog."""
 
     def reducer_override(self, obj: object) -> Any:
-        names = _model_fields().get(type(obj))
-        if names is None:
+        values = _model_fields().get(type(obj))
+        if values is None:
             return NotImplemented
-        return type(obj), tuple(getattr(obj, n) for n in names)
+        return type(obj), values(obj)
 
 
 @cache
-def _model_fields() -> dict[type, tuple[str, ...]]:
+def _model_fields() -> dict[type, Callable[[object], tuple[Any, ...]]]:
+    """Per model class, its field values as a tuple, read in C (attrgetter) not per field in Python."""
     from dataclasses import fields, is_dataclass
 
     from . import model
 
-    return {cls: tuple(f.name for f in fields(cls)) for cls in vars(model).values()
+    def getter(cls: type) -> Callable[[object], tuple[Any, ...]]:
+        names = [f.name for f in fields(cls)]
+        if len(names) == 1:  # attrgetter of one name returns the value itself
+            one = attrgetter(names[0])
+            return lambda obj: (one(obj),)
+        return attrgetter(*names)
+
+    return {cls: getter(cls) for cls in vars(model).values()
             if isinstance(cls, type) and is_dataclass(cls) and cls.__module__ == model.__name__}
 
 
@@ -169,28 +178,48 @@ def _current(target: Target, template: str, scope: Scope, known: Remembered | No
         return introspect(conn, scope)
 
 
-def _desired(target: Target, template: str, authored: Catalog, scope: Scope, known: Remembered | None, current: Catalog) -> tuple[Catalog, dict[str, str]]:
-    """The YAML as PostgreSQL stores it, built as a patch inside a transaction on the migrated
-    template that is always rolled back: the difference from the YAML the template is known to
-    hold, or, when nothing is remembered, from what the template holds (the YAML spelled as
-    PostgreSQL prints it where that is certain; whatever still differs is rebuilt from the YAML,
-    which is harmless there). When the patch does not apply, the whole YAML is built in a fresh
-    database."""
+@dataclass(frozen=True)
+class Ran:
+    """A patch's text already run, as the runner runs a migration, on the state the migration
+    starts from, and what it built: a migration with the same statements is proven by it."""
+
+    statements: tuple[str, ...]
+    result: Catalog
+
+
+def _patched(conn: psycopg.Connection, patch: Plan, authored: Catalog, scope: Scope) -> tuple[Catalog, dict[str, str], Ran | None]:
+    """The YAML as PostgreSQL stores it: `patch` run on what `conn` holds, inside a transaction
+    that is always rolled back, and read back. Run as a migration is (the runner, its checks,
+    then a full read), so that when the migration comes out the same, its proof is already done.
+    Raises psycopg.Error or UnprovenPlan when the patch does not apply."""
+    with conn.transaction(force_rollback=True):
+        if not patch.ops:
+            return introspect(conn, scope, depends=False), function_keys(conn, authored), None
+        text = render_migration(patch.ops, "patch")
+        if needs_own_database(text, "the patch"):  # enum values, which commit on their own: not a proof
+            conn.execute(render_batch(patch.ops))
+            return introspect(conn, scope, depends=False), function_keys(conn, authored), None
+        statements = statements_of(text, "the patch")
+        result = run_and_read(conn, text, "the patch", scope, len(statements))
+        return replace(result, depends=()), function_keys(conn, authored), Ran(statements, result)
+
+
+def _desired(target: Target, template: str, authored: Catalog, scope: Scope, known: Remembered | None, current: Catalog) -> tuple[Catalog, dict[str, str], Ran | None]:
+    """The YAML as PostgreSQL stores it, built as a patch on the migrated template (see
+    _patched): the difference from the YAML the template is known to hold, or, when nothing is
+    remembered, from what the template holds (the YAML spelled as PostgreSQL prints it where
+    that is certain; whatever still differs is rebuilt from the YAML, which is harmless there).
+    When the patch does not apply, the whole YAML is built in a fresh database."""
     if known is not None and known.authored == authored:
-        return known.desired, known.keys
-    if known is not None:
-        patch = diff(known.authored, authored)
-    else:
-        patch = diff(current, spelled_like_postgres(authored, current), authored)
+        return known.desired, known.keys, None
+    patch = diff(known.authored, authored) if known is not None else diff(current, spelled_like_postgres(authored, current), authored)
     if not patch.unsupported:
         try:
-            with db.connection(target.url_for(template)) as conn, conn.transaction(force_rollback=True):
-                if patch.ops:
-                    conn.execute(render_batch(patch.ops))
-                return introspect(conn, scope, depends=False), function_keys(conn, authored)
-        except psycopg.Error:
+            with db.connection(target.url_for(template)) as conn:
+                return _patched(conn, patch, authored, scope)
+        except (psycopg.Error, UnprovenPlan):
             pass  # e.g. a new enum value used at once: the full build below handles it
-    return desired_catalog(target, authored, scope)
+    return (*desired_catalog(target, authored, scope), None)
 
 
 @dataclass(frozen=True)
@@ -202,6 +231,7 @@ class Comparison:
     keys: dict[str, str]
     scope: Scope
     template: str | None = None  # the migrated template the plan starts from (`new`, `check`)
+    ran: Ran | None = None  # the patch that built `desired`, run on that template
 
 
 def compare(project: Project, target: Target) -> Comparison:
@@ -212,11 +242,11 @@ def compare(project: Project, target: Target) -> Comparison:
     known = _recall(_cache_file(project, "template", template))
     known = known if isinstance(known, Remembered) else None
     current = _current(target, template, scope, known)
-    desired, keys = _desired(target, template, authored, scope, known, current)
+    desired, keys, ran = _desired(target, template, authored, scope, known, current)
     plan = diff(current, desired, authored, keys)
     if plan.empty and (known is None or known.authored != authored or known.scope != scope):
         remember(project, template, Remembered(authored, desired, keys, current, scope))
-    return Comparison(migrations, authored, plan, desired, keys, scope, template)
+    return Comparison(migrations, authored, plan, desired, keys, scope, template, ran)
 
 
 def _generated_count(text: str, raw: list[RawSql]) -> int:
@@ -225,9 +255,19 @@ def _generated_count(text: str, raw: list[RawSql]) -> int:
 
 
 def prove_on_template(target: Target, comparison: Comparison, text: str, filename: str, raw: list[RawSql]) -> Catalog:
-    """The migration run on a clone of the template the migrations so far build."""
-    with target.shadow(comparison.template) as url, db.connection(url) as conn:
-        return prove(conn, text, filename, comparison.scope, comparison.desired, comparison.authored, comparison.keys, _generated_count(text, raw))
+    """The migration run on the template the migrations so far build, in a transaction that
+    rolls back (or on a clone of it, when the migration has statements that commit); not run
+    again when the patch that built the desired state was this very migration."""
+    assert comparison.template is not None
+    ran = comparison.ran
+    if ran is not None and not raw and statements_of(text, filename) == ran.statements:
+        return ran.result
+    args = (text, filename, comparison.scope, comparison.desired, comparison.authored, comparison.keys, _generated_count(text, raw))
+    if needs_own_database(text, filename):
+        with target.shadow(comparison.template) as url, db.connection(url) as conn:
+            return prove(conn, *args)
+    with db.connection(target.url_for(comparison.template)) as conn, conn.transaction(force_rollback=True):
+        return prove(conn, *args)
 
 
 @dataclass(frozen=True)
@@ -271,21 +311,50 @@ def new_migration(project: Project, target: Target, name: str, empty: bool = Fal
 
 def live_diff(project: Project, target: Target) -> Comparison:
     """The live database (what it is) against the YAML (what it should be). The database is
-    only read: the YAML is built, and the plan proven, on the workspace (a copy of the current
-    state built there from what was read)."""
+    only read: on the workspace, one throwaway database gets a copy of the state read; the
+    YAML is built on it as a patch, and the plan proven on it, each in a transaction that is
+    rolled back (see _patched)."""
     authored = load(project.schema_dir, project.root)
     scope = Scope.of(authored)
     with db.connection(target.url) as conn:
         current = introspect(conn, scope)
     work = target.workspace()
-    desired, keys = desired_catalog(work, authored, scope)
-    comparison = Comparison([], authored, diff(current, desired, authored, keys), desired, keys, scope)
-    if comparison.plan.ops and not comparison.plan.unsupported:
+    with work.shadow() as url, db.connection(url) as conn:
+        built = _rebuilt(conn, current)
+        found = None
+        if built:
+            patch = diff(current, spelled_like_postgres(authored, current), authored)
+            if not patch.unsupported:
+                try:
+                    found = _patched(conn, patch, authored, scope)
+                except (psycopg.Error, UnprovenPlan):
+                    pass  # the full build below, in a database of its own
+        desired, keys, ran = found or (*desired_catalog(work, authored, scope), None)
+        comparison = Comparison([], authored, diff(current, desired, authored, keys), desired, keys, scope)
+        if not comparison.plan.ops or comparison.plan.unsupported:
+            return comparison
         text = render_migration(comparison.plan.ops, "diff")
-        with work.shadow() as url, db.connection(url) as conn:
-            apply_catalog(conn, current)
-            prove(conn, text, "the diff", scope, desired, authored, keys, _generated_count(text, []))
+        if ran is not None and statements_of(text) == ran.statements:
+            return comparison  # the patch was this plan: run and read back already
+        args = (text, "the diff", scope, desired, authored, keys, _generated_count(text, []))
+        if built and not needs_own_database(text, "the diff"):
+            with conn.transaction(force_rollback=True):
+                prove(conn, *args)
+            return comparison
+    with work.shadow() as url, db.connection(url) as conn:
+        apply_catalog(conn, current)
+        prove(conn, *args)
     return comparison
+
+
+def _rebuilt(conn: psycopg.Connection, current: Catalog) -> bool:
+    """Build `current` (read from another database) here; False when it cannot be (the proof
+    then reports why, on a database of its own)."""
+    try:
+        apply_catalog(conn, current)
+        return True
+    except (SchemaError, psycopg.Error):
+        return False
 
 
 def authored_catalog(project: Project) -> Catalog:

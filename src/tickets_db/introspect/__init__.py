@@ -114,9 +114,10 @@ def user_schemas(conn: psycopg.Connection) -> list[str]:
 
 @contextmanager
 def _qualified(conn: psycopg.Connection) -> Iterator[None]:
-    """A transaction with an empty search_path, so PostgreSQL prints every name with its schema."""
+    """A transaction with an empty search_path, so PostgreSQL prints every name with its schema;
+    without JIT, whose compiling costs more than these catalog queries gain from it."""
     with conn.transaction():
-        conn.execute("set local search_path = ''")
+        conn.execute("set local search_path = ''; set local jit = off")
         yield
 
 

@@ -7,7 +7,7 @@ select c.oid,
        case c.relreplident when 'f' then 'full' when 'n' then 'nothing'
          when 'i' then (select 'index ' || ic.relname from pg_index x join pg_class ic on ic.oid = x.indexrelid where x.indrelid = c.oid and x.indisreplident)
          else 'default' end as replica_identity,
-       obj_description(c.oid, 'pg_class') as comment,
+       ds.description as comment,
        array(
          select case when g.grantee = 0 then 'public' else pg_get_userbyid(g.grantee) end || '=' || lower(g.privilege_type) || case when g.is_grantable then '*' else '' end
          from aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) g
@@ -17,6 +17,7 @@ select c.oid,
        not (n.nspname = any(%(schemas)s)) as external
 from pg_class c
 join pg_namespace n on n.oid = c.relnamespace
+left join pg_description ds on ds.objoid = c.oid and ds.classoid = 'pg_class'::regclass and ds.objsubid = 0
 where c.relkind in ('r', 'p')
   and (n.nspname = any(%(schemas)s) or (n.nspname || '.' || c.relname) = any(%(external)s))
   and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype = 'e')
