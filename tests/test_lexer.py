@@ -50,3 +50,17 @@ def test_is_atom(text, atom):
 
 def test_top_level_skips_what_parentheses_hold():
     assert [t.text for t in top_level("lower(a, b) desc")] == ["lower", "desc"]
+
+
+def test_name_characters_are_postgresqls_over_every_code_point():
+    """The name patterns are written as what they exclude (fast to compile); they must take
+    exactly ident_start = A-Z a-z _ and non-ASCII, ident_cont = those plus digits and `$`."""
+    from tickets_db.lexer import _DOLLAR, _WORD
+
+    for i in range(0x110000):
+        ch = chr(i)
+        start = ch.isascii() and (ch.isalpha() or ch == "_") or not ch.isascii()
+        cont = start or ch.isdigit() and ch.isascii() or ch == "$"
+        assert bool(_WORD.fullmatch(ch)) == start, hex(i)
+        assert bool(_WORD.fullmatch("a" + ch)) == cont, hex(i)
+        assert bool(_DOLLAR.fullmatch(f"$a{ch}$")) == (cont and ch != "$"), hex(i)

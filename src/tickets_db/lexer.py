@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from typing import Iterator
 
 # PostgreSQL: ident_start [A-Za-z\200-\377_], ident_cont adds digits and `$` — so `a$$` is a
-# name, not the start of a dollar quote.
-_WORD = re.compile(r"[A-Za-z_\u0080-\U0010ffff][A-Za-z0-9_$\u0080-\U0010ffff]*")
+# name, not the start of a dollar quote. Written as what they exclude of ASCII (every non-ASCII
+# character is in): the same sets as [A-Za-z_\u0080-\U0010ffff], which take re 20 ms to compile.
+_START = r"[^\x00-\x40\x5b-\x5e\x60\x7b-\x7f]"  # A-Z a-z _ and non-ASCII
+_WORD = re.compile(_START + r"[^\x00-\x23\x25-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]*")  # … digits, $
 _NUMBER = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-_DOLLAR = re.compile(r"\$([A-Za-z_\u0080-\U0010ffff][A-Za-z0-9_\u0080-\U0010ffff]*)?\$")
+_DOLLAR = re.compile(r"\$(" + _START + r"[^\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]*)?\$")  # … digits
 _PARAM = re.compile(r"\$\d+")
 
 
