@@ -28,7 +28,6 @@ from .kinds.common import Op
 from .proof import needs_own_database, prove, run_and_read, statements_of
 from .render import render_batch, render_migration, render_op
 from .target import Target
-from .typegen import generate as generate_types
 
 
 def apply_catalog(conn: psycopg.Connection, authored: Catalog) -> None:
@@ -311,47 +310,57 @@ def new_migration(project: Project, target: Target, name: str, empty: bool = Fal
 
 def live_diff(project: Project, target: Target) -> Comparison:
     """The live database (what it is) against the YAML (what it should be). The database is
-    only read: on the workspace, one throwaway database gets a copy of the state read; the
-    YAML is built on it as a patch, and the plan proven on it, each in a transaction that is
-    rolled back (see _patched)."""
+    only read: on the workspace's platform template, inside a transaction that is rolled back,
+    the state read is built again, the YAML is built on it as a patch and the plan proven on
+    it (see _patched); what cannot be proven there is proven on a copy of its own."""
     authored = load(project.schema_dir, project.root)
     scope = Scope.of(authored)
     with db.connection(target.url) as conn:
         current = introspect(conn, scope)
     work = target.workspace()
-    with work.shadow() as url, db.connection(url) as conn:
-        built = _rebuilt(conn, current)
-        found = None
-        if built:
+    found = None
+    with work.scratch() as conn:
+        if _rebuilt(conn, current):
             patch = diff(current, spelled_like_postgres(authored, current), authored)
             if not patch.unsupported:
                 try:
                     found = _patched(conn, patch, authored, scope)
                 except (psycopg.Error, UnprovenPlan):
                     pass  # the full build below, in a database of its own
-        desired, keys, ran = found or (*desired_catalog(work, authored, scope), None)
+        if found is not None:
+            desired, keys, ran = found
+            comparison = Comparison([], authored, diff(current, desired, authored, keys), desired, keys, scope)
+            text = _plan_text(comparison)
+            if text is None or (ran is not None and statements_of(text) == ran.statements):
+                return comparison  # nothing to prove, or the patch was this plan: run and read back already
+            if not needs_own_database(text, "the diff"):
+                with conn.transaction(force_rollback=True):
+                    prove(conn, text, "the diff", scope, desired, authored, keys, _generated_count(text, []))
+                return comparison
+    if found is None:
+        desired, keys = desired_catalog(work, authored, scope)
         comparison = Comparison([], authored, diff(current, desired, authored, keys), desired, keys, scope)
-        if not comparison.plan.ops or comparison.plan.unsupported:
-            return comparison
-        text = render_migration(comparison.plan.ops, "diff")
-        if ran is not None and statements_of(text) == ran.statements:
-            return comparison  # the patch was this plan: run and read back already
-        args = (text, "the diff", scope, desired, authored, keys, _generated_count(text, []))
-        if built and not needs_own_database(text, "the diff"):
-            with conn.transaction(force_rollback=True):
-                prove(conn, *args)
-            return comparison
-    with work.shadow() as url, db.connection(url) as conn:
-        apply_catalog(conn, current)
-        prove(conn, *args)
+        text = _plan_text(comparison)
+    if text is not None:  # what the scratch state could not prove: on a copy of its own
+        with work.shadow() as url, db.connection(url) as conn:
+            apply_catalog(conn, current)
+            prove(conn, text, "the diff", scope, desired, authored, keys, _generated_count(text, []))
     return comparison
+
+
+def _plan_text(comparison: Comparison) -> str | None:
+    """The plan as the migration text to prove; None when there is nothing to run."""
+    if not comparison.plan.ops or comparison.plan.unsupported:
+        return None
+    return render_migration(comparison.plan.ops, "diff")
 
 
 def _rebuilt(conn: psycopg.Connection, current: Catalog) -> bool:
     """Build `current` (read from another database) here; False when it cannot be (the proof
     then reports why, on a database of its own)."""
     try:
-        apply_catalog(conn, current)
+        with conn.transaction():
+            apply_catalog(conn, current)
         return True
     except (SchemaError, psycopg.Error):
         return False
@@ -381,6 +390,8 @@ def project_catalog(project: Project, target: Target | None = None, schemas: tup
 
 def models(project: Project, target: Target | None = None, schemas: tuple[str, ...] = ()) -> str:
     """The typed models module: from the YAML, or from the database `target` when given."""
+    from .typegen import generate as generate_types  # only `typegen` and `check` need it
+
     return generate_types(project_catalog(project, target, schemas), dict(project.typegen_types))
 
 
