@@ -90,10 +90,22 @@ def dollar_quote(body: str) -> str:
     return tag
 
 
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiling the templates a diff uses costs more than rendering them (150 ms of a 1 s
+    `diff`): keep the compiled code in Jinja's per-user cache directory, keyed by each
+    template's source, so a changed template is compiled again. No usable directory only
+    means compiling every time."""
+    try:
+        return jinja2.FileSystemBytecodeCache()
+    except (OSError, RuntimeError):
+        return None
+
+
 @cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(KINDS_DIR), str(templates_dir())]),
+        bytecode_cache=_bytecode_cache(),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
