@@ -79,3 +79,22 @@ def test_a_new_template_replaces_the_older_ones(cluster, project_copy):
     with db.connection(cluster.url("template1")) as conn:
         names = {r[0] for r in conn.execute("select datname from pg_database")}
     assert second in names and first not in names and tap not in names
+
+
+@pytest.mark.parametrize("drift", [False, True])
+def test_live_diff_after_check_learned_the_migrations_state(cluster, project_copy, migrated_db, drift):
+    """`diff` reuses what `check` learned of the migrations' state only when the live database
+    reads exactly as that state: the plan is the YAML's edit, plus, on a database someone
+    changed by hand, the repair of that change."""
+    project = load_project(project_copy)
+    local = Target(cluster.url("postgres"), False, project)
+    assert planner.check(project, local) == []
+    assert list((project.local_dir / "cache").glob("template-*.pickle"))  # what check learned
+    path = project_copy / "schema" / "tickets" / "support.yaml"
+    path.write_text(path.read_text().replace("      closed_at: timestamptz\n", "      closed_at: timestamptz\n      sla_hours: integer\n"))
+    if drift:
+        with db.connection(migrated_db) as conn:
+            conn.execute("drop policy select_tickets on public.tickets")
+    plan = planner.live_diff(project, Target(migrated_db, False, project)).plan
+    expected = {"column public.tickets.sla_hours"} | ({"policy public.tickets.select_tickets"} if drift else set())
+    assert {op.key for op in plan.ops} == expected

@@ -19,7 +19,7 @@ from . import __version__, db
 from .config import Project, display_path
 from .diff import Plan, diff
 from .diff.normalize import spelled_like_postgres
-from .errors import DataLossRefused, SchemaError, UnprovenPlan, UnsupportedChangeError
+from .errors import DataLossRefused, MigrationError, SchemaError, UnprovenPlan, UnsupportedChangeError
 from .introspect import Scope, introspect, normalized_types, user_schemas
 from .loader import load
 from .migrations import Migration, RawSql, check_sum, list_migrations, new_version, pending_raw_sql, raw_sql_files, slug, split_statements, write_sum
@@ -317,11 +317,15 @@ def live_diff(project: Project, target: Target) -> Comparison:
     scope = Scope.of(authored)
     with db.connection(target.url) as conn:
         current = introspect(conn, scope)
+    known = _known_live(project, target, current, scope)
     work = target.workspace()
-    found = None
+    found: tuple[Catalog, dict[str, str], Ran | None] | None = None
     with work.scratch() as conn:
-        if _rebuilt(conn, current):
-            patch = diff(current, spelled_like_postgres(authored, current), authored)
+        if known is not None and known.authored == authored:
+            found = (known.desired, known.keys, None)
+        built = _rebuilt(conn, current)
+        if built and found is None:
+            patch = diff(known.authored, authored) if known is not None else diff(current, spelled_like_postgres(authored, current), authored)
             if not patch.unsupported:
                 try:
                     found = _patched(conn, patch, authored, scope)
@@ -333,7 +337,7 @@ def live_diff(project: Project, target: Target) -> Comparison:
             text = _plan_text(comparison)
             if text is None or (ran is not None and statements_of(text) == ran.statements):
                 return comparison  # nothing to prove, or the patch was this plan: run and read back already
-            if not needs_own_database(text, "the diff"):
+            if built and not needs_own_database(text, "the diff"):
                 with conn.transaction(force_rollback=True):
                     prove(conn, text, "the diff", scope, desired, authored, keys, _generated_count(text, []))
                 return comparison
@@ -346,6 +350,21 @@ def live_diff(project: Project, target: Target) -> Comparison:
             apply_catalog(conn, current)
             prove(conn, text, "the diff", scope, desired, authored, keys, _generated_count(text, []))
     return comparison
+
+
+def _known_live(project: Project, target: Target, current: Catalog, scope: Scope) -> Remembered | None:
+    """What `new` or `check` learned of the migrations' state, when the live database reads
+    exactly as that state: then the YAML is built on it as the patch since that YAML (one
+    statement for one edit, and so usually the proof too) instead of everything the YAML's
+    spelling cannot tell is already there."""
+    try:
+        migrations = list_migrations(project.migrations_dir)
+    except MigrationError:
+        return None
+    known = _recall(_cache_file(project, "template", target.migrated_template_name(migrations)))
+    if isinstance(known, Remembered) and known.scope == scope and known.current == current:
+        return known
+    return None
 
 
 def _plan_text(comparison: Comparison) -> str | None:
