@@ -7,7 +7,7 @@ import pytest
 from tickets_db import db, planner
 from tickets_db.diff import diff
 from tickets_db.config import load_project
-from tickets_db.diff.normalize import default, type_name
+from tickets_db.diff.normalize import _signature_type, default, type_name
 from tickets_db.introspect import Scope, introspect
 from tickets_db.loader import load
 from tickets_db.migrations import list_migrations
@@ -56,6 +56,27 @@ def test_patched_template_equals_a_fresh_build(cluster, project_copy, edit):
 ])
 def test_type_spelling(written, printed):
     assert type_name(written) == printed
+
+
+@pytest.mark.parametrize("written, stored", [
+    ("varchar(50)", "character varying"), ("int", "integer"), ("timestamptz(3)", "timestamp with time zone"),
+    ("numeric(12,2)[]", "numeric[]"), ("public.subscription_status", "public.subscription_status"), ("setof text", "setof text"),
+])
+def test_function_signature_spelling(written, stored):
+    """A function keeps its argument and result types without modifiers."""
+    assert _signature_type(written) == stored
+
+
+def test_the_first_patch_leaves_the_projects_functions_alone(migrated_db, project):
+    """Nothing remembered: the patch that builds the YAML on the migrated state re-creates only
+    what the YAML's spelling cannot tell is there; `varchar(50)` in a signature is not such a
+    thing, so no function (and no policy or view that depends on one) is dropped."""
+    authored = load(project.schema_dir, project.root)
+    with db.connection(migrated_db) as conn:
+        current = introspect(conn, Scope.of(authored))
+    patch = planner._spelling_patch(current, authored)
+    assert not [op.key for op in patch.ops if op.key.startswith(("drop function", "drop policy"))]
+    assert patch.ops  # policies' expressions are PostgreSQL's to print: altered, not dropped
 
 
 def test_default_spelling():

@@ -211,7 +211,7 @@ def _desired(target: Target, template: str, authored: Catalog, scope: Scope, kno
     When the patch does not apply, the whole YAML is built in a fresh database."""
     if known is not None and known.authored == authored:
         return known.desired, known.keys, None
-    patch = diff(known.authored, authored) if known is not None else diff(current, spelled_like_postgres(authored, current), authored)
+    patch = diff(known.authored, authored) if known is not None else _spelling_patch(current, authored)
     if not patch.unsupported:
         try:
             with db.connection(target.url_for(template)) as conn:
@@ -219,6 +219,13 @@ def _desired(target: Target, template: str, authored: Catalog, scope: Scope, kno
         except (psycopg.Error, UnprovenPlan):
             pass  # e.g. a new enum value used at once: the full build below handles it
     return (*desired_catalog(target, authored, scope), None)
+
+
+def _spelling_patch(current: Catalog, authored: Catalog) -> Plan:
+    """What builds the YAML on `current` when nothing was learned before: whatever differs from
+    the YAML spelled as PostgreSQL prints it (see diff.normalize)."""
+    spelled, keys = spelled_like_postgres(authored, current)
+    return diff(current, spelled, authored, keys)
 
 
 @dataclass(frozen=True)
@@ -325,7 +332,7 @@ def live_diff(project: Project, target: Target) -> Comparison:
             found = (known.desired, known.keys, None)
         built = _rebuilt(conn, current)
         if built and found is None:
-            patch = diff(known.authored, authored) if known is not None else diff(current, spelled_like_postgres(authored, current), authored)
+            patch = diff(known.authored, authored) if known is not None else _spelling_patch(current, authored)
             if not patch.unsupported:
                 try:
                     found = _patched(conn, patch, authored, scope)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ..model import SERIALS, Catalog, Column, Table
+from ..model import SERIALS, Argument, Catalog, Column, Function, Table
 
 ALIASES = {
     "int": "integer", "int4": "integer", "int8": "bigint", "int2": "smallint",
@@ -62,5 +62,29 @@ def _table(t: Table, current: Table | None) -> Table:
     return replace(t, columns=tuple(_column(c, keys, current.column(c.name) if current else None) for c in t.columns))
 
 
-def spelled_like_postgres(authored: Catalog, current: Catalog) -> Catalog:
-    return replace(authored, tables=tuple(t if t.external else _table(t, current.table(t.qualname)) for t in authored.tables))
+def _signature_type(text: str) -> str:
+    """A function's argument or result type as PostgreSQL keeps it: without its modifier
+    (`varchar(50)` is stored as `character varying`)."""
+    if not _TYPE.match(text.strip().lower()):
+        return text
+    return _MODIFIER.sub("", type_name(text))
+
+
+def _function(f: Function) -> Function:
+    """Types spelled as stored; the body is kept as written, as PostgreSQL keeps a string body.
+    Argument defaults are expressions PostgreSQL prints its own way: left as written (a
+    difference there is a `create or replace`, which drops nothing)."""
+    return replace(
+        f,
+        arguments=tuple(Argument(a.name, _signature_type(a.type), a.default, a.mode) for a in f.arguments),
+        returns=_signature_type(f.returns) if f.returns else f.returns,
+        returns_table=tuple((n, _signature_type(t)) for n, t in f.returns_table),
+    )
+
+
+def spelled_like_postgres(authored: Catalog, current: Catalog) -> tuple[Catalog, dict[str, str]]:
+    """The spelled catalog, and each function's identity in it (as the diff's function keys)."""
+    functions = tuple(f if f.external else _function(f) for f in authored.functions)
+    keys = {a.identity: s.identity for a, s in zip(authored.functions, functions)}
+    tables = tuple(t if t.external else _table(t, current.table(t.qualname)) for t in authored.tables)
+    return replace(authored, tables=tables, functions=functions), keys
