@@ -3,7 +3,8 @@ database, introspect it and the migrated template, diff, render, write) on the p
 a generated 1000-table schema, each after one edit; beside `migra` computing the same
 difference between the migrated database and one built from the edited YAML. Medians of
 several runs; prints the ratios (target: faster than migra in every row). On the project,
-`diff` too: the live database read, the YAML built on the local cluster, the plan proven there.
+`diff` too: the live database read, the YAML built on the local cluster, the plan proven there
+(after one edit, and with nothing remembered).
 `new` builds only what changed since the state the migrations were last seen to build (what a
 previous `new` or `check` remembered); the first run after a clone builds the whole YAML, and
 is timed too ("nothing remembered").
@@ -64,20 +65,34 @@ def measure(label: str, project: Path, url: str, edit: tuple[Path, str, str], cl
 
     # `new init` remembered what its migration builds; a cold run below forgets it again, so
     # re-learn it (what any `new` or `check` that finds no change does) before each warm run.
-    def warm() -> float:
+    def learn() -> None:
         path.write_text(path.read_text().replace(new, old, 1))
         subprocess.run([EXE, *env_url, "check"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         path.write_text(path.read_text().replace(old, new, 1))
+
+    def warm() -> float:
+        learn()
         return new_once()
+
+    def diff_once(cold: bool = False) -> float:
+        if cold:
+            shutil.rmtree(project / ".tickets-db" / "cache", ignore_errors=True)
+        else:
+            learn()
+        return timed([EXE, *env_url, "diff"], ok=(0, 1))
 
     variants = {"tickets-db new (after one edit)": warm, "tickets-db new, nothing remembered": lambda: new_once(cold=True)}
     if live_diff:  # the live database against the YAML: read it, build the YAML, prove the plan
-        variants["tickets-db diff (the live database)"] = lambda: timed([EXE, *env_url, "diff"], ok=(0, 1))
+        variants["tickets-db diff (after one edit)"] = diff_once
+        variants["tickets-db diff, nothing remembered"] = lambda: diff_once(cold=True)
     if MIGRA.exists():
         cmd = [str(MIGRA), "--unsafe", "--with-privileges", url, cluster.url(desired)]
         variants["migra (the same two databases)"] = lambda: timed(cmd, ok=(0, 2))
     found = medians(variants, runs)
-    report(label, runs, found, "migra (the same two databases)", "migra", lambda name: " (target < 1)" if name.startswith("tickets-db") else None)
+    # The target (issue 10) is for a team at work: after one edit. The first run after a clone
+    # (nothing remembered, as in CI) is printed beside it, for what it is.
+    report(label, runs, found, "migra (the same two databases)", "migra",
+           lambda name: None if not name.startswith("tickets-db") else "" if "nothing remembered" in name else " (target < 1)")
 
 
 def main() -> None:
