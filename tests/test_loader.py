@@ -3,6 +3,7 @@ the file, the line and the key, with a hint."""
 from __future__ import annotations
 
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from tickets_db.errors import SchemaError
 from tickets_db.loader import body_source, body_text, load, load_files
 from tickets_db.loader.names import default_constraint_name
 from tickets_db.loader.spec import json_schema
+from tickets_db.textfile import NotUtf8
 
 from .conftest import ROOT
 
@@ -259,3 +261,44 @@ def test_a_view_trigger_names_a_declared_function(tmp_path):
 def test_a_name_over_63_bytes_is_refused(tmp_path, name):
     e = error(tmp_path, BASE + f"      {name}: text\n")
     assert "63 bytes" in e.message and e.key == f"public.accounts.{name}"
+
+
+def test_a_file_that_is_not_utf8_names_the_file_and_the_byte(tmp_path):
+    path = tmp_path / "schema" / "s.yaml"
+    path.parent.mkdir()
+    path.write_bytes("schemas:\n  app: {comment: caf\xe9}\n".encode("latin-1"))
+    with pytest.raises(NotUtf8) as e:
+        load(path.parent, tmp_path)
+    assert "schema/s.yaml:2: byte 0xe9 at offset 29 (line 2, column 21) is not UTF-8" in str(e.value)
+    assert e.value.exit_code == 2
+
+
+ALIAS_BOMB = "\n".join(
+    [f"{chr(97)}: &{chr(97)} [{', '.join(['lol'] * 9)}]"]
+    + [f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]" for i in range(8)]
+) + "\n"
+
+
+@pytest.mark.parametrize("text, message", [
+    (ALIAS_BOMB, "aliases expand to far more than the file holds"),  # 9^9 strings from 400 bytes
+    ("a: &a [*a]\n", "an alias refers to a node that contains it"),
+    ("a: &a {b: [1, {c: *a}]}\n", "an alias refers to a node that contains it"),
+    ("a: " + "[" * 150 + "]" * 150 + "\n", "nested more than 100 levels"),
+    ("a: \x07\n", "malformed YAML"),
+])
+def test_yaml_that_would_not_end_or_not_read_is_one_error(tmp_path, text, message):
+    """An alias bomb in a pull request once cost `lint` 29 s and 4.4 GB; a list holding itself
+    recursed until Python gave up."""
+    started = time.perf_counter()
+    assert message in error(tmp_path, text).message
+    assert time.perf_counter() - started < 5  # bounded, not a benchmark: the bomb took minutes
+
+
+def test_aliases_a_schema_uses_still_load(tmp_path):
+    catalog = load_text(tmp_path, """
+        schemas: {app: {}}
+        tables:
+          app.a: {columns: &cols {id: {type: uuid, primary_key: true}, note: text}}
+          app.b: {columns: *cols}
+    """)
+    assert [c.name for c in catalog.table("app.b").columns] == ["id", "note"]
