@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from .errors import ConfigError
+from .redaction import remember
 
 CONFIG_FILE = "tickets-db.toml"
 KEYS = {"schema", "migrations", "seeds", "database_tests", "typegen_output", "typegen_types", "local_dir", "database", "database_url"}
@@ -38,27 +39,31 @@ class Project:
         return hashlib.sha1(str(self.root.resolve()).encode()).hexdigest()[:8]
 
 
-def find_root(start: Path) -> Path:
+def find_root(start: Path) -> Path | None:
     for d in [start, *start.parents]:
         if (d / CONFIG_FILE).is_file():
             return d
-    return start
+    return None
 
 
 def load_project(project_dir: Path | None = None) -> Project:
-    root = (project_dir or find_root(Path.cwd())).resolve()
-    data: dict[str, object] = {}
+    """The project whose tickets-db.toml is in `project_dir`, or in the current folder or the
+    nearest one above it. Nowhere else is a project: a command run outside one creates nothing."""
+    from .textfile import read_utf8
+
+    found = project_dir.resolve() if project_dir else find_root(Path.cwd().resolve())
+    if found is None or not (found / CONFIG_FILE).is_file():
+        where = f"in {found}" if found else f"in {Path.cwd()} or any folder above it"
+        raise ConfigError(f"not a tickets-db project: no {CONFIG_FILE} {where}\n  hint: `tickets-db init` makes a folder a project (an empty {CONFIG_FILE} is enough), or give --project-dir")
+    root = found
     cfg = root / CONFIG_FILE
-    if cfg.is_file():
-        try:
-            data = tomllib.loads(cfg.read_text())
-        except tomllib.TOMLDecodeError as e:
-            raise ConfigError(f"{cfg}: {e}") from None
-        unknown = set(data) - KEYS
-        if unknown:
-            raise ConfigError(
-                f"{cfg}: unknown key(s) {', '.join(sorted(unknown))}; known keys: {', '.join(sorted(KEYS))}"
-            )
+    try:
+        data: dict[str, object] = tomllib.loads(read_utf8(cfg))
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{cfg}: {e}") from None
+    unknown = set(data) - KEYS
+    if unknown:
+        raise ConfigError(f"{cfg}: unknown key(s) {', '.join(sorted(unknown))}; known keys: {', '.join(sorted(KEYS))}")
 
     def path(key: str, default: str) -> Path:
         value = data.get(key, default)
@@ -84,6 +89,25 @@ def load_project(project_dir: Path | None = None) -> Project:
     )
 
 
+def init_project(root: Path) -> list[Path]:
+    """Make `root` a project: tickets-db.toml (every key commented, at its default) and the
+    folders it names. Returns what it created; nothing is overwritten."""
+    from .resources import read_template
+
+    created = []
+    cfg = root / CONFIG_FILE
+    if not cfg.exists():
+        root.mkdir(parents=True, exist_ok=True)
+        cfg.write_text(read_template("project/tickets-db.toml"))
+        created.append(cfg)
+    project = load_project(root)
+    for folder in (project.schema_dir, project.migrations_dir, project.seeds_dir):
+        if not folder.exists():
+            folder.mkdir(parents=True)
+            created.append(folder)
+    return created
+
+
 def display_path(path: Path, root: Path | None) -> str:
     """A path as the user knows it: relative to the project when inside it."""
     return str(path.relative_to(root)) if root is not None and path.is_relative_to(root) else str(path)
@@ -91,29 +115,27 @@ def display_path(path: Path, root: Path | None) -> str:
 
 def resolve_url(project: Project, flag: str | None) -> str | None:
     """The explicit database URL, or None for the embedded local cluster."""
-    return flag or os.environ.get("DATABASE_URL") or project.database_url
-
-
-def redact(url: str) -> str:
-    """The URL with its password replaced, fit to print."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<unparseable url>"
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.rsplit("@", 1)
-    user = parts.username or ""
-    host = netloc[-1]
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+    url = flag or os.environ.get("DATABASE_URL") or project.database_url
+    remember(url)
+    return url
 
 
 def with_database(url: str, dbname: str) -> str:
-    """Same server and credentials, another database."""
+    """Same server and credentials, another database (a URL stays a URL; a key=value string
+    gets its dbname replaced, as libpq reads it)."""
+    if "://" not in url:
+        from psycopg.conninfo import make_conninfo
+
+        return make_conninfo(url, dbname=dbname)
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path="/" + dbname))
 
 
 def database_of(url: str) -> str:
+    if "://" not in url:
+        from psycopg.conninfo import conninfo_to_dict
+
+        params = conninfo_to_dict(url)
+        return str(params.get("dbname") or params.get("user") or os.environ.get("PGDATABASE") or "postgres")
     path = urlsplit(url).path.lstrip("/")
     return path or (urlsplit(url).username or "postgres")

@@ -9,19 +9,22 @@ from typing import Iterator
 import psycopg
 from psycopg import sql
 
-from .config import redact
+from .redaction import redact, scrub
 from .errors import ConfigError, DatabaseError
 
 
 def connect(url: str, autocommit: bool = True) -> psycopg.Connection:
+    shown = redact(url)  # remembers its secrets too: libpq's message may print part of one
     try:
         return psycopg.connect(url, autocommit=autocommit, connect_timeout=5)
     except psycopg.OperationalError as e:
-        # libpq's message names host and port, never the password; the URL is redacted here.
-        reason = str(e).strip().splitlines()[0]
-        raise DatabaseError(f"cannot connect to {redact(url)}: {reason}") from None
+        reason = scrub(str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__)
+        hint = ""
+        if "does not exist" in reason and "database" in reason:
+            hint = "\n  hint: `tickets-db reset` builds it (for the local database: the migrations, then the seeds)"
+        raise DatabaseError(f"cannot connect to {shown}: {reason}{hint}") from None
     except psycopg.ProgrammingError:
-        raise ConfigError(f"`{redact(url)}` is not a database URL (postgresql://user@host:port/database)") from None
+        raise ConfigError(f"`{shown}` is not a database URL (postgresql://user@host:port/database)") from None
 
 
 @contextmanager
@@ -86,6 +89,19 @@ def create_extension(conn: psycopg.Connection, name: str, package: str) -> None:
         raise DatabaseError(f"{name} is not installed on the database server\n  hint: apt-get install {package} (make install does it)") from None
     except psycopg.errors.InsufficientPrivilege:
         raise DatabaseError(f"creating the {name} extension needs a superuser\n  hint: run against the local database, or give --db-url a role that may create extensions") from None
+
+
+def owner_of(conn: psycopg.Connection, name: str) -> str | None:
+    row = conn.execute("select pg_get_userbyid(datdba) from pg_database where datname = %s", (name,)).fetchone()
+    return str(row[0]) if row else None
+
+
+def databases_like(conn: psycopg.Connection, pattern: str) -> list[str]:
+    return [r[0] for r in conn.execute("select datname from pg_database where not datistemplate and datname like %s", (pattern,))]
+
+
+def in_use(conn: psycopg.Connection, name: str) -> bool:
+    return conn.execute("select 1 from pg_stat_activity where datname = %s limit 1", (name,)).fetchone() is not None
 
 
 def mark_template(conn: psycopg.Connection, name: str) -> None:

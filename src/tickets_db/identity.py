@@ -68,9 +68,12 @@ def run(conn: psycopg.Connection, identity: Identity | None, query: str, commit:
             rows = tuple(cur.fetchall()) if cur.description else ()
             status = cur.statusmessage or ""
         conn.commit() if commit else conn.rollback()
+    except psycopg.OperationalError as e:  # the server went away: nothing to roll back
+        raise DatabaseError(f"the database connection was lost: {(e.diag.message_primary or str(e)).strip()}") from None
     except psycopg.Error as e:
         conn.rollback()
         raise DatabaseError(f"{(e.diag.message_primary or str(e)).strip()}" + (f"\n  hint: {e.diag.message_hint}" if e.diag.message_hint else "")) from None
     finally:
-        conn.autocommit = True
+        if not conn.closed:
+            conn.autocommit = True
     return Result(columns, rows, status)
