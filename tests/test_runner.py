@@ -119,3 +119,67 @@ def test_killed_mid_migration_leaves_previous_version(empty_db, tmp_path):
     rerun = run_migrate(tmp_path, empty_db)
     assert rerun.wait(timeout=60) == 0
     assert "b" in tables(empty_db)
+
+
+def test_a_migration_older_than_the_newest_applied_is_refused_unless_allowed(empty_db, tmp_path):
+    """It was applied out of order with exit 0 and no word (a branch merged late)."""
+    folder = tmp_path / "migrations"
+    write(folder, "20260101000000_a.sql", "create table a (id int);")
+    write(folder, "20260103000000_c.sql", "create table c (id int);")
+    with db.connection(empty_db) as conn:
+        migrate(conn, list_migrations(folder))
+    write(folder, "20260102000000_b.sql", "create table b (id int);")
+    with db.connection(empty_db) as conn:
+        with pytest.raises(MigrationError) as info:
+            migrate(conn, list_migrations(folder))
+        assert "older than the newest applied migration (20260103000000)" in info.value.message
+        assert "--allow-out-of-order" in (info.value.hint or "")
+        assert "b" not in tables(empty_db)
+        assert [m.name for m, _ in migrate(conn, list_migrations(folder), allow_out_of_order=True)] == ["b"]
+
+
+def test_an_applied_migration_whose_file_is_gone_is_an_error(empty_db, tmp_path):
+    folder = tmp_path / "migrations"
+    gone = write(folder, "20260101000000_a.sql", "create table a (id int);")
+    write(folder, "20260102000000_b.sql", "create table b (id int);")
+    with db.connection(empty_db) as conn:
+        migrate(conn, list_migrations(folder))
+    gone.unlink()
+    with db.connection(empty_db) as conn, pytest.raises(MigrationError) as info:
+        migrate(conn, list_migrations(folder))
+    assert "missing from the folder: 20260101000000_a.sql" in info.value.message
+
+
+def test_status_fails_on_a_missing_file_and_warns_of_out_of_order(empty_db, tmp_path):
+    (tmp_path / "tickets-db.toml").write_text("")
+    folder = tmp_path / "migrations"
+    write(folder, "20260101000000_a.sql", "create table a (id int);")
+    gone = write(folder, "20260103000000_c.sql", "create table c (id int);")
+    assert run_migrate(tmp_path, empty_db).wait(timeout=60) == 0
+    write(folder, "20260102000000_b.sql", "create table b (id int);")
+    late = subprocess.run([sys.executable, "-m", "tickets_db", "--project-dir", str(tmp_path), "status", "--db-url", empty_db], capture_output=True, text=True, env=tool_env())
+    assert late.returncode == 0 and "pending, out of order" in late.stdout and "--allow-out-of-order" in late.stderr
+    refused = run_migrate(tmp_path, empty_db)
+    assert refused.wait(timeout=60) == 1 and "out of order" in refused.stderr.read()
+    gone.unlink()
+    missing = subprocess.run([sys.executable, "-m", "tickets_db", "--project-dir", str(tmp_path), "status", "--db-url", empty_db], capture_output=True, text=True, env=tool_env())
+    assert missing.returncode == 1 and "applied, file missing" in missing.stdout and "missing from the folder" in missing.stderr
+
+
+def test_ten_processes_migrate_a_fresh_database_at_once(cluster, scratch, tmp_path):
+    """A database without the platform stand-in: installing it once raced (7 of 15 processes
+    crashed with UniqueViolation / DuplicateTable); now it happens under the migration lock."""
+    (tmp_path / "tickets-db.toml").write_text("")
+    write(tmp_path / "migrations", "20260101000000_a.sql", "create table a (id int); select pg_sleep(0.2);")
+    write(tmp_path / "migrations", "20260102000000_b.sql", "create table b (id int);")
+    url = scratch()
+    with db.connection(cluster.url("template1")) as conn:
+        db.create_database(conn, url.rsplit("/", 1)[1], template="template0")
+    procs = [run_migrate(tmp_path, url) for _ in range(10)]
+    results = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 10, [err for _, err in results]
+    assert not any("Traceback" in err for _, err in results)
+    assert sum(out.count("applied 2026") for out, _ in results) == 2
+    assert sum(out.count("installed the Supabase stand-in") for out, _ in results) == 1
+    with db.connection(url) as conn:
+        assert [a.name for a in history(conn)] == ["a", "b"]

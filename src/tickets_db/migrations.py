@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .errors import MigrationError
 from .lexer import Token, tokens
+from .textfile import read_utf8
 
 NAME = re.compile(r"^(\d{14})_([a-z0-9][a-z0-9_\-]*)\.sql$")
 MARKER = re.compile(r"^--\s*tickets-db:\s*(autocommit|transaction)\s*$", re.I)
@@ -77,9 +78,16 @@ def split_statements(text: str) -> list[Statement]:
     return out
 
 
+def refuse_transaction_control(st: Statement, file: str, why: str) -> None:
+    """A hand-written BEGIN/COMMIT/ROLLBACK would end the transaction the tool runs the file
+    in: what follows it would no longer be undone on failure."""
+    if TX_CONTROL.match(st.text):
+        raise MigrationError(file, st.line, f"hand-written transaction control `{st.text.split()[0].upper()}`", st.text, f"remove it: {why}")
+
+
 def parse(path: Path, text: str | None = None) -> Parsed:
     """Statements of a migration, in its segments, refusing what would break atomicity."""
-    text = path.read_text(encoding="utf-8") if text is None else text
+    text = read_utf8(path) if text is None else text
     segments: list[tuple[str, int]] = []
     for no, raw in enumerate(text.splitlines(), 1):
         m = MARKER.match(raw.strip())
@@ -92,11 +100,7 @@ def parse(path: Path, text: str | None = None) -> Parsed:
         for kind, no in segments:
             if no < st.line:
                 mode = kind
-        if TX_CONTROL.match(st.text):
-            raise MigrationError(
-                str(path), st.line, f"hand-written transaction control `{st.text.split()[0].upper()}`", st.text,
-                "remove it: each migration already runs in one transaction; statements that cannot (enum value adds) go under a `-- tickets-db: autocommit` line at the top",
-            )
+        refuse_transaction_control(st, str(path), "each migration already runs in one transaction; statements that cannot (enum value adds) go under a `-- tickets-db: autocommit` line at the top")
         if mode == "autocommit":
             if transactional:
                 raise MigrationError(str(path), st.line, "an autocommit segment must come before every transactional statement", st.text, "move it to the top of the file")
@@ -162,9 +166,17 @@ def check_sum(directory: Path) -> list[str]:
     path = directory / SUM_FILE
     if not path.exists():
         return [f"{path} is missing: `tickets-db new` writes it with every migration"]
-    if path.read_text() != sum_text(list_migrations(directory)):
-        return [f"{path} does not match the migration files: a migration was added or edited by hand"]
+    if read_utf8(path) != sum_text(list_migrations(directory)):
+        return [f"{path} does not match the migration files: a migration was added or edited by hand, or two branches that each added one were merged (review them, then `tickets-db hash` rewrites it)"]
     return []
+
+
+def refuse_stale_sum(directory: Path) -> None:
+    """Before writing a migration: a sum file that no longer matches the folder means someone
+    must look at the folder first (`new` would otherwise bless whatever is there)."""
+    if (directory / SUM_FILE).exists() and check_sum(directory):
+        raise MigrationError(str(directory / SUM_FILE), None, "does not match the migration files (a migration added or edited by hand, or a merge of two branches that each added one)",
+                             hint="review the migrations (git diff / git log), then `tickets-db hash` rewrites the sum")
 
 
 RAW_MARK = "-- tickets-db: raw"
@@ -189,12 +201,11 @@ def raw_sql_files(schema_dir: Path, root: Path) -> list[RawSql]:
         return []
     out = []
     for p in sorted(schema_dir.rglob("*.sql")):
-        data = p.read_bytes()
         try:
             shown = str(p.relative_to(root))
         except ValueError:
             shown = str(p)
-        out.append(RawSql(shown, checksum(data)[:16], data.decode("utf-8", errors="replace")))
+        out.append(RawSql(shown, checksum(p.read_bytes())[:16], read_utf8(p, shown)))
     return out
 
 

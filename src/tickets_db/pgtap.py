@@ -16,6 +16,7 @@ from .config import display_path
 from .migrations import Migration, checksum, split_statements
 from .resources import templates_dir
 from .target import Target, random_suffix
+from .textfile import read_utf8
 
 from .runner import execute
 from .seed import SeedFile
@@ -113,7 +114,7 @@ def run_file(url: str, path: Path, root: Path | None = None) -> FileResult:
     error = None
     with db.connection(url) as conn:
         conn.execute("select set_config('search_path', %s, false)", (SEARCH_PATH,))
-        for st in split_statements(path.read_text(encoding="utf-8")):
+        for st in split_statements(read_utf8(path, shown)):
             try:
                 cur = conn.execute(st.text)
             except psycopg.Error as e:
@@ -123,6 +124,16 @@ def run_file(url: str, path: Path, root: Path | None = None) -> FileResult:
                 lines.extend(str(r[0]) for r in cur.fetchall() if r[0] is not None)
     planned, assertions = parse_tap(lines)
     return FileResult(path, planned, tuple(assertions), error, time.perf_counter() - started, shown)
+
+
+def run_setup(conn: psycopg.Connection, folder: Path, root: Path | None = None) -> None:
+    """The folder's setup.sql (the data every test file acts on), in one transaction."""
+    setup = folder / SETUP
+    if setup.is_file():
+        shown = display_path(setup, root)
+        with conn.transaction():
+            for st in split_statements(read_utf8(setup, shown)):
+                execute(conn, st, shown)
 
 
 def run(target: Target, migrations: list[Migration], files: list[Path], root: Path | None = None, seeds: list[SeedFile] | None = None) -> list[FileResult]:
@@ -140,11 +151,8 @@ def run(target: Target, migrations: list[Migration], files: list[Path], root: Pa
             if seeds:
                 with db.connection(target.url_for(name)) as conn:
                     load_seeds(conn, seeds, root)
-            setup = path.parent / SETUP
-            if setup.is_file():
-                with db.connection(target.url_for(name)) as conn, conn.transaction():
-                    for st in split_statements(setup.read_text(encoding="utf-8")):
-                        execute(conn, st, display_path(setup, root))
+            with db.connection(target.url_for(name)) as conn:
+                run_setup(conn, path.parent, root)
             results.append(run_file(target.url_for(name), path, root))
         finally:
             with db.connection(target.admin_url()) as conn:

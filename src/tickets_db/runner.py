@@ -4,9 +4,10 @@ lock so concurrent runs apply each migration exactly once."""
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import psycopg
 
@@ -56,6 +57,20 @@ def history(conn: psycopg.Connection) -> list[Applied]:
     return [Applied(*r) for r in rows]
 
 
+@contextmanager
+def locked(conn: psycopg.Connection) -> Iterator[None]:
+    """The database's migration lock for the block (re-entrant: PostgreSQL counts a session's
+    advisory locks), so whatever prepares a database for its migrations (the platform stand-in,
+    the history table) is done by one run at a time too."""
+    conn.autocommit = True
+    lock(conn)
+    try:
+        yield
+    finally:
+        if not conn.closed:
+            unlock(conn)
+
+
 def lock(conn: psycopg.Connection, timeout: float = 120.0) -> None:
     """pg_try_advisory_lock and poll: a blocking lock can deadlock with `create index concurrently`."""
     deadline = time.monotonic() + timeout
@@ -90,7 +105,9 @@ def statement_error(e: psycopg.Error, st: Statement, file: str) -> MigrationErro
     return MigrationError(file, line, message, st.text, diag.message_hint)
 
 
-def verify_applied(migrations: list[Migration], applied: list[Applied]) -> None:
+def verify_applied(migrations: list[Migration], applied: list[Applied], directory: Path | None = None) -> None:
+    """What was applied must still be there as it was: an edited file (checksum) or a missing
+    one means the folder no longer describes the database."""
     by_version = {m.version: m for m in migrations}
     for a in applied:
         m = by_version.get(a.version)
@@ -99,6 +116,20 @@ def verify_applied(migrations: list[Migration], applied: list[Applied]) -> None:
                 str(m.path), None, "this migration was edited after it was applied (checksum differs)",
                 hint="restore the file (git checkout), and put the change in a new migration: `tickets-db new NAME`",
             )
+    missing = [a for a in applied if a.version not in by_version]
+    if missing:
+        names = ", ".join(f"{a.version}_{a.name}.sql" for a in missing)
+        raise MigrationError(
+            str(directory or "migrations"), None, f"applied to the database but missing from the folder: {names}",
+            hint="restore the file(s) (git checkout, or merge the branch that added them); the database holds what they built",
+        )
+
+
+def out_of_order(migrations: list[Migration], applied: list[Applied]) -> list[Migration]:
+    """Pending migrations older than the newest applied one (a branch merged late): applying
+    them runs them after migrations that were written to follow them."""
+    newest = max((a.version for a in applied), default="")
+    return [m for m in pending(migrations, applied) if m.version < newest]
 
 
 def pending(migrations: list[Migration], applied: list[Applied]) -> list[Migration]:
@@ -133,18 +164,23 @@ def apply_one(conn: psycopg.Connection, m: Migration, display: str | None = None
     return run(conn, parse(m.path), display or str(m.path), record)
 
 
-def migrate(conn: psycopg.Connection, migrations: list[Migration], root: Path | None = None) -> list[tuple[Migration, int]]:
+def migrate(conn: psycopg.Connection, migrations: list[Migration], root: Path | None = None, allow_out_of_order: bool = False,
+            directory: Path | None = None) -> list[tuple[Migration, int]]:
     """Apply what is pending, under the lock. Returns (migration, ms) for each one applied."""
-    conn.autocommit = True
-    lock(conn)
-    try:
+    with locked(conn):
         ensure_history(conn)
         applied = history(conn)
-        verify_applied(migrations, applied)
+        verify_applied(migrations, applied, directory)
+        late = out_of_order(migrations, applied)
+        if late and not allow_out_of_order:
+            newest = max(a.version for a in applied)
+            raise MigrationError(
+                display_path(late[0].path, root), None,
+                f"older than the newest applied migration ({newest}): applying {'it' if len(late) == 1 else f'these {len(late)}'} now would run {'it' if len(late) == 1 else 'them'} out of order"
+                + ("" if len(late) == 1 else " (" + ", ".join(m.filename for m in late) + ")"),
+                hint=f"if that is intended (a branch merged late), run `tickets-db migrate --allow-out-of-order`; else give it a version after {newest}",
+            )
         done = []
         for m in pending(migrations, applied):
             done.append((m, apply_one(conn, m, display_path(m.path, root))))
         return done
-    finally:
-        if not conn.closed:
-            unlock(conn)
