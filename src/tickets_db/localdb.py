@@ -49,12 +49,40 @@ def _free_port() -> int:
 
 
 def _port_free(port: int) -> bool:
+    """Free for a new listener as PostgreSQL binds one: with SO_REUSEADDR, so connections of a
+    stopped server still in TIME_WAIT do not count (without it the port moved after `stop`
+    whenever a client had been connected, and every URL printed before went stale)."""
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
             return True
         except OSError:
             return False
+
+
+MIN_FREE_BYTES = 48 * 1024 * 1024  # below this PostgreSQL fails in ways that do not say "disk full"
+
+
+def disk_full(path: Path) -> str | None:
+    """Why `path`'s disk cannot take a database's writes, or None."""
+    probe = path
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    try:
+        free = shutil.disk_usage(probe).free
+    except OSError:
+        return None
+    if free >= MIN_FREE_BYTES:
+        return None
+    return f"the disk holding {path} is full ({free // (1024 * 1024)} MB free)"
+
+
+# Throwaway databases a command builds and drops (shadows, pgTAP files, a reset's new copy,
+# templates being built): a process killed meanwhile leaves them behind. Published templates
+# (the platform's, the migrated ones) are caches and stay.
+ORPHAN_PATTERNS = (r"tdb\_shadow\_%", r"tdb\_test\_%", r"tdb\_reset\_%")
+ORPHAN_BUILDS = r"^tdb_.*_[0-9a-f]{6}$"  # a template being built: `<name>_<6 hex>`, not yet published
 
 
 @dataclass
@@ -123,24 +151,69 @@ class Cluster:
         return state != "Z"
 
     def start(self) -> bool:
-        """Start if needed (initialising on first use); returns whether it started anything."""
+        """Start if needed (initialising on first use); returns whether it started anything.
+        The port is chosen once and kept. A data directory that was initialised and is now
+        gone is an error, not a new empty cluster."""
         with self._lock():
             if self.is_running():
                 return False
             bindir = find_bindir()
+            state = self._state()
             fresh = not (self.data / "PG_VERSION").exists()
+            if fresh and "port" in state:
+                raise DatabaseError(
+                    f"the local database's data directory {self.data} is gone (deleted or moved?)"
+                    f"\n  hint: `tickets-db stop` ends a server still running from it; then remove {self.directory / 'state.json'} and `tickets-db start` creates a new, empty local database (`reset` fills it)"
+                )
+            full = disk_full(self.data)
+            if full:
+                raise DatabaseError(f"cannot start the local database: {full}\n  hint: free some space, then run the command again")
             if fresh:
                 self._init(bindir)
-            state = self._state()
-            port = int(state["port"]) if "port" in state and _port_free(int(state["port"])) else _free_port()
+                state = self._state()
+            port = int(state["port"]) if "port" in state else _free_port()
+            if not _port_free(port):
+                raise DatabaseError(
+                    f"port {port} of the local database is taken by another program"
+                    f"\n  hint: stop that program, or remove `port` from {self.state_file} to let tickets-db choose a new one (URLs printed before then change)"
+                )
             self.state_file.write_text(json.dumps(state | {"port": port}))
             options = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200"
             if self.fast:
                 options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-            self._run([str(bindir / "pg_ctl"), "start", "-w", "-t", "60", "-D", str(self.data), "-l", str(self.log), "-o", options])
+            result = self._run([str(bindir / "pg_ctl"), "start", "-w", "-t", "60", "-D", str(self.data), "-l", str(self.log), "-o", options], check=False)
+            if result.returncode != 0:
+                raise DatabaseError(f"the local database did not start: {self._why_down()}\n  hint: the whole log is {self.log}")
+            self.state_file.write_text(json.dumps(self._state() | {"pid": self._postmaster_pid()}))
             if fresh:
                 self._bootstrap()
+            self.sweep()
             return True
+
+    def _postmaster_pid(self) -> int | None:
+        try:
+            return int((self.data / "postmaster.pid").read_text().split("\n", 1)[0])
+        except (OSError, ValueError):
+            return None
+
+    def _why_down(self) -> str:
+        """The server log's last FATAL or PANIC line, and whether the disk is full."""
+        try:
+            lines = self.log.read_text(errors="replace").splitlines()
+        except OSError:
+            lines = []
+        fatal = next((line.split(":  ", 1)[-1] for line in reversed(lines[-50:]) if "FATAL:" in line or "PANIC:" in line), "pg_ctl could not start the server")
+        full = disk_full(self.data)
+        return fatal + (f" ({full})" if full else "")
+
+    def sweep(self) -> list[str]:
+        """Drop the throwaway databases killed commands left behind. Only called when no command
+        can be using one: right after this server started, and before it stops."""
+        with db.connection(self.superuser_url) as conn:
+            names = [r[0] for r in conn.execute("select datname from pg_database where not datistemplate and (datname like any(%s) or datname ~ %s)", (list(ORPHAN_PATTERNS), ORPHAN_BUILDS))]
+            for name in names:
+                db.drop_database(conn, name)
+        return names
 
     def _init(self, bindir: Path) -> None:
         data = self.directory / "data"
@@ -185,11 +258,41 @@ class Cluster:
         return name
 
     def stop(self) -> bool:
+        """Stop the server (after sweeping what killed commands left behind). A server whose data
+        directory was deleted under it is ended by the pid it had when it started."""
         with self._lock():
             if not self.is_running():
-                return False
+                return self._stop_orphaned_server()
+            try:
+                self.sweep()
+            except DatabaseError:
+                pass  # a server that cannot be reached is still stopped
             self._run([str(find_bindir() / "pg_ctl"), "stop", "-w", "-m", "fast", "-D", str(self.data)])
             return True
+
+    def _stop_orphaned_server(self) -> bool:
+        import signal
+        import time
+
+        pid = self._state().get("pid")
+        if not pid or (self.data / "PG_VERSION").exists():
+            return False
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            return False
+        if not cmdline or not cmdline[0].endswith(b"postgres") or str(self.data).encode() not in cmdline:
+            return False  # the pid now belongs to something else
+        os.kill(int(pid), signal.SIGINT)  # fast shutdown
+        deadline = time.monotonic() + 30
+        while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+            try:
+                if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                    break
+            except OSError:
+                break
+            time.sleep(0.05)
+        return True
 
     def destroy(self) -> None:
         self.stop()

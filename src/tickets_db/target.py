@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Callable, Iterator
 import psycopg
 
 from . import db, platform
-from .config import Project, database_of, redact, with_database
+from .config import Project, database_of, with_database
+from .errors import DatabaseError
+from .redaction import redact
 from .migrations import Migration, checksum
 
 if TYPE_CHECKING:  # the cluster code (subprocess, sockets) loads only when a command needs it
@@ -165,17 +167,84 @@ def resolve(project: Project, url: str | None, shadow_url: str | None = None) ->
         return Target(url, False, project, shadow_url=shadow_url)
     from .localdb import Cluster
 
+    from .localdb import disk_full
+
     cluster = Cluster(project.local_dir)
     cluster.start()
+    full = disk_full(cluster.data)
+    if full:  # PostgreSQL would fail with "could not write init file" and the like
+        raise DatabaseError(f"the local database cannot write: {full}\n  hint: free some space, then run the command again")
     return Target(cluster.url(project.database), True, project, cluster)
 
 
 def reset(target: Target, migrations: list[Migration]) -> None:
-    """Drop the target database and recreate it as a clone of the migrated template."""
+    """The target database rebuilt from the migrations. The new database is built under a
+    temporary name first and swapped in, so an interruption leaves the old one (or, between
+    the drop and the rename, a `tdb_reset_…` copy the next reset or `start` clears): never a
+    half-built database under the real name. Locally it is a clone of the migrated template; on
+    another server no template is built or left: the migrations run in the new database."""
+    if target.cluster is not None:
+        with db.connection(target.admin_url()) as conn:
+            template = target.migrated_template(migrations, conn)
+            owner = db.owner_of(conn, target.database) or conn.execute("select current_user").fetchone()[0]  # type: ignore[index]
+            fresh = f"tdb_reset_{random_suffix(10)}"
+            db.create_database(conn, fresh, template=template, owner=owner)
+            _swap(conn, fresh, target.database)
+        return
     with db.connection(target.admin_url()) as conn:
-        template = target.migrated_template(migrations, conn)
-        db.drop_database(conn, target.database)
-        owner = conn.execute("select current_user").fetchone()[0]  # type: ignore[index]
-        db.create_database(conn, target.database, template=template, owner=owner)
+        owner = preflight_reset(conn, target.database, target.display)
+        for old in db.databases_like(conn, "tdb\\_reset\\_%"):  # what an interrupted reset left, when no one uses it
+            if not db.in_use(conn, old):
+                db.drop_database(conn, old)
+        fresh = f"tdb_reset_{random_suffix(10)}"
+        # the server's own copy of the stand-in when it has one (a shadow server, the tests'),
+        # else template0 (template1 holds our own admin session) and the stand-in installed
+        base = platform.template_name() if db.database_exists(conn, platform.template_name()) else "template0"
+        db.create_database(conn, fresh, template=base, owner=owner)
+    try:
+        with db.connection(target.url_for(fresh)) as work:
+            from .runner import locked, migrate
+
+            with locked(work):
+                platform.ensure(work)
+                migrate(work, migrations, target.project.root, directory=target.project.migrations_dir)
+    except BaseException:
+        with db.connection(target.admin_url()) as conn:
+            db.drop_database(conn, fresh)
+        raise
+    with db.connection(target.admin_url()) as conn:
+        _swap(conn, fresh, target.database)
 
 
+def _swap(conn: psycopg.Connection, fresh: str, name: str) -> None:
+    """`fresh` takes the place of `name` (dropped)."""
+    from psycopg import sql
+
+    try:
+        db.drop_database(conn, name)
+    except DatabaseError:
+        db.drop_database(conn, fresh)
+        raise
+    conn.execute(sql.SQL("alter database {} rename to {}").format(sql.Identifier(fresh), sql.Identifier(name)))
+
+
+def preflight_reset(conn: psycopg.Connection, database: str, shown: str) -> str:
+    """Everything a reset of `database` needs, checked before anything is dropped: the role may
+    create databases, may drop this one, may give the new one the same owner, and may end the
+    sessions connected to it. Returns the owner the new database gets (the old one's)."""
+    me, superuser, createdb = conn.execute("select current_user, rolsuper, rolcreatedb from pg_roles where rolname = current_user").fetchone()  # type: ignore[misc]
+    owner = db.owner_of(conn, database) or me
+    problems = []
+    if not (superuser or createdb):
+        problems.append(f"role {me} may not create databases (no CREATEDB): the database would be dropped and not re-created")
+    if not superuser and not conn.execute("select pg_has_role(current_user, %s, 'usage')", (owner,)).fetchone()[0]:  # type: ignore[index]
+        problems.append(f"role {me} is not the owner of {database} (owner: {owner}) nor a member of that role: it may not drop it, nor create its replacement with the same owner")
+    others = conn.execute(
+        "select count(*) from pg_stat_activity where datname = %s and pid <> pg_backend_pid() and usename is not null and not pg_has_role(current_user, usesysid, 'member')",
+        (database,)).fetchone()[0]  # type: ignore[index]
+    if others and not superuser and not conn.execute("select pg_has_role(current_user, 'pg_signal_backend', 'member')").fetchone()[0]:  # type: ignore[index]
+        problems.append(f"{others} session(s) of other roles are connected to {database}, and role {me} may not end them")
+    if problems:
+        raise DatabaseError(f"cannot reset {shown}; nothing was changed:\n" + "\n".join(f"  - {p}" for p in problems)
+                            + "\n  hint: connect as the database's owner with CREATEDB (or a superuser), or reset another database")
+    return str(owner)
