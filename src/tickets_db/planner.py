@@ -22,7 +22,7 @@ from .diff.normalize import spelled_like_postgres
 from .errors import DataLossRefused, MigrationError, SchemaError, UnprovenPlan, UnsupportedChangeError
 from .introspect import Scope, introspect, normalized_types, user_schemas
 from .loader import load
-from .migrations import Migration, RawSql, check_sum, list_migrations, new_version, pending_raw_sql, raw_sql_files, slug, split_statements, write_sum
+from .migrations import Migration, RawSql, check_sum, list_migrations, new_version, pending_raw_sql, raw_sql_files, refuse_stale_sum, slug, split_statements, write_sum
 from .model import Catalog
 from .kinds.common import Op
 from .proof import needs_own_database, prove, run_and_read, statements_of
@@ -286,6 +286,7 @@ def new_migration(project: Project, target: Target, name: str, empty: bool = Fal
     """Write the next migration; None when the YAML and the migrations already agree. Data loss
     (dropped tables or columns) is refused unless `allow_data_loss`."""
     migrations = list_migrations(project.migrations_dir)
+    refuse_stale_sum(project.migrations_dir)
     version = new_version(migrations)
     path = project.migrations_dir / f"{version}_{slug(name)}.sql"
     hazards: tuple[tuple[str, str], ...] = ()
@@ -442,7 +443,33 @@ def check(project: Project, target: Target) -> list[str]:
         problems.append("the migrations do not build the YAML; `tickets-db new NAME` would write:\n" + "\n".join(f"    {op.key}" for op in comparison.plan.ops))
     problems += [f"the migrations differ from the YAML: {u}" for u in comparison.plan.unsupported]
     problems += [f"no migration holds {r.path} as it is now (run `tickets-db new NAME`)" for r in pending_raw_sql(raw_sql_files(project.schema_dir, project.root), comparison.migrations)]
+    if comparison.template is not None:
+        problems += _seeds_and_tests_setup(project, target, comparison.template)
     stale = stale_models(project)
     return problems + ([stale] if stale else [])
 
 
+def _seeds_and_tests_setup(project: Project, target: Target, template: str) -> list[str]:
+    """What would otherwise fail only at `reset` or `test`: the pgTAP folder's setup.sql (with
+    the test helpers, in a transaction rolled back: it is checked alone, as `test` runs it),
+    then the seeds, on a throwaway copy of what the migrations build — a seed still naming a
+    column the YAML renamed, say."""
+    from .pgtap import SETUP, helpers_sql, run_setup
+    from .seed import list_seeds, load as load_seeds
+
+    seeds = list_seeds(project.seeds_dir)
+    setup = project.tests_dir / SETUP
+    if not seeds and not setup.is_file():
+        return []
+    with target.shadow(template) as url, db.connection(url) as conn:
+        try:
+            if setup.is_file():
+                with conn.transaction(force_rollback=True):
+                    conn.execute("set local check_function_bodies = off")  # the helpers name pgTAP, which need not be here
+                    conn.execute(helpers_sql())
+                    conn.execute("set local check_function_bodies = on")
+                    run_setup(conn, project.tests_dir, project.root)
+            load_seeds(conn, seeds, project.root)
+        except MigrationError as e:
+            return [f"the seeds and {display_path(setup, project.root)} must run on what the migrations build, and do not:\n    {str(e).replace(chr(10), chr(10) + '    ')}"]
+    return []
