@@ -1,9 +1,12 @@
 """The command line: parse, call the library, print. Exit codes: 0 success; 1 a database or
 migration failure, drift (`check`, `diff`), lint errors, failing pgTAP tests, stale models;
-2 bad input (YAML, configuration, usage); 3 a change `new` refuses to generate."""
+2 bad input (YAML, configuration, usage); 3 a change `new` refuses to generate; 4 a defect of
+tickets-db itself (an unexpected error: one line, the traceback only with --debug). Everything
+printed passes through redaction.scrub: no secret reaches the terminal."""
 from __future__ import annotations
 
 import gc
+import os
 import sys
 import time
 from pathlib import Path
@@ -16,12 +19,14 @@ from rich.table import Table
 from .. import __version__
 from ..config import display_path
 from ..errors import ConfirmationRequired, TicketsDbError
+from ..redaction import ScrubbedStream, remember, remember_environment, scrub
 
 if TYPE_CHECKING:  # the database stack is imported by the commands that need it
     from ..config import Project
     from ..target import Target
 
-EXIT_CODES = "Exit codes: 0 ok · 1 database/migration failure, drift, lint errors or failing tests · 2 bad input · 3 change refused."
+EXIT_CODES = "Exit codes: 0 ok · 1 database/migration failure, drift, lint errors or failing tests · 2 bad input · 3 change refused · 4 a defect of tickets-db (--debug shows the traceback)."
+DEBUG_ENV = "TICKETS_DB_DEBUG"
 app = typer.Typer(
     name="tickets-db",
     help=f"Declarative PostgreSQL (Supabase-style) schemas in YAML → migrations, resets, seeds.\n\n{EXIT_CODES}",
@@ -29,14 +34,15 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True, file=ScrubbedStream(lambda: sys.stdout))  # type: ignore[arg-type]
+err = Console(soft_wrap=True, file=ScrubbedStream(lambda: sys.stderr), stderr=True)  # type: ignore[arg-type]
 
 
 class State:
     db_url: str | None = None
     shadow_url: str | None = None
     project_dir: Path | None = None
+    debug: bool = False
 
 
 state = State()
@@ -54,8 +60,16 @@ def main_options(
     shadow_url: Annotated[Optional[str], typer.Option("--shadow-url", envvar="TICKETS_DB_SHADOW_URL", help="A server for throwaway databases when --db-url may only be read (diff); default: the embedded local database.", show_envvar=True)] = None,
     project_dir: Annotated[Optional[Path], typer.Option("--project-dir", help="Project root (holds tickets-db.toml); default: found from the current folder.")] = None,
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.", is_eager=True, callback=_print_version)] = False,
+    debug: Annotated[bool, typer.Option("--debug", envvar=DEBUG_ENV, help="On an unexpected error, show the traceback.")] = False,
 ) -> None:
-    state.db_url, state.shadow_url, state.project_dir = db_url, shadow_url, project_dir
+    remember(db_url)
+    remember(shadow_url)
+    state.db_url, state.shadow_url, state.project_dir, state.debug = db_url, shadow_url, project_dir, debug
+
+
+# Every command that reads or writes a database takes --db-url after its name too (as CI
+# scripts write it); it wins over the one before the name.
+DbUrl = Annotated[Optional[str], typer.Option("--db-url", help="Database URL (also accepted before the command); default: $DATABASE_URL, tickets-db.toml, then the local database.", show_default=False)]
 
 
 def _project() -> Project:
@@ -64,11 +78,12 @@ def _project() -> Project:
     return load_project(state.project_dir)
 
 
-def _target(project: Project) -> Target:
+def _target(project: Project, db_url: str | None = None) -> Target:
     from ..config import resolve_url
     from ..target import resolve
 
-    return resolve(project, resolve_url(project, state.db_url), state.shadow_url)
+    remember(db_url)
+    return resolve(project, resolve_url(project, db_url or state.db_url), state.shadow_url)
 
 
 @app.command()
@@ -76,12 +91,13 @@ def new(
     name: Annotated[str, typer.Argument(help="What the migration does, e.g. support-schema.")],
     empty: Annotated[bool, typer.Option("--empty", help="Write a blank migration for hand-written SQL.")] = False,
     allow_data_loss: Annotated[bool, typer.Option("--allow-data-loss", help="Allow dropping tables and columns (their data goes with them).")] = False,
+    db_url: DbUrl = None,
 ) -> None:
     """Write the next migration: exactly the difference between the YAML and what the migrations build."""
     from ..planner import new_migration
 
     project = _project()
-    written = new_migration(project, _target(project), name, empty, allow_data_loss)
+    written = new_migration(project, _target(project, db_url), name, empty, allow_data_loss)
     if written is None:
         out.print("no changes: the migrations already build the YAML")
         return
@@ -94,14 +110,16 @@ def new(
 
 
 @app.command("diff")
-def diff_command() -> None:
+def diff_command(
+    db_url: DbUrl = None,
+) -> None:
     """The difference between the live database and the YAML, as SQL and as a summary; exit 1 when they differ."""
     from ..errors import UnsupportedChangeError
     from ..planner import live_diff
     from ..render import render_migration
 
     project = _project()
-    target = _target(project)
+    target = _target(project, db_url)
     plan = live_diff(project, target).plan
     if plan.empty:
         out.print(f"[green]no differences[/]: {target.display} matches the YAML")
@@ -121,13 +139,14 @@ def diff_command() -> None:
 def reset(
     yes: Annotated[bool, typer.Option("--yes", help="Confirm resetting a database that is not the local one.")] = False,
     no_seed: Annotated[bool, typer.Option("--no-seed", help="Do not load seeds.")] = False,
+    db_url: DbUrl = None,
 ) -> None:
     """Drop and rebuild the database: every migration in order, then the seeds."""
     from .. import db, seed as seeds, target as targets
     from ..migrations import list_migrations
 
     project = _project()
-    target = _target(project)
+    target = _target(project, db_url)
     if not target.is_local and not yes:
         raise ConfirmationRequired(f"reset would drop and rebuild {target.display}\n  hint: add --yes to confirm")
     started = time.perf_counter()
@@ -153,53 +172,64 @@ def _print_summary(conn) -> None:  # type: ignore[no-untyped-def]
 
 @app.command()
 def seed(
-    changed: Annotated[bool, typer.Option("--changed", help="Only seed files that changed since they were loaded.")] = False,
+    changed: Annotated[bool, typer.Option("--changed", help="Only seed files that changed (or are new) since they were loaded.")] = False,
+    again: Annotated[bool, typer.Option("--again", help="Load every seed file, even ones this database already holds.")] = False,
+    db_url: DbUrl = None,
 ) -> None:
-    """Load the seed files into the current database."""
+    """Load the seed files into the current database (all in one transaction). A file it
+    already holds unchanged is refused: `reset` starts over, `--changed` loads what changed."""
     from .. import db, seed as seeds
 
     project = _project()
-    target = _target(project)
+    target = _target(project, db_url)
     with db.connection(target.url) as conn:
-        loaded = seeds.load(conn, seeds.list_seeds(project.seeds_dir), project.root, only_changed=changed)
+        loaded = seeds.load(conn, seeds.list_seeds(project.seeds_dir), project.root, only_changed=changed, again=again)
     out.print(f"seeded {target.display}: " + (", ".join(display_path(s.path, project.root) for s in loaded) or "nothing changed"))
 
 
 @app.command()
-def migrate() -> None:
+def migrate(
+    allow_out_of_order: Annotated[bool, typer.Option("--allow-out-of-order", help="Apply pending migrations older than the newest applied one (a branch merged late).")] = False,
+    db_url: DbUrl = None,
+) -> None:
     """Apply pending migrations without resetting (what CI and deploys run)."""
     from .. import db, platform
     from ..migrations import list_migrations
-    from ..runner import migrate as run
+    from ..runner import locked, migrate as run
 
     project = _project()
-    target = _target(project)
-    with db.connection(target.url) as conn:
+    target = _target(project, db_url)
+    migrations = list_migrations(project.migrations_dir)
+    with db.connection(target.url) as conn, locked(conn):  # the stand-in too: one run at a time
         if platform.ensure(conn):
             out.print("installed the Supabase stand-in (auth, storage, roles)")
-        done = run(conn, list_migrations(project.migrations_dir), project.root)
+        done = run(conn, migrations, project.root, allow_out_of_order, project.migrations_dir)
     for m, ms in done:
         out.print(f"[green]applied[/] {m.filename} ({ms} ms)")
     out.print(f"{target.display} is up to date ({len(done)} applied)")
 
 
 @app.command()
-def status() -> None:
-    """Which migrations are applied and which are pending."""
+def status(
+    db_url: DbUrl = None,
+) -> None:
+    """Which migrations are applied and which are pending; exit 1 when an applied one was
+    edited or its file is gone."""
     from .. import db
     from ..migrations import list_migrations
-    from ..runner import history, verify_applied
+    from ..runner import history, out_of_order, verify_applied
 
     project = _project()
-    target = _target(project)
+    target = _target(project, db_url)
     migrations = list_migrations(project.migrations_dir)
     with db.connection(target.url) as conn:
         applied = {a.version: a for a in history(conn)}
+    late = {m.version for m in out_of_order(migrations, list(applied.values()))}
     table = Table("version", "name", "status", "applied at", "ms")
     for m in migrations:
         a = applied.get(m.version)
         if a is None:
-            table.add_row(m.version, m.name, "[yellow]pending[/]", "", "")
+            table.add_row(m.version, m.name, "[yellow]pending, out of order[/]" if m.version in late else "[yellow]pending[/]", "", "")
         elif a.checksum != m.checksum:
             table.add_row(m.version, m.name, "[red]edited after apply[/]", str(a.applied_at), str(a.duration_ms))
         else:
@@ -209,7 +239,26 @@ def status() -> None:
         if v not in known:
             table.add_row(v, a.name, "[red]applied, file missing[/]", str(a.applied_at)[:19], str(a.duration_ms))
     out.print(table)
-    verify_applied(migrations, list(applied.values()))
+    verify_applied(migrations, list(applied.values()), project.migrations_dir)
+    if late:
+        err.print(f"[yellow]warning[/]: {len(late)} pending migration(s) older than the newest applied one: `migrate` refuses them without --allow-out-of-order")
+
+
+@app.command("hash")
+def hash_command() -> None:
+    """Rewrite migrations/tickets-db.sum from the files (after resolving a merge of two
+    branches that each added a migration; review the migrations first)."""
+    from ..migrations import SUM_FILE, check_sum, list_migrations, write_sum
+
+    from ..errors import ConfigError
+
+    project = _project()
+    if not project.migrations_dir.is_dir():
+        raise ConfigError(f"no migrations folder at {display_path(project.migrations_dir, project.root)}\n  hint: `tickets-db new NAME` writes the first migration")
+    stale = check_sum(project.migrations_dir)
+    write_sum(project.migrations_dir)
+    shown = display_path(project.migrations_dir / SUM_FILE, project.root)
+    out.print(f"[green]wrote[/] {shown}" if stale else f"{shown} already matches the migration files")
 
 
 @app.command()
@@ -218,13 +267,14 @@ def typegen(
     schema: Annotated[Optional[list[str]], typer.Option("--schema", help="With --from-db: a schema to read (repeatable); default: the YAML's schemas.")] = None,
     check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 when the file on disk is stale.")] = False,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Where to write; default: typegen_output in tickets-db.toml.")] = None,
+    db_url: DbUrl = None,
 ) -> None:
     """Write the typed Python models (dataclasses, StrEnums, function wrappers) of the schema."""
     from ..planner import models, stale_models
     from ..typegen import write
 
     project = _project()
-    text = models(project, _target(project) if from_db else None, tuple(schema or ()))
+    text = models(project, _target(project, db_url) if from_db else None, tuple(schema or ()))
     path = (output or project.typegen_output).resolve()
     shown = display_path(path, project.root)
     if check:
@@ -250,9 +300,7 @@ def pull(
     from ..pull import RAW_FILE, counts, pull as pull_schema
 
     project = _project()
-    if db_url:
-        state.db_url = db_url
-    target = _target(project)
+    target = _target(project, db_url)
     folder = (out_dir or project.schema_dir).resolve()
     pulled, written = pull_schema(target.url, folder, tuple(schema or ()), tuple(rows or ()))
     table = Table("file", "tables", "views", "functions", "policies", "triggers", title=f"pulled {target.display}")
@@ -274,6 +322,7 @@ def lint(
     format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
     rules: Annotated[bool, typer.Option("--rules", help="List the rules and exit.")] = False,
     bodies: Annotated[bool, typer.Option("--bodies", help="Also check PL/pgSQL bodies with plpgsql_check (in a throwaway database built from the migrations).")] = False,
+    db_url: DbUrl = None,
 ) -> None:
     """Security and performance lint (RLS, policies, grants, functions, indexes, migration hazards).
     Exit 1 when an error is found; justify exceptions in the YAML with `lint_ignore`."""
@@ -291,7 +340,7 @@ def lint(
         out.print(table)
         return
     project = _project()
-    target = _target(project) if from_db or bodies else None
+    target = _target(project, db_url) if from_db or bodies else None
     findings = run(project, target if from_db else None, target if bodies else None)
     errors = sum(f.severity == "error" for f in findings)
     if format == "json":
@@ -315,6 +364,7 @@ def sql(
     anon: Annotated[bool, typer.Option("--anon", help="Act as an anonymous caller (role anon).")] = False,
     service_role: Annotated[bool, typer.Option("--service-role", help="Act as the service role (bypasses RLS).")] = False,
     rollback: Annotated[bool, typer.Option("--rollback", help="Roll back instead of committing.")] = False,
+    db_url: DbUrl = None,
 ) -> None:
     """Run SQL as a user, anon or the service role: their role and JWT claims, as PostgREST does."""
     from .. import db, identity
@@ -322,7 +372,7 @@ def sql(
     if sum(bool(x) for x in (as_user, anon, service_role)) > 1:
         raise typer.BadParameter("give one of --as, --anon, --service-role")
     project = _project()
-    target = _target(project)
+    target = _target(project, db_url)
     with db.connection(target.url) as conn:
         who = identity.user(conn, as_user) if as_user else identity.anon() if anon else identity.service_role() if service_role else None
         result = identity.run(conn, who, query, commit=not rollback)
@@ -337,13 +387,14 @@ def sql(
 @app.command()
 def policies(
     from_db: Annotated[bool, typer.Option("--from-db", help="Read the live database instead of the YAML.")] = False,
+    db_url: DbUrl = None,
 ) -> None:
     """The policy matrix: per table, command and API role, which policies decide what a caller sees."""
     from ..planner import project_catalog
     from ..policies import ROLES, matrix
 
     project = _project()
-    catalog = project_catalog(project, _target(project) if from_db else None)
+    catalog = project_catalog(project, _target(project, db_url) if from_db else None)
     table = Table("table", "command", *ROLES, title="who gets which rows (policies are OR-ed; 'and' marks restrictive ones)")
     shown = {"no grant": "[dim]no grant[/]", "none": "[dim]no rows[/]"}
     for line in matrix(catalog):
@@ -363,6 +414,7 @@ def policies(
 def test_command(
     files: Annotated[Optional[list[Path]], typer.Argument(help="pgTAP files; default: every *.test.sql in tests/database/.")] = None,
     seed: Annotated[bool, typer.Option("--seed", help="Load the seeds into each test database first.")] = False,
+    db_url: DbUrl = None,
 ) -> None:
     """Run the pgTAP tests, each file in a fresh database built from the migrations."""
     from .. import pgtap
@@ -377,7 +429,7 @@ def test_command(
     if not chosen:
         err.print(f"no *.test.sql files in {display_path(project.tests_dir, project.root)}")
         raise typer.Exit(1)
-    target = _target(project)
+    target = _target(project, db_url)
     results = pgtap.run(target, list_migrations(project.migrations_dir), chosen, project.root, list_seeds(project.seeds_dir) if seed else None)
     table = Table("file", "tests", "passed", "failed", "s", title="pgTAP")
     for r in results:
@@ -400,13 +452,15 @@ def test_command(
 
 
 @app.command()
-def check() -> None:
+def check(
+    db_url: DbUrl = None,
+) -> None:
     """CI gate: fail when the migrations do not build the YAML, were edited by hand, or the
     generated models are stale."""
     from ..planner import check as run_check
 
     project = _project()
-    problems = run_check(project, _target(project))
+    problems = run_check(project, _target(project, db_url))
     if problems:
         for p in problems:
             err.print(f"[red]✗[/] {p}")
@@ -422,6 +476,21 @@ def json_schema_command() -> None:
     from ..loader.spec import json_schema
 
     print(json.dumps(json_schema(), indent=2))
+
+
+@app.command()
+def init(
+    folder: Annotated[Optional[Path], typer.Argument(help="The folder to make a project; default: --project-dir, else the current one.")] = None,
+) -> None:
+    """Make a folder a tickets-db project: tickets-db.toml (every setting, commented) and the
+    schema/, migrations/ and seeds/ folders. Nothing is overwritten."""
+    from ..config import init_project
+
+    root = (folder or state.project_dir or Path.cwd()).resolve()
+    created = init_project(root)
+    for path in created:
+        out.print(f"[green]created[/] {display_path(path, Path.cwd().resolve())}")
+    out.print(f"{display_path(root, Path.cwd().resolve()) or '.'} is a tickets-db project" + ("" if created else " already: nothing to do"))
 
 
 @app.command()
@@ -452,6 +521,7 @@ def main() -> None:
     # ~10^6 objects) and frees them on exit: the cyclic collector's repeated full passes cost
     # more than everything else (3x on loading such a schema). Collect rarely instead.
     gc.set_threshold(200_000, 50, 1_000)
+    remember_environment()
     try:
         app()
     except TicketsDbError as e:
@@ -459,3 +529,35 @@ def main() -> None:
         sys.exit(e.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as e:  # the last resort: one line, the traceback only when asked
+        sys.exit(_unexpected(e))
+
+
+def _unexpected(e: Exception) -> int:
+    """Report an error nothing else reported. A database that went away, or refused something
+    the tool did not expect it to refuse, is a database failure (exit 1); a file that cannot be
+    written is one too; anything else is a defect of tickets-db (exit 4)."""
+    import traceback
+
+    debug = state.debug or "--debug" in sys.argv or os.environ.get(DEBUG_ENV, "") not in ("", "0")
+    if debug:
+        err.print("".join(traceback.format_exception(e)), highlight=False, markup=False, end="")
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is not None and isinstance(e, psycopg.Error):
+        diag = getattr(e, "diag", None)
+        message = (getattr(diag, "message_primary", None) or str(e).strip() or type(e).__name__).strip()
+        lost = isinstance(e, psycopg.OperationalError) or getattr(e, "sqlstate", "") in ("57P01", "57P02", "57P03")
+        what = "the database connection was lost" if lost else "the database refused"
+        err.print(f"error: {what}: {message}" + ("" if debug else "\n  hint: run again with --debug for the details"), highlight=False, markup=False)
+        return 1
+    if isinstance(e, OSError):
+        where = f" {e.filename}" if e.filename else ""
+        err.print(f"error: cannot use{where}: {e.strerror or e}", highlight=False, markup=False)
+        return 1
+    frame = traceback.extract_tb(e.__traceback__)[-1] if e.__traceback__ else None
+    at = f" (at {Path(frame.filename).name}:{frame.lineno} in {frame.name})" if frame else ""
+    message = str(e).strip().splitlines()[0] if str(e).strip() else ""
+    err.print(f"error: unexpected {type(e).__name__}{': ' + message if message else ''}{at}"
+              + ("" if debug else f"\n  hint: this is a defect of tickets-db; run again with --debug (or {DEBUG_ENV}=1) for the traceback, and please report it"),
+              highlight=False, markup=False)
+    return 4
