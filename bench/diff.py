@@ -33,6 +33,7 @@ MIGRA = ROOT / ".venv-migra" / "bin" / "migra"
 def project_dir(work: Path, name: str, schema_files: dict[str, str]) -> Path:
     p = work / name
     (p / "schema").mkdir(parents=True)
+    (p / "tickets-db.toml").write_text("")
     for rel, text in schema_files.items():
         (p / "schema" / rel).parent.mkdir(parents=True, exist_ok=True)
         (p / "schema" / rel).write_text(text)
