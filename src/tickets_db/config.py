@@ -93,12 +93,13 @@ def init_project(root: Path) -> list[Path]:
     """Make `root` a project: tickets-db.toml (every key commented, at its default) and the
     folders it names. Returns what it created; nothing is overwritten."""
     from .resources import read_template
+    from .textfile import write_atomic
 
     created = []
     cfg = root / CONFIG_FILE
     if not cfg.exists():
         root.mkdir(parents=True, exist_ok=True)
-        cfg.write_text(read_template("project/tickets-db.toml"))
+        write_atomic(cfg, read_template("project/tickets-db.toml"))
         created.append(cfg)
     project = load_project(root)
     for folder in (project.schema_dir, project.migrations_dir, project.seeds_dir):

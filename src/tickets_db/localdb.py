@@ -19,6 +19,7 @@ from typing import Any, Iterator
 
 from . import db, platform
 from .errors import DatabaseError
+from .textfile import write_atomic
 
 SUPERUSER = "supabase_admin"
 APP_ROLE = "postgres"
@@ -177,14 +178,14 @@ class Cluster:
                     f"port {port} of the local database is taken by another program"
                     f"\n  hint: stop that program, or remove `port` from {self.state_file} to let tickets-db choose a new one (URLs printed before then change)"
                 )
-            self.state_file.write_text(json.dumps(state | {"port": port}))
+            write_atomic(self.state_file, json.dumps(state | {"port": port}))
             options = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200"
             if self.fast:
                 options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
             result = self._run([str(bindir / "pg_ctl"), "start", "-w", "-t", "60", "-D", str(self.data), "-l", str(self.log), "-o", options], check=False)
             if result.returncode != 0:
                 raise DatabaseError(f"the local database did not start: {self._why_down()}\n  hint: the whole log is {self.log}")
-            self.state_file.write_text(json.dumps(self._state() | {"pid": self._postmaster_pid()}))
+            write_atomic(self.state_file, json.dumps(self._state() | {"pid": self._postmaster_pid()}))
             if fresh:
                 self._bootstrap()
             self.sweep()
@@ -231,7 +232,7 @@ class Cluster:
                 for d in (home.parent, home):
                     os.chown(d, user.pw_uid, user.pw_gid)
                 data = home / "data"
-        self.state_file.write_text(json.dumps(self._state() | {"data": str(data)}))
+        write_atomic(self.state_file, json.dumps(self._state() | {"data": str(data)}))
         self._run([str(bindir / "initdb"), "-D", str(data), "-U", SUPERUSER, "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"])
 
     def _bootstrap(self) -> None:

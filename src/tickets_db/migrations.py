@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .errors import MigrationError
 from .lexer import Token, tokens
-from .textfile import read_utf8
+from .textfile import read_utf8, write_atomic
 
 NAME = re.compile(r"^(\d{14})_([a-z0-9][a-z0-9_\-]*)\.sql$")
 MARKER = re.compile(r"^--\s*tickets-db:\s*(autocommit|transaction)\s*$", re.I)
@@ -158,7 +158,7 @@ def sum_text(migrations: list[Migration]) -> str:
 
 
 def write_sum(directory: Path) -> None:
-    (directory / SUM_FILE).write_text(sum_text(list_migrations(directory)))
+    write_atomic(directory / SUM_FILE, sum_text(list_migrations(directory)))
 
 
 def check_sum(directory: Path) -> list[str]:

@@ -28,6 +28,7 @@ from .kinds.common import Op
 from .proof import needs_own_database, prove, run_and_read, statements_of
 from .render import render_batch, render_migration, render_op
 from .target import Target
+from .textfile import write_atomic
 
 
 def apply_catalog(conn: psycopg.Connection, authored: Catalog) -> None:
@@ -307,7 +308,7 @@ def new_migration(project: Project, target: Target, name: str, empty: bool = Fal
         hazards = tuple((op.key, op.hazard) for op in comparison.plan.ops if op.hazard)
         result = prove_on_template(target, comparison, text, display_path(path, project.root), raw)
     project.migrations_dir.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
+    write_atomic(path, text)
     write_sum(project.migrations_dir)
     if not empty:
         # what the migrations now build, as the proof read it back

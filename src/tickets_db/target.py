@@ -179,9 +179,9 @@ def resolve(project: Project, url: str | None, shadow_url: str | None = None) ->
 
 def reset(target: Target, migrations: list[Migration]) -> None:
     """The target database rebuilt from the migrations. The new database is built under a
-    temporary name first and swapped in, so an interruption leaves the old one (or, between
-    the drop and the rename, a `tdb_reset_…` copy the next reset or `start` clears): never a
-    half-built database under the real name. Locally it is a clone of the migrated template; on
+    temporary name first and swapped in atomically, so an interruption leaves the old one or
+    the new one under the name (and a `tdb_reset_…` database the next reset or `start`
+    clears): never a half-built or a missing database. Locally it is a clone of the migrated template; on
     another server no template is built or left: the migrations run in the new database."""
     if target.cluster is not None:
         with db.connection(target.admin_url()) as conn:
@@ -217,15 +217,33 @@ def reset(target: Target, migrations: list[Migration]) -> None:
 
 
 def _swap(conn: psycopg.Connection, fresh: str, name: str) -> None:
-    """`fresh` takes the place of `name` (dropped)."""
+    """`fresh` takes the place of `name` in one transaction (ALTER DATABASE … RENAME may share
+    one; DROP may not): at every moment the name holds the old database or the new one. The
+    old one, renamed aside, is dropped after."""
+    import time
+
     from psycopg import sql
 
-    try:
-        db.drop_database(conn, name)
-    except DatabaseError:
-        db.drop_database(conn, fresh)
-        raise
-    conn.execute(sql.SQL("alter database {} rename to {}").format(sql.Identifier(fresh), sql.Identifier(name)))
+    aside = f"tdb_reset_{random_suffix(10)}"
+    rename = sql.SQL("alter database {} rename to {}")
+    for attempt in range(100):
+        # a rename, like a drop, needs the database to itself (autovacuum is ended by PostgreSQL)
+        conn.execute("select pg_terminate_backend(pid) from pg_stat_activity where datname = %s and pid <> pg_backend_pid() and usename is not null", (name,))
+        try:
+            with conn.transaction():
+                if db.database_exists(conn, name):
+                    conn.execute(rename.format(sql.Identifier(name), sql.Identifier(aside)))
+                conn.execute(rename.format(sql.Identifier(fresh), sql.Identifier(name)))
+            break
+        except psycopg.errors.ObjectInUse:
+            if attempt == 99:
+                db.drop_database(conn, fresh)
+                raise DatabaseError(f"cannot reset {name}: it stays in use (a client reconnects at once?)") from None
+            time.sleep(0.05)
+        except psycopg.Error as e:
+            db.drop_database(conn, fresh)
+            raise DatabaseError(f"cannot reset {name}: {e.diag.message_primary or e}") from None
+    db.drop_database(conn, aside)
 
 
 def preflight_reset(conn: psycopg.Connection, database: str, shown: str) -> str:

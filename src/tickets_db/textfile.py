@@ -2,6 +2,7 @@
 or one clear error naming the file, the byte and where it is — never a UnicodeDecodeError."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from .errors import ConfigError, TicketsDbError
@@ -31,3 +32,14 @@ def read_utf8(path: Path, shown: str | None = None) -> str:
             "\n  hint: save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)"
         ) from None
     return text.removeprefix("\ufeff")
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace `path` with `text` whole: written beside it, then renamed over it, so a process
+    killed meanwhile leaves the old file or the new one, never half of one."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

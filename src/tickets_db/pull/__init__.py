@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .. import db
 from ..errors import ConfigError, SchemaError
+from ..textfile import write_atomic
 from ..loader.validate import validate_catalog
 from .document import MARK, RAW_MARK, counts, data, documents, raw_sql
 from .read import Pulled, read
@@ -48,7 +49,7 @@ def write(out: Path, docs: dict[str, str], raw: str | None) -> Written:
     for p in removed:
         p.unlink()
     for path, text in files.items():
-        path.write_text(text, encoding="utf-8")
+        write_atomic(path, text)
     return Written(tuple(files), removed)
 
 

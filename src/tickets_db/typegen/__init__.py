@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SchemaError
+from ..textfile import write_atomic
 from ..model import Catalog, Column, Function, View
 from ..render import environment, qualname as sql_qualname, ident as sql_ident
 from .naming import field_name, member_name, pascal, unique
@@ -251,5 +252,5 @@ def write(path: Path, text: str) -> bool:
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    write_atomic(path, text)
     return True
