@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -270,3 +271,29 @@ def test_a_full_disk_is_reported_as_such_within_seconds():
         run("--project-dir", str(disk), "stop")
         subprocess.run(["umount", "-l", str(disk)], capture_output=True)
         shutil.rmtree(disk, ignore_errors=True)
+
+
+@pytest.mark.parametrize("where", ["migration", "seed", "yaml", "pgtap"])
+def test_a_file_that_is_not_utf8_is_one_error_naming_it(project_copy, scratch, where):
+    url = scratch()
+    latin1 = "-- café\n".encode("latin-1")
+    if where == "migration":
+        path, command = project_copy / "migrations" / "20991231000000_accent.sql", ["migrate"]
+        path.write_bytes(latin1 + b"select 1;\n")
+        with db.connection(url.rsplit("/", 1)[0] + "/template1") as conn:
+            db.create_database(conn, url.rsplit("/", 1)[1], template="template0")
+    elif where == "seed":
+        path, command = project_copy / "seeds" / "seed.sql", ["reset", "--yes"]
+        path.write_bytes(latin1 + path.read_bytes())
+    elif where == "yaml":
+        path, command = project_copy / "schema" / "tickets" / "support.yaml", ["lint"]
+        path.write_bytes(latin1.replace(b"--", b"#") + path.read_bytes())
+    else:
+        path, command = project_copy / "tests" / "database" / "x.test.sql", ["test"]
+        path.parent.mkdir(parents=True)
+        path.write_bytes(latin1 + b"select plan(0);\n")
+        url = url.replace("postgresql://postgres@", "postgresql://supabase_admin@")  # pgTAP needs a superuser to install
+    result = run("--project-dir", str(project_copy), *command, "--db-url", url)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    shown = str(path.relative_to(project_copy))
+    assert re.search(rf"{re.escape(shown)}:1: byte 0xe9 at offset \d+ \(line 1, column \d+\) is not UTF-8", result.stderr), result.stderr
