@@ -162,7 +162,7 @@ def reset(
 
 
 def _print_summary(conn) -> None:  # type: ignore[no-untyped-def]
-    from ..introspect import summary
+    from ..summary import summary
 
     table = Table("schema", "tables", "policies", "functions", "rows")
     for name, tables, policies, functions, rows in summary(conn):

@@ -74,17 +74,6 @@ def _grants(entries: list[str]) -> tuple[Grant, ...]:
     return tuple(Grant(r, privilege_order([x.rstrip("*") for x in p]), privilege_order([x.rstrip("*") for x in p if x.endswith("*")])) for r, p in sorted(by_role.items()))
 
 
-SUMMARY_PLATFORM = ["auth", "storage", "extensions", "tickets_db", "information_schema"]
-SUMMARY_PLATFORM_TABLES = ["auth.users", "storage.buckets", "storage.objects"]
-
-
-def summary(conn: psycopg.Connection) -> list[tuple[str, int, int, int, int]]:
-    """What `reset` prints: per project schema (and the platform tables it fills) the number of
-    tables, policies, functions and rows, in one round trip."""
-    rows = _fetch(conn, "summary", platform=SUMMARY_PLATFORM, platform_tables=SUMMARY_PLATFORM_TABLES)
-    return [(r["label"], r["tables"], r["policies"], r["functions"], r["rows"]) for r in rows]
-
-
 def normalized_types(conn: psycopg.Connection, types: list[str]) -> dict[str, str]:
     """Type names as PostgreSQL prints them (with an empty search_path, so qualified)."""
     if not types:
