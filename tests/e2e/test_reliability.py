@@ -4,11 +4,9 @@ fell behind the YAML, a local database whose port, data or disk went wrong, an e
 foresaw."""
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -21,7 +19,7 @@ import pytest
 from tickets_db import db
 from tickets_db.localdb import Cluster
 
-from ..conftest import ROOT, tool_env
+from ..conftest import tool_env
 from .test_cli import count, run
 
 

@@ -19,7 +19,7 @@ from rich.table import Table
 from .. import __version__
 from ..config import display_path
 from ..errors import ConfirmationRequired, TicketsDbError
-from ..redaction import ScrubbedStream, remember, remember_environment, scrub
+from ..redaction import ScrubbedStream, remember, remember_environment
 
 if TYPE_CHECKING:  # the database stack is imported by the commands that need it
     from ..config import Project
@@ -248,9 +248,8 @@ def status(
 def hash_command() -> None:
     """Rewrite migrations/tickets-db.sum from the files (after resolving a merge of two
     branches that each added a migration; review the migrations first)."""
-    from ..migrations import SUM_FILE, check_sum, list_migrations, write_sum
-
     from ..errors import ConfigError
+    from ..migrations import SUM_FILE, check_sum, write_sum
 
     project = _project()
     if not project.migrations_dir.is_dir():

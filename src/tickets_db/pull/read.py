@@ -12,7 +12,7 @@ from ..errors import ConfigError
 from ..introspect import Scope, Unsupported
 from ..platform import KNOWN_ROLES
 from ..sql_expressions import parse, qualified_calls
-from ..model import Catalog, Column, Function, Rows, Schema, Table, qualify, split
+from ..model import Catalog, Function, Rows, Schema, Table, qualify, split
 
 # Extensions the platform installs itself (Supabase): referenced, never created by migrations.
 PLATFORM_EXTENSIONS = frozenset({"plpgsql", "pgcrypto", "uuid-ossp", "pg_graphql", "pg_stat_statements", "pgjwt", "supabase_vault", "pgsodium"})
