@@ -253,7 +253,7 @@ def test_wheel_ships_templates(tmp_path):
     assert built.returncode == 0, built.stderr
     wheel = next(tmp_path.glob("tickets_db-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    for needed in ["tickets_db/templates/migration.sql.j2", "tickets_db/kinds/tables/create_table.sql.j2", "tickets_db/templates/platform/supabase.sql", "tickets_db/kinds/tables/tables.sql", "tickets_db/kinds/depends.sql", "tickets_db/introspect/queries/summary.sql", "tickets_db/keywords.txt"]:
+    for needed in ["tickets_db/templates/migration.sql.j2", "tickets_db/kinds/tables/create_table.sql.j2", "tickets_db/templates/platform/supabase.sql", "tickets_db/kinds/tables/tables.sql", "tickets_db/kinds/depends.sql", "tickets_db/summary.sql", "tickets_db/introspect/queries/user_schemas.sql", "tickets_db/templates/project/tickets-db.toml", "tickets_db/keywords.txt"]:
         assert needed in names
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)

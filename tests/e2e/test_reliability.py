@@ -198,6 +198,7 @@ def test_a_taken_port_is_a_clear_error(local):
     run("--project-dir", str(project), "start")
     run("--project-dir", str(project), "stop")
     with socket.socket() as squatter:
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as a server binds: past TIME_WAIT
         squatter.bind(("127.0.0.1", cluster.port))
         squatter.listen()
         result = run("--project-dir", str(project), "status")
