@@ -16,9 +16,8 @@ from ..migrations import split_statements
 from ..model import Catalog, Table, qualify
 from ..platform import KNOWN_ROLES
 from ..sql_expressions import parse, qualified_calls
+from .builtin_types import base_name, is_builtin
 
-# Built-in types sqlglot does not know by name; anything else unknown must be declared.
-EXTRA_BUILTINS = {"tsvector", "tsquery", "xid", "oid", "regclass", "regproc", "regtype", "name", "void", "record", "trigger", "anyelement", "cstring", "pg_lsn", "txid_snapshot", "int2vector", "char", "\"char\""}
 IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
 
 
@@ -39,10 +38,11 @@ def validate_catalog(cat: Catalog) -> None:
     schemas = {s.name for s in cat.schemas}
     functions = {f.qualname for f in cat.functions}
     composite = set(tables) | {v.qualname for v in cat.views}
+    extension_schemas = frozenset(e.schema for e in cat.extensions)
     seen_functions: dict[str, str | None] = {}
     known = KNOWN_ROLES | frozenset(cat.roles)
     for dom in cat.domains:
-        _check_type(dom.type, dom.origin, dom.qualname, enums - {dom.qualname}, composite)
+        _check_type(dom.type, dom.origin, dom.qualname, enums - {dom.qualname}, composite, extension_schemas)
     for f in cat.functions:
         if f.identity in seen_functions:
             raise _err(f.origin, f.qualname, f"function {f.identity} is declared twice (first at {seen_functions[f.identity]})", "overloads need different argument types")
@@ -50,11 +50,11 @@ def validate_catalog(cat: Catalog) -> None:
         if f.schema not in schemas:
             raise _err(f.origin, f.qualname, f"schema `{f.schema}` is not declared", "add it under `schemas:`")
         for a in f.arguments:
-            _check_type(a.type, f.origin, f.qualname, enums, composite)
+            _check_type(a.type, f.origin, f.qualname, enums, composite, extension_schemas)
         if f.returns and f.returns != "trigger":
-            _check_type(f.returns, f.origin, f"{f.qualname}.returns", enums, composite)
+            _check_type(f.returns, f.origin, f"{f.qualname}.returns", enums, composite, extension_schemas)
         for _, column_type in f.returns_table:
-            _check_type(column_type, f.origin, f"{f.qualname}.returns_table", enums, composite)
+            _check_type(column_type, f.origin, f"{f.qualname}.returns_table", enums, composite, extension_schemas)
         _check_roles([g.role for g in f.grants], f.origin, f"{f.qualname}.execute", known)
     for e in cat.extensions:
         if e.schema not in schemas:
@@ -70,7 +70,7 @@ def validate_catalog(cat: Catalog) -> None:
     for t in cat.tables:
         if t.schema not in schemas:
             raise _err(t.origin, t.qualname, f"schema `{t.schema}` is not declared", "add it under `schemas:` (external: true for platform schemas)")
-        _check_table(t, tables, enums, composite, functions, known)
+        _check_table(t, tables, enums, composite, functions, known, extension_schemas)
     for r in cat.rows:
         owner = tables.get(r.table)
         if owner is None:
@@ -233,21 +233,22 @@ def _user_defined(base: str) -> bool | None:
         return None
 
 
-def _check_type(text: str, origin: str | None, key: str, enums: set[str], composite: set[str]) -> None:
-    base = text.strip()
-    while base.endswith("[]"):
-        base = base[:-2].strip()
-    user_defined = _user_defined(base)
+def _check_type(text: str, origin: str | None, key: str, enums: set[str], composite: set[str], extension_schemas: frozenset[str]) -> None:
+    """Built in, declared in the YAML (enum, domain, a table's or view's row type), or an
+    extension's: named with the schema an extension the YAML declares lives in."""
+    if is_builtin(text):
+        return
+    name = base_name(text)
+    if qualify(name) in enums or qualify(name) in composite:
+        return
+    if "." in name and (name.split(".", 1)[0] in extension_schemas or name.startswith("extensions.")):
+        return
+    user_defined = _user_defined(name)
     if user_defined is None:
         raise _err(origin, key, f"cannot read the type `{text}`", "write a PostgreSQL type such as uuid, varchar(255) or public.my_enum")
     if not user_defined:
         return
-    name = base.lower()
-    if name in EXTRA_BUILTINS or name.startswith("extensions."):
-        return
-    if qualify(name) in enums or qualify(name) in composite:
-        return
-    raise _err(origin, key, f"unknown type `{text}`", _suggest(qualify(name), sorted(enums | composite)) or "declare the enum under `enums:`, or check the spelling")
+    raise _err(origin, key, f"unknown type `{text}`", _suggest(qualify(name), sorted(enums | composite)) or "declare the enum under `enums:` (or the extension that provides it under `extensions:`), or check the spelling")
 
 
 def _check_roles(roles: list[str], origin: str | None, key: str, known: frozenset[str] = KNOWN_ROLES) -> None:
@@ -256,7 +257,7 @@ def _check_roles(roles: list[str], origin: str | None, key: str, known: frozense
             raise _err(origin, key, f"unknown role `{r}`", _suggest(r, sorted(known)) or f"known roles: {', '.join(sorted(known))}; declare others under `roles:`")
 
 
-def _check_table(t: Table, tables: dict[str, Table], enums: set[str], composite: set[str], functions: set[str], known: frozenset[str]) -> None:
+def _check_table(t: Table, tables: dict[str, Table], enums: set[str], composite: set[str], functions: set[str], known: frozenset[str], extension_schemas: frozenset[str]) -> None:
     names = [c.name for c in t.columns]
     counts = Counter(c.name for c in t.constraints)
     for n, k in counts.items():
@@ -269,7 +270,7 @@ def _check_table(t: Table, tables: dict[str, Table], enums: set[str], composite:
 
     if not t.external:
         for column in t.columns:
-            _check_type(column.type, t.origin, f"{t.qualname}.{column.name}", enums, composite)
+            _check_type(column.type, t.origin, f"{t.qualname}.{column.name}", enums, composite, extension_schemas)
     for c in t.constraints:
         for col in c.columns:
             need_column(col, f"{t.qualname}.constraints.{c.name}")
