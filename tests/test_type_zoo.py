@@ -1,6 +1,7 @@
-"""Every type PostgreSQL has built in: the YAML knows it without a declaration, builds exactly
-what the same SQL written by hand builds, pulls back, rebuilds equal, and its typed models pass
-mypy --strict. The list of types is the test server's own catalog, so a type the tool does not
+"""Every type PostgreSQL has built in, with arrays, a domain, a composite type (a column, an
+array and a function of it), a range and its multirange: the YAML knows the built-ins without a
+declaration, builds exactly what the same SQL written by hand builds, pulls back, rebuilds equal,
+and its typed models pass mypy --strict. The list of types is the test server's own catalog, so a type the tool does not
 know cannot hide."""
 from __future__ import annotations
 
@@ -60,8 +61,11 @@ def column(type_name: str) -> str:
 
 def zoo_yaml(types: list[str]) -> str:
     lines = ["schemas:", "  public: {external: true}", "  app: {}", "domains:", "  app.positive: {type: integer, check: value > 0}",
+             "types:", "  app.pair: {attributes: {a: integer, b: 'varchar(20)[]'}}", "  app.floatrange: {range: float8, subtype_diff: float8mi}",
+             "functions:", "  - {name: app.swap, args: [p app.pair], returns: app.pair, language: sql, volatility: immutable, body: 'select p'}",
              "tables:", "  app.zoo:", "    columns:", "      id: {type: integer, primary_key: true}", "      positive: app.positive",
-             "      positives: app.positive[]"]
+             "      positives: app.positive[]", "      pair: app.pair", "      pairs: app.pair[]", "      during: app.floatrange",
+             "      many: app.floatmultirange"]
     for t in types:
         quoted = f"'{t}'"
         lines += [f"      {column(t)}: {quoted}", f"      {column(t)}_list: '{t}[]'"]
@@ -69,9 +73,14 @@ def zoo_yaml(types: list[str]) -> str:
 
 
 def zoo_sql(types: list[str]) -> str:
-    columns = ["id integer primary key", "positive app.positive", "positives app.positive[]"]
+    columns = ["id integer primary key", "positive app.positive", "positives app.positive[]", "pair app.pair", "pairs app.pair[]",
+               "during app.floatrange", "many app.floatmultirange"]
     columns += [f"{column(t)} {t}, {column(t)}_list {t}[]" for t in types]
     return ("create schema app; create domain app.positive as integer constraint positive_check check (value > 0);\n"
+            "create type app.pair as (a integer, b varchar(20)[]);\n"
+            "create type app.floatrange as range (subtype = float8, subtype_diff = float8mi);\n"
+            "create function app.swap(p app.pair) returns app.pair language sql immutable as $$select p$$;\n"
+            "revoke all on function app.swap(app.pair) from public;\n"  # the YAML lists no one who may execute it
             f"create table app.zoo ({', '.join(columns)});\n")
 
 
@@ -87,7 +96,7 @@ def test_every_builtin_type_loads_builds_pulls_and_types(tmp_path, cluster, scra
     assert len(column_types) >= 76
     zoo = project(tmp_path / "zoo", zoo_yaml(column_types))
     catalog = load(zoo / "schema", zoo)  # no declaration needed for any of them
-    assert len(catalog.table("app.zoo").columns) == 3 + 2 * len(column_types)
+    assert len(catalog.table("app.zoo").columns) == 7 + 2 * len(column_types)
     built = scratch()
     assert run("--project-dir", str(zoo), "new", "init", "--db-url", built).returncode == 0
     made = run("--project-dir", str(zoo), "reset", "--yes", "--no-seed", "--db-url", built)

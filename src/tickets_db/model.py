@@ -102,6 +102,47 @@ class Enum:
 
 
 @dataclass(frozen=True, slots=True)
+class Composite:
+    """A composite type (`create type s.t as (a int, b text)`): a row shape for functions'
+    arguments and results, columns and arrays. Attributes are (name, type), in order."""
+
+    schema: str
+    name: str
+    attributes: tuple[tuple[str, str], ...]
+    comment: str | None = None
+    external: bool = field(default=False, compare=False)
+    origin: str | None = field(default=None, compare=False)
+
+    @property
+    def qualname(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    """A range type over a subtype (and the multirange type PostgreSQL makes with it)."""
+
+    schema: str
+    name: str
+    subtype: str
+    multirange: str  # the multirange type's name, in the same schema
+    subtype_diff: str | None = None  # a function: lets GiST indexes measure distances
+    comment: str | None = None
+    external: bool = field(default=False, compare=False)
+    origin: str | None = field(default=None, compare=False)
+
+    @property
+    def qualname(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+def default_multirange(name: str) -> str:
+    """The multirange type's name PostgreSQL gives when none is asked for: `range` in the
+    range's name becomes `multirange`, else `_multirange` is appended."""
+    return name.replace("range", "multirange", 1) if "range" in name else f"{name}_multirange"
+
+
+@dataclass(frozen=True, slots=True)
 class Domain:
     """A named type over a base type, with its own NOT NULL, default and check (`value ~ '@'`)."""
 
@@ -326,6 +367,8 @@ class Catalog:
     schemas: tuple[Schema, ...] = ()
     extensions: tuple[Extension, ...] = ()
     enums: tuple[Enum, ...] = ()
+    composites: tuple[Composite, ...] = ()
+    ranges: tuple[Range, ...] = ()
     domains: tuple[Domain, ...] = ()
     tables: tuple[Table, ...] = ()
     functions: tuple[Function, ...] = ()

@@ -117,7 +117,7 @@ def test_unsupported_objects_become_raw_sql_and_the_round_trip_holds(empty_db, a
     load_sql(empty_db, FIXTURES / "varied.sql", FIXTURES / "unsupported.sql")
     pulled = cli(adopter, empty_db, "pull", "--schema", "app", "--schema", "audit")
     assert pulled.returncode == 0, pulled.stderr
-    kinds = ["composite type app.point2", "sequence app.ticket_numbers", "procedure app.clear_scores()", "aggregate app.concat_all(text)",
+    kinds = ["sequence app.ticket_numbers", "procedure app.clear_scores()", "aggregate app.concat_all(text)",
              "exclusion constraint bookings_no_overlap on app.bookings", "materialized view app.team_counts", "rule log_is_append_only on audit.log",
              "comment on index app.people_recent", "comment on constraint people_name_length on app.people", "comment on trigger people_touch on app.people",
              "comment on policy people_read on app.people", "unlogged table app.scratch"]
@@ -128,6 +128,7 @@ def test_unsupported_objects_become_raw_sql_and_the_round_trip_holds(empty_db, a
     assert all(f"-- {kind}" in raw.read_text() for kind in kinds)
     assert "app.bookings:" in files(adopter / "schema")["app.yaml"]  # the table itself is YAML
     assert "collation: C" in files(adopter / "schema")["app.yaml"]  # a column collation is YAML now
+    assert "app.point2: {attributes: {" in files(adopter / "schema")["app.yaml"]  # and a composite type
 
     rebuilt = scratch()
     rebuild(adopter, rebuilt)
@@ -137,14 +138,14 @@ def test_unsupported_objects_become_raw_sql_and_the_round_trip_holds(empty_db, a
     assert "no changes" in cli(adopter, rebuilt, "new", "again").stdout
 
     # An edit of the raw file: `check` notices; the next `new` carries the file whole, so it is
-    # proven first: this one re-creates a type that exists, and nothing is written.
+    # proven first: this one re-creates a sequence that exists, and nothing is written.
     with raw.open("a") as f:
         f.write("\ncomment on materialized view app.team_counts is 'members per team';\n")
     checked = cli(adopter, rebuilt, "check")
     assert checked.returncode == 1 and "no migration holds schema/unsupported.sql" in checked.stderr
     before = sorted((adopter / "migrations").iterdir())
     more = cli(adopter, rebuilt, "new", "comment")
-    assert more.returncode == 3 and 'type "point2" already exists' in more.stderr and "re-runnable" in more.stderr, more.stderr
+    assert more.returncode == 3 and 'relation "ticket_numbers" already exists' in more.stderr and "re-runnable" in more.stderr, more.stderr
     assert sorted((adopter / "migrations").iterdir()) == before
 
     # Made re-runnable, it is carried.

@@ -19,7 +19,7 @@ from .. import kinds
 from ..kinds.functions.read import function
 from ..kinds.tables.read import column, constraint, index
 from ..kinds.triggers.read import trigger
-from ..model import privilege_order, Catalog, Column, Domain, Enum, Extension, Function, Grant, Policy, Rows, Schema, Table, View
+from ..model import privilege_order, Catalog, Column, Composite, Domain, Enum, Extension, Function, Grant, Policy, Range, Rows, Schema, Table, View
 
 PLATFORM_SCHEMAS = frozenset({"auth", "storage", "extensions", "pg_catalog", "information_schema", "tickets_db"})
 # Schemas hosted Supabase keeps for its own services.
@@ -169,10 +169,13 @@ def _read(conn: psycopg.Connection, scope: Scope, depends: bool) -> Catalog:
     views_rows = _fetch(conn, "views/views", schemas=schemas_param)
     view_columns = _grouped(conn, "tables/columns", [v["oid"] for v in views_rows])
     view_triggers = _grouped(conn, "triggers/triggers", [v["oid"] for v in views_rows])
+    types = _fetch(conn, "types/types", schemas=schemas_param)
     return Catalog(
         schemas=tuple(Schema(s["name"], _grants(s["grants"]), s["comment"]) for s in _fetch(conn, "schemas/schemas", schemas=schemas_param)),
         extensions=_extensions(conn, schemas_param),
         enums=_enums(conn, schemas_param),
+        composites=tuple(Composite(t["schema"], t["name"], tuple((a, typ) for a, typ in t["attributes"]), t["comment"]) for t in types if t["kind"] == "c"),
+        ranges=tuple(Range(t["schema"], t["name"], t["subtype"], t["multirange"], t["subtype_diff"], t["comment"]) for t in types if t["kind"] == "r"),
         domains=tuple(Domain(x["schema"], x["name"], x["type"], x["not_null"], x["default"], x["check"], x["comment"]) for x in _fetch(conn, "domains/domains", schemas=schemas_param)),
         tables=tuple(tables),
         functions=_functions(conn, schemas_param),

@@ -1,11 +1,13 @@
 -- What depends on what among the database's own objects (oids past the bootstrap ones), each
 -- named as the operations name it: `table s.t`, `column s.t.c`, `view s.v`, `function s.f(types)`,
--- `policy s.t.p`, `trigger s.t.tr`, `constraint s.t.k`, `index s.t.i`, `type s.e`, `domain s.d`.
+-- `policy s.t.p`, `trigger s.t.tr`, `constraint s.t.k`, `index s.t.i`, `type s.e` (enums, composite,
+-- range and multirange types), `domain s.d`.
 -- A view's dependencies are recorded on its rewrite rule; a default's on its pg_attrdef row.
 with named(classid, objid, objsubid, name, owner) as (
   select 'pg_class'::regclass, c.oid, 0,
          case
            when c.relkind in ('v', 'm') then 'view ' || n.nspname || '.' || c.relname
+           when c.relkind = 'c' then 'type ' || n.nspname || '.' || c.relname
            when c.relkind = 'i' then
              case when exists (select from pg_constraint k where k.conindid = c.oid and k.conrelid = t.oid and k.conname = c.relname and k.contype in ('p', 'u', 'x'))
                   then 'constraint ' else 'index ' end || tn.nspname || '.' || t.relname || '.' || c.relname
@@ -16,16 +18,16 @@ with named(classid, objid, objsubid, name, owner) as (
   left join pg_index x on x.indexrelid = c.oid
   left join pg_class t on t.oid = x.indrelid
   left join pg_namespace tn on tn.oid = t.relnamespace
-  where c.oid >= 16384 and c.relkind in ('r', 'p', 'v', 'm', 'i')
+  where c.oid >= 16384 and c.relkind in ('r', 'p', 'v', 'm', 'i', 'c')
   union all
   select 'pg_class'::regclass, c.oid, a.attnum::int,
-         case when c.relkind in ('v', 'm') then 'view ' else 'column ' end || n.nspname || '.' || c.relname
-         || case when c.relkind in ('v', 'm') then '' else '.' || a.attname end,
+         case when c.relkind in ('v', 'm') then 'view ' when c.relkind = 'c' then 'type ' else 'column ' end || n.nspname || '.' || c.relname
+         || case when c.relkind in ('v', 'm', 'c') then '' else '.' || a.attname end,
          case when c.relkind in ('r', 'p') then 'table ' || n.nspname || '.' || c.relname end
   from pg_class c
   join pg_namespace n on n.oid = c.relnamespace
   join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
-  where c.oid >= 16384 and c.relkind in ('r', 'p', 'v', 'm')
+  where c.oid >= 16384 and c.relkind in ('r', 'p', 'v', 'm', 'c')
   union all
   select 'pg_rewrite'::regclass, r.oid, 0, 'view ' || n.nspname || '.' || c.relname, null::text
   from pg_rewrite r join pg_class c on c.oid = r.ev_class join pg_namespace n on n.oid = c.relnamespace
@@ -58,9 +60,9 @@ with named(classid, objid, objsubid, name, owner) as (
   left join pg_type ty on ty.oid = k.contypid left join pg_namespace tn on tn.oid = ty.typnamespace
   where k.oid >= 16384
   union all
-  select 'pg_type'::regclass, ty.oid, 0, case ty.typtype when 'e' then 'type ' else 'domain ' end || n.nspname || '.' || ty.typname, null::text
+  select 'pg_type'::regclass, ty.oid, 0, case ty.typtype when 'd' then 'domain ' else 'type ' end || n.nspname || '.' || ty.typname, null::text
   from pg_type ty join pg_namespace n on n.oid = ty.typnamespace
-  where ty.oid >= 16384 and ty.typtype in ('e', 'd')
+  where ty.oid >= 16384 and (ty.typtype in ('e', 'd', 'r', 'm') or (ty.typtype = 'c' and exists (select from pg_class k where k.oid = ty.typrelid and k.relkind = 'c')))
 )
 -- what depends on a column depends on its table too: it goes before the table is dropped
 select distinct dep.name as dependant, x.name as dependency

@@ -17,6 +17,7 @@ from ..model import (
     Argument,
     Catalog,
     Column,
+    Composite,
     Constraint,
     Domain,
     Enum,
@@ -25,12 +26,14 @@ from ..model import (
     Grant,
     Index,
     Policy,
+    Range,
     Rows,
     Schema,
     Table,
     Trigger,
     TriggerEvent,
     View,
+    default_multirange,
     privilege_order,
     qualify,
     split,
@@ -167,6 +170,7 @@ class _Builder:
         self.extensions: dict[str, Extension] = {}
         self.enums: dict[str, Enum] = {}
         self.domains: dict[str, Domain] = {}
+        self.types: dict[str, Composite | Range] = {}
         self.tables: dict[str, Table] = {}
         self.functions: list[Function] = []
         self.views: dict[str, View] = {}
@@ -193,6 +197,10 @@ class _Builder:
             values = tuple(str(v) for v in spec["values"])
             self._no_repeats(values, spec, "values", qn)
             self.enums[qn] = Enum(s, n, values, spec.get("comment"), bool(spec.get("external")), origin=_origin(doc["enums"], name))
+        for name, spec in (doc.get("types") or {}).items():
+            qn = qualify(name)
+            self._unique(self.types, qn, doc["types"], name, "type")
+            self.types[qn] = self._type(qn, spec, doc["types"], name)
         for name, spec in (doc.get("domains") or {}).items():
             qn = qualify(name)
             self._unique(self.domains, qn, doc["domains"], name, "domain")
@@ -219,6 +227,22 @@ class _Builder:
         for section in ("enum_values", "policies", "triggers", "rows"):
             for name, spec in (doc.get(section) or {}).items():
                 self.pending.append((section, doc[section], name, spec))
+
+    def _type(self, qn: str, spec: YMap, parent: YMap, key: str) -> Composite | Range:
+        """A composite type (`attributes:`) or a range type (`range: subtype`): one of the two."""
+        s, n = split(qn)
+        origin = _origin(parent, key)
+        if ("attributes" in spec) == ("range" in spec):
+            raise SchemaError(parent.file, parent.lines.get(key), f"types.{key}", "a type has either `attributes` (a composite type) or `range` (a range type)", "give one of the two")
+        if "attributes" in spec:
+            extra = [k for k in ("subtype_diff", "multirange") if k in spec]
+            if extra:
+                raise SchemaError(spec.file, spec.lines[extra[0]], f"types.{key}.{extra[0]}", f"`{extra[0]}` belongs to a range type", "remove it, or make the type a range")
+            attributes = spec["attributes"]
+            if not attributes:
+                raise SchemaError(spec.file, spec.lines["attributes"], f"types.{key}.attributes", "a composite type needs at least one attribute")
+            return Composite(s, n, tuple((a, str(t)) for a, t in attributes.items()), spec.get("comment"), bool(spec.get("external")), origin=origin)
+        return Range(s, n, spec["range"], spec.get("multirange") or default_multirange(n), spec.get("subtype_diff"), spec.get("comment"), bool(spec.get("external")), origin=origin)
 
     def _no_repeats(self, values: tuple[str, ...], m: YMap, key: str, what: str) -> None:
         seen = set()
@@ -400,6 +424,8 @@ class _Builder:
             schemas=tuple(self.schemas.values()),
             extensions=tuple(self.extensions.values()),
             enums=tuple(self.enums.values()),
+            composites=tuple(t for t in self.types.values() if isinstance(t, Composite)),
+            ranges=tuple(t for t in self.types.values() if isinstance(t, Range)),
             domains=tuple(self.domains.values()),
             tables=tuple(self.tables.values()),
             functions=tuple(self.functions),

@@ -351,6 +351,17 @@ DOMAIN = Obj(
     required=("type",),
 )
 
+TYPE = Obj(
+    {
+        "attributes": Map(Str(description="the attribute's type"), description="a composite type: attribute → type, in order"),
+        "range": Str(description="a range type over this subtype (numeric, timestamptz …)"),
+        "subtype_diff": Str(description="with range: a function giving the distance of two subtype values, for GiST indexes"),
+        "multirange": Str(description="with range: the name of its multirange type (default: PostgreSQL's)"),
+        "comment": Str(),
+        "external": Bool(description="provided by the platform or an extension: referenced, not created"),
+    },
+)
+
 SCHEMA = Obj({"grants": SCHEMA_GRANTS, "comment": Str(), "external": Bool()})
 EXTENSION = Obj({"schema": Str()}, required=("schema",))
 
@@ -359,6 +370,7 @@ FILE = Obj(
         "schemas": Map(SCHEMA),
         "extensions": Map(EXTENSION),
         "enums": Map(ENUM),
+        "types": Map(TYPE, description="composite types (attributes) and range types (range)"),
         "domains": Map(DOMAIN),
         "enum_values": Map(List(Str()), description="values added to an enum declared in another file"),
         "tables": Map(TABLE),

@@ -34,13 +34,20 @@ def validate_catalog(cat: Catalog) -> None:
     _check_shapes(cat)
     _unique_relations(cat)
     tables = {t.qualname: t for t in cat.tables}
-    enums = {e.qualname for e in cat.enums} | {d.qualname for d in cat.domains}
+    enums = {e.qualname for e in cat.enums} | {d.qualname for d in cat.domains} | {t.qualname for t in cat.composites}
+    enums |= {r.qualname for r in cat.ranges} | {f"{r.schema}.{r.multirange}" for r in cat.ranges}
     schemas = {s.name for s in cat.schemas}
     functions = {f.qualname for f in cat.functions}
     composite = set(tables) | {v.qualname for v in cat.views}
     extension_schemas = frozenset(e.schema for e in cat.extensions)
     seen_functions: dict[str, str | None] = {}
     known = KNOWN_ROLES | frozenset(cat.roles)
+    for ct in cat.composites:
+        for attribute, attribute_type in ct.attributes:
+            _check_type(attribute_type, ct.origin, f"types.{ct.qualname}.attributes.{attribute}", enums - {ct.qualname}, composite, extension_schemas)
+    for rt in cat.ranges:
+        _check_type(rt.subtype, rt.origin, f"types.{rt.qualname}.range", enums - {rt.qualname}, composite, extension_schemas)
+    _unique_types(cat)
     for dom in cat.domains:
         _check_type(dom.type, dom.origin, dom.qualname, enums - {dom.qualname}, composite, extension_schemas)
     for f in cat.functions:
@@ -205,6 +212,19 @@ def _view_query(text: str, origin: str | None, key: str) -> None:
         problem = shape_problem(body, comments=True)
     if problem:
         raise _err(origin, f"{key}.query", f"the view's query is not one query: {problem}", "write one SELECT (no `;` inside, no second statement)")
+
+
+def _unique_types(cat: Catalog) -> None:
+    """Enums, domains, composite, range and multirange types, and the row types of tables and
+    views share one namespace per schema (pg_type)."""
+    owner: dict[str, str | None] = {t.qualname: t.origin for t in cat.tables} | {v.qualname: v.origin for v in cat.views}
+    named = [(e.qualname, e.origin) for e in cat.enums] + [(d.qualname, d.origin) for d in cat.domains]
+    named += [(c.qualname, c.origin) for c in cat.composites] + [(r.qualname, r.origin) for r in cat.ranges]
+    named += [(f"{r.schema}.{r.multirange}", r.origin) for r in cat.ranges]
+    for n, origin in named:
+        if n in owner:
+            raise _err(origin, n, f"the type name `{n}` is used twice (enums, domains, composite and range types, and the row types of tables and views share one namespace per schema)", f"first use at {owner[n]}; rename one")
+        owner[n] = origin
 
 
 def _unique_relations(cat: Catalog) -> None:

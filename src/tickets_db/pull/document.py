@@ -10,7 +10,7 @@ from ..diff.normalize import ALIASES
 from ..introspect import Unsupported
 from ..loader import body_text
 from ..loader.names import default_constraint_name
-from ..model import PRIVILEGES, Column, Constraint, Function, Grant, Schema, Table, split
+from ..model import PRIVILEGES, Column, Composite, Constraint, Function, Grant, Range, Schema, Table, default_multirange, split
 from .read import Pulled
 from .yaml_text import Block, Flow, FlowList, emit
 
@@ -218,6 +218,21 @@ def _function(f: Function) -> dict[str, Any]:
     return spec
 
 
+def _user_types(composites: tuple[Composite, ...], ranges: tuple[Range, ...]) -> list[Composite | Range]:
+    found: list[Composite | Range] = [*composites, *ranges]
+    return sorted(found, key=lambda t: t.qualname)
+
+
+def _user_type(t: Composite | Range) -> dict[str, Any]:
+    if isinstance(t, Composite):
+        spec: dict[str, Any] = {"attributes": Flow({a: _type(typ) for a, typ in t.attributes})}
+    else:
+        spec = {"range": _type(t.subtype)}
+        spec |= {"subtype_diff": t.subtype_diff} if t.subtype_diff else {}
+        spec |= {"multirange": t.multirange} if t.multirange != default_multirange(t.name) else {}
+    return _compact(spec | ({"comment": _text(t.comment)} if t.comment else {}) | ({"external": True} if t.external else {}))
+
+
 def _value(v: str | None) -> Any:
     if v in ("true", "false"):
         return v == "true"
@@ -236,6 +251,7 @@ def _document(pulled: Pulled, schema: Schema) -> dict[str, Any]:
     sections: dict[str, Any] = {
         "extensions": {e.name: Flow({"schema": e.schema}) for e in cat.extensions if e.schema == name},
         "enums": {e.qualname: _compact({"values": FlowList(e.values)} | ({"comment": _text(e.comment)} if e.comment else {}) | ({"external": True} if e.external else {})) for e in cat.enums if e.schema == name},
+        "types": {t.qualname: _user_type(t) for t in _user_types(cat.composites, cat.ranges) if t.schema == name},
         "domains": {
             d.qualname: _compact({"type": _type(d.type)} | ({"not_null": True} if d.not_null else {}) | ({"default": d.default} if d.default else {}) | ({"check": _text(d.check)} if d.check else {}) | ({"comment": d.comment} if d.comment else {}))
             for d in cat.domains if d.schema == name

@@ -27,21 +27,8 @@ from rel join pg_sequence s on s.seqrelid = rel.oid left join acl using (oid) wh
   -- a serial's or identity column's sequence comes with its column
   and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = rel.oid and d.deptype in ('a', 'i'))
 union all
-select 'composite type', rel.name,
-       format(E'create type %%s as (\n  %%s\n);', rel.name,
-              (select string_agg(format('%%I %%s', a.attname, format_type(a.atttypid, a.atttypmod)), E',\n  ' order by a.attnum)
-               from pg_attribute a where a.attrelid = rel.oid and a.attnum > 0 and not a.attisdropped))
-from rel where rel.relkind = 'c'
-  and exists (select 1 from pg_type t where t.typrelid = rel.oid and t.typtype = 'c')
-union all
 select 'foreign table', rel.name, format('-- %%s: a foreign table; write its server and definition here by hand', rel.name)
 from rel where rel.relkind = 'f'
-union all
-select 'range type', format('%%I.%%I', n.nspname, t.typname),
-       format('create type %%I.%%I as range (subtype = %%s);', n.nspname, t.typname, format_type(r.rngsubtype, null))
-from pg_type t join pg_namespace n on n.oid = t.typnamespace join pg_range r on r.rngtypid = t.oid
-where n.nspname = any(%(schemas)s)
-  and not exists (select 1 from pg_depend d where d.classid = 'pg_type'::regclass and d.objid = t.oid and d.deptype = 'e')
 union all
 select case p.prokind when 'p' then 'procedure' else 'function in ' || l.lanname end,
        format('%%I.%%I(%%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)),
@@ -49,7 +36,8 @@ select case p.prokind when 'p' then 'procedure' else 'function in ' || l.lanname
 from pg_proc p join pg_namespace n on n.oid = p.pronamespace join pg_language l on l.oid = p.prolang
 where n.nspname = any(%(schemas)s)
   and (p.prokind = 'p' or (p.prokind in ('f', 'w') and l.lanname not in ('sql', 'plpgsql')))
-  and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
+  -- an extension's, or one PostgreSQL made with a type (a range's constructors): not the project's
+  and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype in ('e', 'i'))
 union all
 select 'aggregate', format('%%I.%%I(%%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)),
        format('create aggregate %%I.%%I(%%s) (sfunc = %%s, stype = %%s%%s%%s);', n.nspname, p.proname,
@@ -106,6 +94,6 @@ select 'unlogged table', format('%%I.%%I', n.nspname, c.relname), format('alter 
 from pg_class c join pg_namespace n on n.oid = c.relnamespace
 where n.nspname = any(%(schemas)s) and c.relkind = 'r' and c.relpersistence = 'u'
 ) found
-order by case when kind like 'comment on %%' then 7 else 0 end, case kind when 'composite type' then 0 when 'range type' then 0 when 'sequence' then 1 when 'aggregate' then 3
+order by case when kind like 'comment on %%' then 7 else 0 end, case kind when 'sequence' then 1 when 'aggregate' then 3
                    when 'exclusion constraint' then 4 when 'materialized view' then 5 when 'rule' then 6
                    when 'unlogged table' then 4 else 2 end, 1, 2

@@ -1,0 +1,3 @@
+create schema app;
+create type app.pair as (a integer, b text);
+comment on type app.pair is 'two things';

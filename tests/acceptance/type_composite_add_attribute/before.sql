@@ -1,0 +1,2 @@
+create schema app;
+create type app.pair as (a integer);

@@ -1,0 +1,3 @@
+create schema app;
+create type app.pair as (a integer);
+comment on type app.pair is 'one thing';

@@ -1,0 +1,2 @@
+create schema app;
+create type app.floatrange as range (subtype = float8);
