@@ -264,6 +264,7 @@ class Table:
     lint_ignore: tuple[tuple[str, str], ...] = field(default=(), compare=False)  # (rule, why)
     renamed_from: str | None = field(default=None, compare=False)  # previous schema.name
     replica_identity: str = "default"  # default | full | nothing | index NAME
+    unlogged: bool = False  # not written to the WAL: fast, emptied by a crash, not replicated
 
     @property
     def qualname(self) -> str:

@@ -129,6 +129,7 @@ def test_unsupported_objects_become_raw_sql_and_the_round_trip_holds(empty_db, a
     assert "app.bookings:" in files(adopter / "schema")["app.yaml"]  # the table itself is YAML
     assert "collation: C" in files(adopter / "schema")["app.yaml"]  # a column collation is YAML now
     assert "app.point2: {attributes: {" in files(adopter / "schema")["app.yaml"]  # and a composite type
+    assert "unlogged: true" in files(adopter / "schema")["app.yaml"]  # and an unlogged table
 
     rebuilt = scratch()
     rebuild(adopter, rebuilt)

@@ -343,6 +343,7 @@ class _Builder:
             lint_ignore=_lint_ignore(spec),
             renamed_from=qualify(spec["renamed_from"]) if spec.get("renamed_from") else None,
             replica_identity=_replica_identity(spec),
+            unlogged=bool(spec.get("unlogged")),
         )
 
     def _policy(self, name: str, p: YMap, parent: YMap) -> Policy:

@@ -288,6 +288,7 @@ TABLE = Obj(
         "rls": Bool(description="enable row level security"),
         "force_rls": Bool(),
         "replica_identity": Str(description="default | full | nothing | `index NAME`: what logical replication (Supabase Realtime) sends of an old row"),
+        "unlogged": Bool(description="not written to the WAL: faster writes, emptied after a crash, not replicated"),
         "policies": Map(POLICY),
         "triggers": Map(TRIGGER),
         "rows": ROWS,

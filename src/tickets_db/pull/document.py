@@ -142,6 +142,8 @@ def _table(t: Table) -> dict[str, Any]:
             spec["force_rls"] = True
         if t.replica_identity != "default":
             spec["replica_identity"] = t.replica_identity
+        if t.unlogged:
+            spec["unlogged"] = True
     if t.policies:
         spec["policies"] = {p.name: _policy(p) for p in sorted(t.policies, key=lambda p: p.name)}
     if t.triggers:

@@ -89,11 +89,7 @@ cross join lateral (
   where d.classoid = 'pg_policy'::regclass and p.oid = d.objoid and n.nspname = any(%(schemas)s)
 ) x
 where d.classoid in ('pg_class'::regclass, 'pg_constraint'::regclass, 'pg_trigger'::regclass, 'pg_policy'::regclass) and d.objsubid = 0
-union all
-select 'unlogged table', format('%%I.%%I', n.nspname, c.relname), format('alter table %%I.%%I set unlogged;', n.nspname, c.relname)
-from pg_class c join pg_namespace n on n.oid = c.relnamespace
-where n.nspname = any(%(schemas)s) and c.relkind = 'r' and c.relpersistence = 'u'
 ) found
 order by case when kind like 'comment on %%' then 7 else 0 end, case kind when 'sequence' then 1 when 'aggregate' then 3
                    when 'exclusion constraint' then 4 when 'materialized view' then 5 when 'rule' then 6
-                   when 'unlogged table' then 4 else 2 end, 1, 2
+                   else 2 end, 1, 2

@@ -213,6 +213,23 @@ class SetReplicaIdentity(Op):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SetLogged(Op):
+    """`set unlogged` / `set logged`: both rewrite the table (and `set logged` writes it all to the WAL)."""
+
+    table: str
+    logged: bool
+    template: ClassVar[str] = "tables/set_logged.sql.j2"
+    subrank: ClassVar[int] = 6
+
+    @property
+    def key(self) -> str:
+        return f"{'logged' if self.logged else 'unlogged'} {self.table}"
+
+    def requires(self, foreign: Needs) -> set[str]:
+        return {f"rel:{self.table}"}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DisableRls(Op):
     table: str
     keep_enabled: bool = False  # only `no force`
@@ -424,6 +441,8 @@ def _alter(d: Change, t: Table, cur: Table, des: Table) -> None:
             d.add(o, DisableRls(table=qn, hazard="every role with a grant sees and changes every row"))
     if cur.replica_identity != des.replica_identity:
         d.add(o, SetReplicaIdentity(table=qn, identity=t.replica_identity))
+    if cur.unlogged != des.unlogged:
+        d.add(o, SetLogged(table=qn, logged=not des.unlogged, hazard="rewrites the table under an exclusive lock" + ("; an unlogged table is emptied by a crash and not replicated" if des.unlogged else "")))
     if cur.comment != des.comment:
         d.add(o, Comment(target_kind="table", target=qn, text=t.comment))
     _attachments(d, t, cur, des)

@@ -4,6 +4,7 @@ select c.oid,
        c.relname as name,
        c.relrowsecurity as rls,
        c.relforcerowsecurity as force_rls,
+       c.relpersistence = 'u' as unlogged,
        case c.relreplident when 'f' then 'full' when 'n' then 'nothing'
          when 'i' then (select 'index ' || ic.relname from pg_index x join pg_class ic on ic.oid = x.indexrelid where x.indrelid = c.oid and x.indisreplident)
          else 'default' end as replica_identity,
