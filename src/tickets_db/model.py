@@ -199,11 +199,12 @@ class Constraint:
     initially_deferred: bool = False
     not_valid: bool = False  # existing rows not checked yet (`validate constraint` checks them)
     no_inherit: bool = False  # a check that does not pass to child tables
+    comment: str | None = None
 
     @property
     def options(self) -> bool:
         """Anything beyond the plain constraint: written as a named table constraint."""
-        return self.deferrable or self.initially_deferred or self.not_valid or self.no_inherit
+        return self.deferrable or self.initially_deferred or self.not_valid or self.no_inherit or self.comment is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +214,7 @@ class Index:
     unique: bool = False
     method: str = "btree"
     where: str | None = None
+    comment: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +226,7 @@ class Policy:
     using: str | None = None
     with_check: str | None = None
     origin: str | None = field(default=None, compare=False)
+    comment: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +245,7 @@ class Trigger:
     when: str | None = None
     arguments: tuple[str, ...] = ()
     origin: str | None = field(default=None, compare=False)
+    comment: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -161,7 +161,7 @@ def _read(conn: psycopg.Connection, scope: Scope, depends: bool) -> Catalog:
                 force_rls=False if external else t["force_rls"],
                 replica_identity="default" if external else t["replica_identity"] or "default",
                 unlogged=False if external else t["unlogged"],
-                policies=tuple(Policy(p["name"], p["command"], tuple(p["roles"]), p["permissive"], p["using"], p["with_check"]) for p in per["policies"][oid]),
+                policies=tuple(Policy(p["name"], p["command"], tuple(p["roles"]), p["permissive"], p["using"], p["with_check"], comment=p["comment"]) for p in per["policies"][oid]),
                 triggers=tuple(trigger(tr) for tr in per["triggers"][oid]),
                 comment=None if external else t["comment"],
                 external=external,

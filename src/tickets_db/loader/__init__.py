@@ -309,6 +309,7 @@ class _Builder:
                 raise SchemaError(cons_spec.file, cons_spec.lines[cname], f"constraints.{cname}.not_valid", "only checks and foreign keys can be `not_valid`")
             if options["initially_deferred"]:
                 options["deferrable"] = True
+            options["comment"] = c.get("comment")
             if kind == "check":
                 constraints.append(Constraint(cname, "check", expression=c["check"], **options))
             elif kind == "foreign_key":
@@ -319,7 +320,7 @@ class _Builder:
             else:
                 constraints.append(Constraint(cname, kind, tuple(c[kind]), **options))
         indexes = tuple(
-            Index(iname, tuple(i["columns"]), bool(i.get("unique")), i.get("method", "btree"), i.get("where"))
+            Index(iname, tuple(i["columns"]), bool(i.get("unique")), i.get("method", "btree"), i.get("where"), i.get("comment"))
             for iname, i in (spec.get("indexes") or {}).items()
         )
         policies = tuple(self._policy(pname, p, spec["policies"]) for pname, p in (spec.get("policies") or {}).items())
@@ -355,6 +356,7 @@ class _Builder:
             p.get("using"),
             p.get("with_check"),
             origin=_origin(parent, name),
+            comment=p.get("comment"),
         )
 
     def _trigger(self, name: str, t: YMap, parent: YMap) -> Trigger:
@@ -362,7 +364,7 @@ class _Builder:
             events = _events(t["events"])
         except ValueError as e:
             raise SchemaError(t.file, t.lines["events"], f"{name}.events", f"cannot read trigger event `{e}`", "use insert, update, delete, truncate or `update of col1, col2`") from None
-        return Trigger(name, t["timing"].lower(), events, qualify(t["function"]), t.get("level", "row"), t.get("when"), tuple(t.get("arguments") or ()), origin=_origin(parent, name))
+        return Trigger(name, t["timing"].lower(), events, qualify(t["function"]), t.get("level", "row"), t.get("when"), tuple(t.get("arguments") or ()), origin=_origin(parent, name), comment=t.get("comment"))
 
     def _function(self, f: YMap) -> Function:
         qn = qualify(f["name"])

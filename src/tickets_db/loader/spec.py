@@ -231,6 +231,7 @@ CONSTRAINT = Obj(
         "initially_deferred": Bool(),
         "not_valid": Bool(description="existing rows are not checked (validate it later); new rows are"),
         "no_inherit": Bool(description="a check that child tables do not inherit"),
+        "comment": Str(),
     }
 )
 
@@ -240,6 +241,7 @@ INDEX = Obj(
         "unique": Bool(),
         "method": Str(choices=("btree", "hash", "gin", "gist", "brin", "spgist")),
         "where": SQL,
+        "comment": Str(),
     },
     required=("columns",),
 )
@@ -251,6 +253,7 @@ POLICY = Obj(
         "permissive": Bool(description="false makes it restrictive"),
         "using": SQL,
         "with_check": SQL,
+        "comment": Str(),
     },
     required=("command",),
 )
@@ -263,6 +266,7 @@ TRIGGER = Obj(
         "when": SQL,
         "function": Str(description="schema.function of the trigger function"),
         "arguments": List(Str()),
+        "comment": Str(),
     },
     required=("timing", "events", "function"),
 )

@@ -111,9 +111,10 @@ def _column(c: Column, inline: list[Constraint]) -> Any:
 
 
 def _constraint(c: Constraint) -> dict[str, Any]:
-    options = {k: True for k in ("deferrable", "initially_deferred", "not_valid", "no_inherit") if getattr(c, k)}
+    options: dict[str, Any] = {k: True for k in ("deferrable", "initially_deferred", "not_valid", "no_inherit") if getattr(c, k)}
     if c.initially_deferred:
         del options["deferrable"]  # implied
+    options |= {"comment": _text(c.comment)} if c.comment else {}
     if c.kind == "check":
         return _compact({"check": _text(c.expression or "")} | options)
     if c.kind == "foreign_key":
@@ -133,7 +134,7 @@ def _table(t: Table) -> dict[str, Any]:
         if named:
             spec["constraints"] = {c.name: _constraint(c) for c in sorted(named, key=lambda c: c.name)}
         if t.indexes:
-            spec["indexes"] = {i.name: _compact({"columns": FlowList(i.columns)} | ({"unique": True} if i.unique else {}) | ({"method": i.method} if i.method != "btree" else {}) | ({"where": _text(i.where)} if i.where else {})) for i in t.indexes}
+            spec["indexes"] = {i.name: _compact({"columns": FlowList(i.columns)} | ({"unique": True} if i.unique else {}) | ({"method": i.method} if i.method != "btree" else {}) | ({"where": _text(i.where)} if i.where else {}) | ({"comment": _text(i.comment)} if i.comment else {})) for i in t.indexes}
         if t.grants:
             spec["grants"] = Flow(_grants(t.grants))
         if t.rls:
@@ -161,6 +162,8 @@ def _policy(p: Any) -> dict[str, Any]:
         spec["using"] = _text(p.using)
     if p.with_check:
         spec["with_check"] = _text(p.with_check)
+    if p.comment:
+        spec["comment"] = _text(p.comment)
     return spec
 
 
@@ -174,6 +177,8 @@ def _trigger(tr: Any) -> dict[str, Any]:
     spec["function"] = tr.function
     if tr.arguments:
         spec["arguments"] = FlowList(tr.arguments)
+    if tr.comment:
+        spec["comment"] = _text(tr.comment)
     return spec
 
 

@@ -66,30 +66,7 @@ select 'inheritance', format('%%I.%%I', n.nspname, c.relname),
        format('-- %%I.%%I inherits from %%s: pulled as a plain table; inheritance is not expressed', n.nspname, c.relname, i.inhparent::regclass)
 from pg_inherits i join pg_class c on c.oid = i.inhrelid join pg_namespace n on n.oid = c.relnamespace
 where n.nspname = any(%(schemas)s)
-union all
-select 'comment on ' || case d.classoid when 'pg_class'::regclass then 'index' when 'pg_constraint'::regclass then 'constraint'
-                                  when 'pg_trigger'::regclass then 'trigger' else 'policy' end, x.name,
-       format('comment on %%s is %%s;', x.target, quote_literal(d.description))
-from pg_description d
-cross join lateral (
-  select format('%%I.%%I', n.nspname, c.relname) as name, format('index %%I.%%I', n.nspname, c.relname) as target
-  from pg_class c join pg_namespace n on n.oid = c.relnamespace
-  where d.classoid = 'pg_class'::regclass and c.oid = d.objoid and c.relkind = 'i' and n.nspname = any(%(schemas)s)
-  union all
-  select format('%%s on %%I.%%I', con.conname, n.nspname, c.relname), format('constraint %%I on %%I.%%I', con.conname, n.nspname, c.relname)
-  from pg_constraint con join pg_class c on c.oid = con.conrelid join pg_namespace n on n.oid = c.relnamespace
-  where d.classoid = 'pg_constraint'::regclass and con.oid = d.objoid and n.nspname = any(%(schemas)s)
-  union all
-  select format('%%s on %%I.%%I', t.tgname, n.nspname, c.relname), format('trigger %%I on %%I.%%I', t.tgname, n.nspname, c.relname)
-  from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
-  where d.classoid = 'pg_trigger'::regclass and t.oid = d.objoid and n.nspname = any(%(schemas)s)
-  union all
-  select format('%%s on %%I.%%I', p.polname, n.nspname, c.relname), format('policy %%I on %%I.%%I', p.polname, n.nspname, c.relname)
-  from pg_policy p join pg_class c on c.oid = p.polrelid join pg_namespace n on n.oid = c.relnamespace
-  where d.classoid = 'pg_policy'::regclass and p.oid = d.objoid and n.nspname = any(%(schemas)s)
-) x
-where d.classoid in ('pg_class'::regclass, 'pg_constraint'::regclass, 'pg_trigger'::regclass, 'pg_policy'::regclass) and d.objsubid = 0
 ) found
-order by case when kind like 'comment on %%' then 7 else 0 end, case kind when 'sequence' then 1 when 'aggregate' then 3
+order by case kind when 'sequence' then 1 when 'aggregate' then 3
                    when 'exclusion constraint' then 4 when 'materialized view' then 5 when 'rule' then 6
                    else 2 end, 1, 2

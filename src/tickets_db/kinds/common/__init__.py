@@ -81,8 +81,12 @@ def type_refs(type_text: str) -> set[str]:
     return {f"type:{name}"}
 
 
-def target_needs(kind: str, target: str, column: str = "") -> set[str]:
+def target_needs(kind: str, target: str, column: str = "", on: str = "") -> set[str]:
     """What a comment or grant on an object needs: the object."""
+    if on:  # a constraint, trigger or policy of the table `on`
+        return {f"rel:{on}", f"{kind}:{on}.{target}"}
+    if kind == "index":
+        return {f"index:{target}"}
     if kind == "function":
         return {f"fn:{target}"}
     if kind == "column":
@@ -96,20 +100,22 @@ def target_needs(kind: str, target: str, column: str = "") -> set[str]:
 
 @dataclass(frozen=True, slots=True)
 class Comment(Op):
-    target_kind: str = ""  # table | column | type | function | view | schema
-    target: str = ""  # a column's table
+    target_kind: str = ""  # table | column | type | function | view | schema | index | constraint | trigger | policy
+    target: str = ""  # a column's table; an index's qualified name; a constraint's, trigger's or policy's own name
     column: str = ""
     text: str | None = None
     signature: tuple[str, ...] = ()  # a function's input argument types
+    on: str = ""  # the table of a constraint, trigger or policy
     template: ClassVar[str] = "common/comment.sql.j2"
     subrank: ClassVar[int] = 3
 
     @property
     def key(self) -> str:
-        return f"comment {self.target_kind} {called(self.target_kind, self.target, self.signature)}{'.' + self.column if self.column else ''}"
+        where = f"{self.on}." if self.on else ""
+        return f"comment {self.target_kind} {where}{called(self.target_kind, self.target, self.signature)}{'.' + self.column if self.column else ''}"
 
     def requires(self, foreign: Needs) -> set[str]:
-        return target_needs(self.target_kind, self.target, self.column)
+        return target_needs(self.target_kind, self.target, self.column, self.on)
 
 
 @dataclass(frozen=True, slots=True)

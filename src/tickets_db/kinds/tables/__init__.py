@@ -43,7 +43,8 @@ class CreateTable(Op):
 
     def provides(self) -> set[str]:
         t = self.table
-        return {f"rel:{t.qualname}", f"type:{t.qualname}", f"key:{t.qualname}"} | {f"col:{t.qualname}.{c.name}" for c in t.columns}
+        return ({f"rel:{t.qualname}", f"type:{t.qualname}", f"key:{t.qualname}"} | {f"col:{t.qualname}.{c.name}" for c in t.columns}
+                | {f"constraint:{t.qualname}.{k.name}" for k in t.constraints if k.name not in self.deferred})
 
     def requires(self, foreign: Needs) -> set[str]:
         t = self.table
@@ -156,7 +157,7 @@ class AddConstraint(Op):
         return f"constraint {self.table}.{self.constraint.name}"
 
     def provides(self) -> set[str]:
-        return {f"key:{self.table}"} if self.constraint.kind in ("primary_key", "unique") else set()
+        return {f"constraint:{self.table}.{self.constraint.name}"} | ({f"key:{self.table}"} if self.constraint.kind in ("primary_key", "unique") else set())
 
     def requires(self, foreign: Needs) -> set[str]:
         return {f"rel:{self.table}"} | _constraint_needs(self.table, self.constraint)
@@ -174,7 +175,7 @@ class CreateIndex(Op):
         return f"index {self.table}.{self.index.name}"
 
     def provides(self) -> set[str]:
-        return {f"key:{self.table}"} if self.index.unique else set()
+        return {f"index:{self.table.split('.')[0]}.{self.index.name}"} | ({f"key:{self.table}"} if self.index.unique else set())
 
     def requires(self, foreign: Needs) -> set[str]:
         return {f"rel:{self.table}"} | {f"alter:{self.table}.{c}" for c in self.index.columns} | _functions_called(self.index.where)
@@ -365,8 +366,13 @@ def _create(d: Change, t: Table) -> None:
     for c in t.columns:
         if c.grants:
             d.add(o, SetGrants(target_kind="column", target=t.qualname, column=c.name, grants=c.grants, revoke_from=REVOKE_FROM))
+    for k in t.constraints:
+        if k.comment:
+            d.add(o, _part_comment(t.qualname, "constraint", k))
     for i in t.indexes:
         d.add(o, CreateIndex(table=t.qualname, index=i))
+        if i.comment:
+            d.add(o, _part_comment(t.qualname, "index", i))
     if t.rls or t.force_rls:
         d.add(o, EnableRls(table=t.qualname, force=t.force_rls))
     if t.replica_identity != "default":
@@ -375,7 +381,18 @@ def _create(d: Change, t: Table) -> None:
 
 
 def _unnamed(x: Constraint | Index) -> Constraint | Index:
-    return replace(x, name="")
+    return replace(x, name="", comment=None)
+
+
+def _uncommented(x: Any) -> Any:
+    return replace(x, comment=None)
+
+
+def _part_comment(qn: str, kind: str, x: Constraint | Index) -> Comment:
+    """`comment on index s.i` / `comment on constraint k on s.t`."""
+    if kind == "index":
+        return Comment(target_kind="index", target=f"{qn.split('.')[0]}.{x.name}", text=x.comment)
+    return Comment(target_kind=kind, target=x.name, on=qn, text=x.comment)
 
 
 def _keyed(d: Change, qn: str, kind: str, authored: tuple[Any, ...], current: tuple[Any, ...], desired: tuple[Any, ...], create: Any, origin: str | None) -> None:
@@ -391,10 +408,18 @@ def _keyed(d: Change, qn: str, kind: str, authored: tuple[Any, ...], current: tu
             old = by_definition.pop(_unnamed(want), None)
             if old is not None:
                 d.add(where, Rename(kind=kind, table=qn, old=old, new=x.name))
+                if cur[old].comment != want.comment:
+                    d.add(where, _part_comment(qn, kind, x))
             else:
                 d.add(where, create(x))
-        elif cur[x.name] != want:
+                if x.comment:
+                    d.add(where, _part_comment(qn, kind, x))
+        elif _uncommented(cur[x.name]) != _uncommented(want):
             d.add(where, _drop_keyed(kind, qn, cur[x.name]), create(x))
+            if x.comment:
+                d.add(where, _part_comment(qn, kind, x))
+        elif cur[x.name].comment != want.comment:
+            d.add(where, _part_comment(qn, kind, x))
     for name in sorted(by_definition.values()):
         d.add(origin, _drop_keyed(kind, qn, cur[name]))
 

@@ -12,7 +12,8 @@ select con.conrelid as oid,
        con.condeferrable as deferrable,
        con.condeferred as initially_deferred,
        not con.convalidated as not_valid,
-       con.contype = 'c' and con.connoinherit as no_inherit
+       con.contype = 'c' and con.connoinherit as no_inherit,
+       obj_description(con.oid, 'pg_constraint') as comment
 from pg_constraint con
 where con.conrelid = any(%(oids)s) and con.contype in ('p', 'u', 'f', 'c')
 order by con.conrelid, con.conname

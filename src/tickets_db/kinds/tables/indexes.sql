@@ -12,7 +12,8 @@ select i.indrelid as oid,
              order by k) as columns,
        i.indisunique as "unique",
        am.amname as method,
-       pg_get_expr(i.indpred, i.indrelid, true) as "where"
+       pg_get_expr(i.indpred, i.indrelid, true) as "where",
+       obj_description(i.indexrelid, 'pg_class') as comment
 from pg_index i
 join pg_class ic on ic.oid = i.indexrelid
 join pg_am am on am.oid = ic.relam

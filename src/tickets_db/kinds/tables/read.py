@@ -31,7 +31,7 @@ def identity_options(sequence: list[str] | None) -> tuple[tuple[str, str], ...]:
 
 def constraint(c: dict[str, Any]) -> Constraint:
     kind = KINDS[c["kind"]]
-    options: dict[str, Any] = {k: c[k] for k in ("deferrable", "initially_deferred", "not_valid", "no_inherit")}
+    options: dict[str, Any] = {k: c[k] for k in ("deferrable", "initially_deferred", "not_valid", "no_inherit", "comment")}
     if kind == "foreign_key":
         return Constraint(c["name"], kind, tuple(c["columns"]), c["ref_table"], tuple(c["ref_columns"]), ACTIONS[c["on_delete"]], ACTIONS[c["on_update"]], **options)
     if kind == "check":
@@ -40,4 +40,4 @@ def constraint(c: dict[str, Any]) -> Constraint:
 
 
 def index(i: dict[str, Any]) -> Index:
-    return Index(i["name"], tuple(i["columns"]), i["unique"], i["method"], i["where"])
+    return Index(i["name"], tuple(i["columns"]), i["unique"], i["method"], i["where"], i["comment"])

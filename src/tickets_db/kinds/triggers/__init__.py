@@ -1,11 +1,11 @@
 """Triggers, on tables (the project's or the platform's) and views."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from ...model import Table, Trigger, View
-from ..common import Change, Drop, Needs, Op, calls
+from ..common import Change, Comment, Drop, Needs, Op, calls
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -20,6 +20,9 @@ class CreateTrigger(Op):
     def key(self) -> str:
         return f"trigger {self.table}.{self.trigger.name}"
 
+    def provides(self) -> set[str]:
+        return {f"trigger:{self.table}.{self.trigger.name}"}
+
     def requires(self, foreign: Needs) -> set[str]:
         return {f"rel:{self.table}", f"altered:{self.table}", f"fn:{self.trigger.function}"} | calls(self.trigger.when)
 
@@ -32,11 +35,16 @@ def compare_table(d: Change, t: Table | View, cur: Table | View | None, des: Tab
     for x in t.triggers:
         where = x.origin or origin
         old = have.get(x.name)
+        new = want.get(x.name, x)
+        comment = [Comment(target_kind="trigger", target=x.name, on=qn, text=x.comment)]
         if old is None:
-            d.add(where, CreateTrigger(table=qn, trigger=x))
+            d.add(where, CreateTrigger(table=qn, trigger=x), *(comment if x.comment else []))
         elif f"trigger {qn}.{x.name}" in d.rebuild:
-            d.add(where, Drop(kind="trigger", target=x.name, table=qn), CreateTrigger(table=qn, trigger=x))
-        elif old != want.get(x.name, x):
-            d.add(where, CreateTrigger(table=qn, trigger=x, replace=True))
+            d.add(where, Drop(kind="trigger", target=x.name, table=qn), CreateTrigger(table=qn, trigger=x), *(comment if x.comment else []))
+        else:
+            if replace(old, comment=None) != replace(new, comment=None):
+                d.add(where, CreateTrigger(table=qn, trigger=x, replace=True))
+            if old.comment != new.comment:
+                d.add(where, *comment)
     for name in sorted(have.keys() - {x.name for x in t.triggers}):
         d.add(origin, Drop(kind="trigger", target=name, table=qn))

@@ -19,4 +19,4 @@ def trigger(t: dict[str, Any]) -> Trigger:
     if start != -1:
         end = definition.rfind(") EXECUTE ")
         when = definition[start + len(" WHEN (") : end]
-    return Trigger(t["name"], timing, tuple(events), t["function"], "row" if bits & 1 else "statement", when, tuple(t["arguments"]))
+    return Trigger(t["name"], timing, tuple(events), t["function"], "row" if bits & 1 else "statement", when, tuple(t["arguments"]), comment=t["comment"])

@@ -1,0 +1,12 @@
+create schema app;
+create table app.people (id int primary key, name text, score int, constraint name_length check (length(name) < 100));
+create index people_score on app.people (score);
+create function app.touch() returns trigger language plpgsql as $$ begin return new; end $$;
+create trigger people_touch before update on app.people for each row execute function app.touch();
+alter table app.people enable row level security;
+create policy people_read on app.people for select using (true);
+comment on index app.people_score is 'for the leaderboard';
+comment on constraint name_length on app.people is 'names fit a badge';
+comment on constraint people_pkey on app.people is 'the person''s id';
+comment on trigger people_touch on app.people is 'keeps updated_at';
+comment on policy people_read on app.people is 'everyone reads';
