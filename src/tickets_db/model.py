@@ -12,7 +12,7 @@ PRIVILEGES = ("select", "insert", "update", "delete", "truncate", "references", 
 
 def privilege_order(privileges: "set[str] | list[str] | tuple[str, ...]") -> tuple[str, ...]:
     """The order SQL is usually written in (select, insert, update, delete, …)."""
-    rank = {p: i for i, p in enumerate((*PRIVILEGES, "usage", "create", "execute"))}
+    rank = {p: i for i, p in enumerate(("usage", *PRIVILEGES, "create", "execute"))}
     return tuple(sorted(privileges, key=lambda p: rank.get(p, 99)))
 
 
@@ -21,6 +21,9 @@ SERIALS = {"serial": "integer", "serial4": "integer", "bigserial": "bigint", "se
 
 
 IDENTITY_OPTIONS = ("start", "increment", "minvalue", "maxvalue", "cache", "cycle")
+SEQUENCE_PRIVILEGES = ("usage", "select", "update")
+# The bounds of the integer types a sequence can have (its default maxvalue / minvalue).
+INTEGER_BOUNDS = {"smallint": ("-32768", "32767"), "integer": ("-2147483648", "2147483647"), "bigint": ("-9223372036854775808", "9223372036854775807")}
 
 
 def identity_choices(values: dict[str, str], type_min: str | None = None, type_max: str | None = None) -> tuple[tuple[str, str], ...]:
@@ -140,6 +143,31 @@ def default_multirange(name: str) -> str:
     """The multirange type's name PostgreSQL gives when none is asked for: `range` in the
     range's name becomes `multirange`, else `_multirange` is appended."""
     return name.replace("range", "multirange", 1) if "range" in name else f"{name}_multirange"
+
+
+@dataclass(frozen=True, slots=True)
+class Sequence:
+    """A sequence of its own (a serial's or an identity's comes with its column). `options`
+    are the ones that are not PostgreSQL's defaults for its type (see identity_choices)."""
+
+    schema: str
+    name: str
+    type: str = "bigint"
+    options: tuple[tuple[str, str], ...] = ()
+    owned_by: str | None = None  # schema.table.column: dropped with that column
+    grants: tuple[Grant, ...] = ()
+    comment: str | None = None
+    origin: str | None = field(default=None, compare=False)
+
+    @property
+    def qualname(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+def sequence_choices(values: dict[str, str], type_name: str) -> tuple[tuple[str, str], ...]:
+    """A sequence's options that are not the defaults for its type."""
+    low, high = INTEGER_BOUNDS.get(type_name, INTEGER_BOUNDS["bigint"])
+    return identity_choices(values, low, high)
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,6 +403,7 @@ class Catalog:
     composites: tuple[Composite, ...] = ()
     ranges: tuple[Range, ...] = ()
     domains: tuple[Domain, ...] = ()
+    sequences: tuple[Sequence, ...] = ()
     tables: tuple[Table, ...] = ()
     functions: tuple[Function, ...] = ()
     views: tuple[View, ...] = ()

@@ -19,7 +19,8 @@ from .. import kinds
 from ..kinds.functions.read import function
 from ..kinds.tables.read import column, constraint, index
 from ..kinds.triggers.read import trigger
-from ..model import privilege_order, Catalog, Column, Composite, Domain, Enum, Extension, Function, Grant, Policy, Range, Rows, Schema, Table, View
+from ..loader.names import make_object_name
+from ..model import IDENTITY_OPTIONS, privilege_order, sequence_choices, Catalog, Column, Composite, Domain, Enum, Extension, Function, Grant, Policy, Range, Rows, Schema, Sequence, Table, View
 
 PLATFORM_SCHEMAS = frozenset({"auth", "storage", "extensions", "pg_catalog", "information_schema", "tickets_db"})
 # Schemas hosted Supabase keeps for its own services.
@@ -171,6 +172,12 @@ def _read(conn: psycopg.Connection, scope: Scope, depends: bool) -> Catalog:
     view_columns = _grouped(conn, "tables/columns", [v["oid"] for v in views_rows])
     view_triggers = _grouped(conn, "triggers/triggers", [v["oid"] for v in views_rows])
     types = _fetch(conn, "types/types", schemas=schemas_param)
+    # a serial column's sequence is part of the column (read as `serial`)
+    serials = {f"{t.schema}.{make_object_name(t.name, c.name, 'seq')}" for t in tables for c in t.columns if c.serial}
+    sequences = tuple(
+        Sequence(s["schema"], s["name"], s["type"], sequence_choices(dict(zip(IDENTITY_OPTIONS, s["options"])), s["type"]), s["owned_by"], _grants(s["grants"]), s["comment"])
+        for s in _fetch(conn, "sequences/sequences", schemas=schemas_param) if f"{s['schema']}.{s['name']}" not in serials
+    )
     return Catalog(
         schemas=tuple(Schema(s["name"], _grants(s["grants"]), s["comment"]) for s in _fetch(conn, "schemas/schemas", schemas=schemas_param)),
         extensions=_extensions(conn, schemas_param),
@@ -178,6 +185,7 @@ def _read(conn: psycopg.Connection, scope: Scope, depends: bool) -> Catalog:
         composites=tuple(Composite(t["schema"], t["name"], tuple((a, typ) for a, typ in t["attributes"]), t["comment"]) for t in types if t["kind"] == "c"),
         ranges=tuple(Range(t["schema"], t["name"], t["subtype"], t["multirange"], t["subtype_diff"], t["comment"]) for t in types if t["kind"] == "r"),
         domains=tuple(Domain(x["schema"], x["name"], x["type"], x["not_null"], x["default"], x["check"], x["comment"]) for x in _fetch(conn, "domains/domains", schemas=schemas_param)),
+        sequences=sequences,
         tables=tuple(tables),
         functions=_functions(conn, schemas_param),
         views=tuple(

@@ -8,6 +8,7 @@ with named(classid, objid, objsubid, name, owner) as (
          case
            when c.relkind in ('v', 'm') then 'view ' || n.nspname || '.' || c.relname
            when c.relkind = 'c' then 'type ' || n.nspname || '.' || c.relname
+           when c.relkind = 'S' then 'sequence ' || n.nspname || '.' || c.relname
            when c.relkind = 'i' then
              case when exists (select from pg_constraint k where k.conindid = c.oid and k.conrelid = t.oid and k.conname = c.relname and k.contype in ('p', 'u', 'x'))
                   then 'constraint ' else 'index ' end || tn.nspname || '.' || t.relname || '.' || c.relname
@@ -18,7 +19,7 @@ with named(classid, objid, objsubid, name, owner) as (
   left join pg_index x on x.indexrelid = c.oid
   left join pg_class t on t.oid = x.indrelid
   left join pg_namespace tn on tn.oid = t.relnamespace
-  where c.oid >= 16384 and c.relkind in ('r', 'p', 'v', 'm', 'i', 'c')
+  where c.oid >= 16384 and c.relkind in ('r', 'p', 'v', 'm', 'i', 'c', 'S')
   union all
   select 'pg_class'::regclass, c.oid, a.attnum::int,
          case when c.relkind in ('v', 'm') then 'view ' when c.relkind = 'c' then 'type ' else 'column ' end || n.nspname || '.' || c.relname

@@ -29,12 +29,15 @@ from ..model import (
     Range,
     Rows,
     Schema,
+    Sequence,
     Table,
     Trigger,
     TriggerEvent,
     View,
     default_multirange,
     privilege_order,
+    sequence_choices,
+    SEQUENCE_PRIVILEGES,
     qualify,
     split,
 )
@@ -76,7 +79,7 @@ def _origin(m: YMap, key: str) -> str:
 def _grants(spec: YMap | None, kind: str) -> tuple[Grant, ...]:
     if not spec:
         return ()
-    all_privs = {"table": PRIVILEGES, "schema": ("usage", "create"), "view": PRIVILEGES, "column": ("select", "insert", "update", "references")}[kind]
+    all_privs = {"table": PRIVILEGES, "schema": ("usage", "create"), "view": PRIVILEGES, "column": ("select", "insert", "update", "references"), "sequence": SEQUENCE_PRIVILEGES}[kind]
     out = []
     for role, privs in spec.items():
         items = privs if isinstance(privs, list) else [privs]
@@ -171,6 +174,7 @@ class _Builder:
         self.enums: dict[str, Enum] = {}
         self.domains: dict[str, Domain] = {}
         self.types: dict[str, Composite | Range] = {}
+        self.sequences: dict[str, Sequence] = {}
         self.tables: dict[str, Table] = {}
         self.functions: list[Function] = []
         self.views: dict[str, View] = {}
@@ -201,6 +205,16 @@ class _Builder:
             qn = qualify(name)
             self._unique(self.types, qn, doc["types"], name, "type")
             self.types[qn] = self._type(qn, spec, doc["types"], name)
+        for name, spec in (doc.get("sequences") or {}).items():
+            qn = qualify(name)
+            self._unique(self.sequences, qn, doc["sequences"], name, "sequence")
+            s, n = split(qn)
+            typ = spec.get("type", "bigint")
+            options = sequence_choices({k: str(spec[k]).lower() for k in IDENTITY_OPTIONS if k in spec}, typ)
+            owner = spec.get("owned_by")
+            if owner is not None and owner.count(".") != 2:
+                raise SchemaError(spec.file, spec.lines["owned_by"], f"sequences.{name}.owned_by", f"`{owner}` is not schema.table.column", "name the column whose sequence this is, e.g. app.tickets.number")
+            self.sequences[qn] = Sequence(s, n, typ, options, owner, _grants(spec.get("grants"), "sequence"), spec.get("comment"), origin=_origin(doc["sequences"], name))
         for name, spec in (doc.get("domains") or {}).items():
             qn = qualify(name)
             self._unique(self.domains, qn, doc["domains"], name, "domain")
@@ -430,6 +444,7 @@ class _Builder:
             composites=tuple(t for t in self.types.values() if isinstance(t, Composite)),
             ranges=tuple(t for t in self.types.values() if isinstance(t, Range)),
             domains=tuple(self.domains.values()),
+            sequences=tuple(self.sequences.values()),
             tables=tuple(self.tables.values()),
             functions=tuple(self.functions),
             views=tuple(self.views.values()),

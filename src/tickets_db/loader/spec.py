@@ -188,6 +188,7 @@ PRIVS = ("select", "insert", "update", "delete", "truncate", "references", "trig
 # `select with grant option`: the role may grant it on
 GRANTS = Map(List(Str(choices=_grantable(PRIVS)), allow_single=True), description="role -> privileges (exact: roles not listed get none); `select with grant option` lets the role grant it on")
 COLUMN_GRANTS = Map(List(Str(choices=_grantable(("select", "insert", "update", "references", "all"))), allow_single=True), description="role -> privileges on this column only (exact)")
+SEQUENCE_GRANTS = Map(List(Str(choices=_grantable(("usage", "select", "update", "all"))), allow_single=True), description="role -> privileges on the sequence (exact): usage lets nextval() draw from it, update setval()")
 SCHEMA_GRANTS = Map(List(Str(choices=_grantable(("usage", "create", "all"))), allow_single=True), description="role -> privileges on the schema (exact)")
 SQL = Str(description="a SQL expression, as you would write it in PostgreSQL")
 
@@ -356,6 +357,16 @@ DOMAIN = Obj(
     required=("type",),
 )
 
+SEQUENCE = Obj(
+    {
+        "type": Str(choices=("smallint", "integer", "bigint"), description="default bigint"),
+        "start": Int(), "increment": Int(), "minvalue": Int(), "maxvalue": Int(), "cache": Int(), "cycle": Bool(),
+        "owned_by": Str(description="schema.table.column: the sequence is dropped with that column"),
+        "grants": SEQUENCE_GRANTS,
+        "comment": Str(),
+    },
+)
+
 TYPE = Obj(
     {
         "attributes": Map(Str(description="the attribute's type"), description="a composite type: attribute → type, in order"),
@@ -377,6 +388,7 @@ FILE = Obj(
         "enums": Map(ENUM),
         "types": Map(TYPE, description="composite types (attributes) and range types (range)"),
         "domains": Map(DOMAIN),
+        "sequences": Map(SEQUENCE, description="sequences of their own (a serial's or an identity column's come with the column)"),
         "enum_values": Map(List(Str()), description="values added to an enum declared in another file"),
         "tables": Map(TABLE),
         "functions": List(FUNCTION),

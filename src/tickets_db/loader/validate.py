@@ -48,6 +48,19 @@ def validate_catalog(cat: Catalog) -> None:
     for rt in cat.ranges:
         _check_type(rt.subtype, rt.origin, f"types.{rt.qualname}.range", enums - {rt.qualname}, composite, extension_schemas)
     _unique_types(cat)
+    for sq in cat.sequences:
+        if sq.schema not in schemas:
+            raise _err(sq.origin, sq.qualname, f"schema `{sq.schema}` is not declared", "add it under `schemas:`")
+        _check_roles([g.role for g in sq.grants], sq.origin, f"sequences.{sq.qualname}.grants", known)
+        if sq.owned_by:
+            table_name, _, column_name = sq.owned_by.rpartition(".")
+            owner = tables.get(table_name)
+            if owner is None:
+                raise _err(sq.origin, f"sequences.{sq.qualname}.owned_by", f"table `{table_name}` is not declared", _suggest(table_name, list(tables)))
+            if owner.column(column_name) is None:
+                raise _err(sq.origin, f"sequences.{sq.qualname}.owned_by", f"column `{column_name}` does not exist in {table_name}", _suggest(column_name, [c.name for c in owner.columns]))
+            if owner.schema != sq.schema:
+                raise _err(sq.origin, f"sequences.{sq.qualname}.owned_by", "a sequence can only be owned by a column of a table in its own schema", f"move the sequence to schema {owner.schema}")
     for dom in cat.domains:
         _check_type(dom.type, dom.origin, dom.qualname, enums - {dom.qualname}, composite, extension_schemas)
     for f in cat.functions:
@@ -238,6 +251,10 @@ def _unique_relations(cat: Catalog) -> None:
             if n in owner:
                 raise _err(origin, n, f"the name `{n}` is used twice (tables, views, indexes and keys share one namespace per schema)", f"first use at {owner[n]}; rename one")
             owner[n] = origin
+    for sq in cat.sequences:
+        if sq.qualname in owner:
+            raise _err(sq.origin, sq.qualname, f"the name `{sq.qualname}` is used twice (sequences, tables, views and indexes share one namespace per schema)", f"first use at {owner[sq.qualname]}")
+        owner[sq.qualname] = sq.origin
     for v in cat.views:
         if v.qualname in owner:
             raise _err(v.origin, v.qualname, f"the name `{v.qualname}` is used twice", f"first use at {owner[v.qualname]}")

@@ -10,7 +10,7 @@ from ..diff.normalize import ALIASES
 from ..introspect import Unsupported
 from ..loader import body_text
 from ..loader.names import default_constraint_name
-from ..model import PRIVILEGES, Column, Composite, Constraint, Function, Grant, Range, Schema, Table, default_multirange, split
+from ..model import PRIVILEGES, SEQUENCE_PRIVILEGES, Column, Composite, Constraint, Function, Grant, Range, Schema, Sequence, Table, default_multirange, split
 from .read import Pulled
 from .yaml_text import Block, Flow, FlowList, emit
 
@@ -240,6 +240,15 @@ def _user_type(t: Composite | Range) -> dict[str, Any]:
     return _compact(spec | ({"comment": _text(t.comment)} if t.comment else {}) | ({"external": True} if t.external else {}))
 
 
+def _sequence(s: Sequence) -> Any:
+    spec: dict[str, Any] = {"type": s.type} if s.type != "bigint" else {}
+    spec |= {k: v == "true" if k == "cycle" else int(v) for k, v in s.options}
+    spec |= {"owned_by": s.owned_by} if s.owned_by else {}
+    spec |= {"grants": Flow(_grants(s.grants, SEQUENCE_PRIVILEGES))} if s.grants else {}
+    spec |= {"comment": _text(s.comment)} if s.comment else {}
+    return _compact(spec) if spec else Flow()
+
+
 def _value(v: str | None) -> Any:
     if v in ("true", "false"):
         return v == "true"
@@ -263,6 +272,7 @@ def _document(pulled: Pulled, schema: Schema) -> dict[str, Any]:
             d.qualname: _compact({"type": _type(d.type)} | ({"not_null": True} if d.not_null else {}) | ({"default": d.default} if d.default else {}) | ({"check": _text(d.check)} if d.check else {}) | ({"comment": d.comment} if d.comment else {}))
             for d in cat.domains if d.schema == name
         },
+        "sequences": {s.qualname: _sequence(s) for s in sorted(cat.sequences, key=lambda s: s.qualname) if s.schema == name},
         "tables": {t.qualname: _table(t) for t in sorted(cat.tables, key=lambda t: t.qualname) if t.schema == name},
         "functions": [_function(f) for f in sorted(cat.functions, key=lambda f: (f.external, f.identity)) if f.schema == name],
         "views": {

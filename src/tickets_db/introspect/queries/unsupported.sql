@@ -19,14 +19,6 @@ select 'materialized view' as kind, rel.name,
        format(E'create materialized view %%s as\n%%s', rel.name, rtrim(pg_get_viewdef(rel.oid, true), E'; \n')) || E';' || coalesce(acl.grants, '') as sql
 from rel left join acl using (oid) where rel.relkind = 'm'
 union all
-select 'sequence', rel.name,
-       format('create sequence %%s as %%s increment by %%s minvalue %%s maxvalue %%s start with %%s cache %%s%%s;',
-              rel.name, format_type(s.seqtypid, null), s.seqincrement, s.seqmin, s.seqmax, s.seqstart, s.seqcache,
-              case when s.seqcycle then ' cycle' else '' end) || coalesce(acl.grants, '')
-from rel join pg_sequence s on s.seqrelid = rel.oid left join acl using (oid) where rel.relkind = 'S'
-  -- a serial's or identity column's sequence comes with its column
-  and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = rel.oid and d.deptype in ('a', 'i'))
-union all
 select 'foreign table', rel.name, format('-- %%s: a foreign table; write its server and definition here by hand', rel.name)
 from rel where rel.relkind = 'f'
 union all
@@ -67,6 +59,6 @@ select 'inheritance', format('%%I.%%I', n.nspname, c.relname),
 from pg_inherits i join pg_class c on c.oid = i.inhrelid join pg_namespace n on n.oid = c.relnamespace
 where n.nspname = any(%(schemas)s)
 ) found
-order by case kind when 'sequence' then 1 when 'aggregate' then 3
+order by case kind when 'aggregate' then 3
                    when 'exclusion constraint' then 4 when 'materialized view' then 5 when 'rule' then 6
                    else 2 end, 1, 2

@@ -7,7 +7,8 @@ from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from ...loader.names import make_object_name
-from ...model import SERIALS, Catalog, Column, Constraint, Index, Table
+from ...lexer import tokens
+from ...model import SERIALS, Catalog, Column, Constraint, Index, Table, qualify
 from ..common import REVOKE_FROM, Change, Comment, Drop, Needs, Op, Rename, SetGrants, mentions, type_refs
 from ..policies import compare_table as compare_policies
 from ..triggers import compare_table as compare_triggers
@@ -18,8 +19,22 @@ def _functions_called(text: str | None) -> set[str]:
     return {f"fn:{n}" for n in mentions(text)}
 
 
+def sequences_drawn(text: str | None) -> set[str]:
+    """`rel:s.seq` for each `nextval('s.seq')` in a default: the sequence comes first (its
+    name is a string, which mentions() rightly skips)."""
+    if not text or "nextval" not in text.lower():
+        return set()
+    found = set()
+    significant = [t for t in tokens(text) if t.kind not in ("space", "comment")]
+    for call, paren, arg in zip(significant, significant[1:], significant[2:]):
+        if call.kind == "name" and call.text.lower() == "nextval" and paren.text == "(" and arg.kind == "string" and arg.text.startswith("'"):
+            name = arg.text[1:-1].replace("''", "'").replace('"', "")
+            found.add(f"rel:{qualify(name)}")
+    return found
+
+
 def _column_needs(c: Column) -> set[str]:
-    return type_refs(c.type) | _functions_called(c.default) | _functions_called(c.generated)
+    return type_refs(c.type) | _functions_called(c.default) | _functions_called(c.generated) | sequences_drawn(c.default)
 
 
 def _constraint_needs(table: str, k: Constraint) -> set[str]:

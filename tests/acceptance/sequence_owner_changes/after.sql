@@ -1,0 +1,3 @@
+create schema app;
+create sequence app.numbers;
+create table app.a (id bigint primary key default nextval('app.numbers'), n int);
