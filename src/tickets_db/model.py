@@ -215,7 +215,7 @@ class Constraint:
     """Primary key, unique, foreign key or check. `inline` is a rendering preference only."""
 
     name: str
-    kind: str  # "primary_key" | "unique" | "foreign_key" | "check"
+    kind: str  # "primary_key" | "unique" | "foreign_key" | "check" | "exclude"
     columns: tuple[str, ...] = ()
     ref_table: str | None = None
     ref_columns: tuple[str, ...] = ()

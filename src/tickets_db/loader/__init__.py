@@ -310,9 +310,9 @@ class _Builder:
             constraints.insert(0, Constraint(default_constraint_name(name, "primary_key", ()), "primary_key", tuple(pk_cols), inline=True))
         cons_spec = spec.get("constraints") or YMap()
         for cname, c in cons_spec.items():
-            kinds = [k for k in ("primary_key", "unique", "check", "foreign_key") if k in c]
+            kinds = [k for k in ("primary_key", "unique", "check", "foreign_key", "exclude") if k in c]
             if len(kinds) != 1:
-                raise SchemaError(cons_spec.file, cons_spec.lines[cname], f"constraints.{cname}", "a constraint needs exactly one of primary_key, unique, check, foreign_key")
+                raise SchemaError(cons_spec.file, cons_spec.lines[cname], f"constraints.{cname}", "a constraint needs exactly one of primary_key, unique, check, foreign_key, exclude")
             kind = kinds[0]
             options: dict[str, Any] = {k: bool(c.get(k)) for k in ("deferrable", "initially_deferred", "not_valid", "no_inherit")}
             if options["no_inherit"] and kind != "check":
@@ -324,8 +324,8 @@ class _Builder:
             if options["initially_deferred"]:
                 options["deferrable"] = True
             options["comment"] = c.get("comment")
-            if kind == "check":
-                constraints.append(Constraint(cname, "check", expression=c["check"], **options))
+            if kind in ("check", "exclude"):
+                constraints.append(Constraint(cname, kind, expression=c[kind], **options))
             elif kind == "foreign_key":
                 if "references" not in c:
                     raise SchemaError(cons_spec.file, cons_spec.lines[cname], f"constraints.{cname}", "foreign_key needs `references`")

@@ -232,6 +232,7 @@ CONSTRAINT = Obj(
         "initially_deferred": Bool(),
         "not_valid": Bool(description="existing rows are not checked (validate it later); new rows are"),
         "no_inherit": Bool(description="a check that child tables do not inherit"),
+        "exclude": Str(description="an exclusion constraint: `using gist (room with =, during with &&)`, optionally `where (…)`"),
         "comment": Str(),
     }
 )

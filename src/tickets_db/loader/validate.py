@@ -165,7 +165,9 @@ def _check_shapes(cat: Catalog) -> None:
             _expression(c.generated, t.origin, f"{where}.generated")
             _expression(c.using, t.origin, f"{where}.using")
         for k in t.constraints:
-            _expression(k.expression, t.origin, f"{t.qualname}.{k.name}.check")
+            _expression(k.expression, t.origin, f"{t.qualname}.{k.name}.{k.kind}")
+            if k.kind == "exclude" and not (k.expression or "").lstrip().lower().startswith(("using", "(")):
+                raise _err(t.origin, f"{t.qualname}.{k.name}.exclude", "an exclusion constraint is `using METHOD (element with operator, …)`", "e.g. using gist (during with &&)")
         for i in t.indexes:
             _word(i.method, t.origin, f"{t.qualname}.indexes.{i.name}.method", "index method")
             _expression(i.where, t.origin, f"{t.qualname}.indexes.{i.name}.where")
@@ -246,7 +248,7 @@ def _unique_relations(cat: Catalog) -> None:
     for t in cat.tables:
         names = [(t.qualname, t.origin)]
         names += [(f"{t.schema}.{i.name}", t.origin) for i in t.indexes]
-        names += [(f"{t.schema}.{c.name}", t.origin) for c in t.constraints if c.kind in ("primary_key", "unique")]
+        names += [(f"{t.schema}.{c.name}", t.origin) for c in t.constraints if c.kind in ("primary_key", "unique", "exclude")]
         for n, origin in names:
             if n in owner:
                 raise _err(origin, n, f"the name `{n}` is used twice (tables, views, indexes and keys share one namespace per schema)", f"first use at {owner[n]}; rename one")

@@ -115,8 +115,8 @@ def _constraint(c: Constraint) -> dict[str, Any]:
     if c.initially_deferred:
         del options["deferrable"]  # implied
     options |= {"comment": _text(c.comment)} if c.comment else {}
-    if c.kind == "check":
-        return _compact({"check": _text(c.expression or "")} | options)
+    if c.kind in ("check", "exclude"):
+        return _compact({c.kind: _text(c.expression or "")} | options)
     if c.kind == "foreign_key":
         return _compact({"foreign_key": FlowList(c.columns)} | _reference(c) | options)
     return Flow({c.kind: FlowList(c.columns)} | options)

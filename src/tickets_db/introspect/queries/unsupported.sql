@@ -44,11 +44,6 @@ select 'rule', format('%%s on %%I.%%I', r.rulename, n.nspname, c.relname), pg_ge
 from pg_rewrite r join pg_class c on c.oid = r.ev_class join pg_namespace n on n.oid = c.relnamespace
 where n.nspname = any(%(schemas)s) and r.rulename <> '_RETURN'
 union all
-select 'exclusion constraint', format('%%s on %%I.%%I', con.conname, n.nspname, c.relname),
-       format('alter table %%I.%%I add constraint %%I %%s;', n.nspname, c.relname, con.conname, pg_get_constraintdef(con.oid, true))
-from pg_constraint con join pg_class c on c.oid = con.conrelid join pg_namespace n on n.oid = c.relnamespace
-where n.nspname = any(%(schemas)s) and con.contype = 'x'
-union all
 select 'partitioned table', format('%%I.%%I', n.nspname, c.relname),
        format('-- %%I.%%I is partitioned (%%s): pulled as a plain table; partitioning is not expressed', n.nspname, c.relname, pg_get_partkeydef(c.oid))
 from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -60,5 +55,5 @@ from pg_inherits i join pg_class c on c.oid = i.inhrelid join pg_namespace n on 
 where n.nspname = any(%(schemas)s)
 ) found
 order by case kind when 'aggregate' then 3
-                   when 'exclusion constraint' then 4 when 'materialized view' then 5 when 'rule' then 6
+                   when 'materialized view' then 5 when 'rule' then 6
                    else 2 end, 1, 2

@@ -8,12 +8,17 @@ select con.conrelid as oid,
              join pg_attribute a on a.attrelid = con.confrelid and a.attnum = k.n order by k.i) as ref_columns,
        nullif(con.confdeltype, ' ') as on_delete,
        nullif(con.confupdtype, ' ') as on_update,
-       case when con.contype = 'c' then pg_get_expr(con.conbin, con.conrelid) end as expression,
+       case con.contype
+         when 'c' then pg_get_expr(con.conbin, con.conrelid)
+         -- `using gist (during with &&) where (…)`: the definition without the keyword and the
+         -- deferral options, which are read on their own
+         when 'x' then regexp_replace(regexp_replace(pg_get_constraintdef(con.oid), '^EXCLUDE ', ''), '( DEFERRABLE)?( INITIALLY DEFERRED)?$', '')
+       end as expression,
        con.condeferrable as deferrable,
        con.condeferred as initially_deferred,
        not con.convalidated as not_valid,
        con.contype = 'c' and con.connoinherit as no_inherit,
        obj_description(con.oid, 'pg_constraint') as comment
 from pg_constraint con
-where con.conrelid = any(%(oids)s) and con.contype in ('p', 'u', 'f', 'c')
+where con.conrelid = any(%(oids)s) and con.contype in ('p', 'u', 'f', 'c', 'x')
 order by con.conrelid, con.conname

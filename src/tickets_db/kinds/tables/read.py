@@ -7,7 +7,7 @@ from ...loader.names import make_object_name
 from ...model import IDENTITY_OPTIONS, Column, Constraint, Index, identity_choices
 
 ACTIONS = {"a": None, "r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
-KINDS = {"p": "primary_key", "u": "unique", "f": "foreign_key", "c": "check"}
+KINDS = {"p": "primary_key", "u": "unique", "f": "foreign_key", "c": "check", "x": "exclude"}
 SERIAL_TYPES = {"integer": "serial", "bigint": "bigserial", "smallint": "smallserial"}
 
 
@@ -34,7 +34,7 @@ def constraint(c: dict[str, Any]) -> Constraint:
     options: dict[str, Any] = {k: c[k] for k in ("deferrable", "initially_deferred", "not_valid", "no_inherit", "comment")}
     if kind == "foreign_key":
         return Constraint(c["name"], kind, tuple(c["columns"]), c["ref_table"], tuple(c["ref_columns"]), ACTIONS[c["on_delete"]], ACTIONS[c["on_update"]], **options)
-    if kind == "check":
+    if kind in ("check", "exclude"):
         return Constraint(c["name"], kind, expression=c["expression"], **options)
     return Constraint(c["name"], kind, tuple(c["columns"]), **options)
 

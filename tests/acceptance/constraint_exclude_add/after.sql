@@ -1,0 +1,4 @@
+create schema app;
+create table app.bookings (id int primary key, room int not null, during tstzrange not null,
+  constraint no_overlap exclude using gist (during with &&) where (room > 0) deferrable initially deferred);
+comment on constraint no_overlap on app.bookings is 'one booking at a time';

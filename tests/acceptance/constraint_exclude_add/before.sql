@@ -1,0 +1,2 @@
+create schema app;
+create table app.bookings (id int primary key, room int not null, during tstzrange not null);

@@ -1,0 +1,2 @@
+create schema app;
+create extension btree_gist schema public;
