@@ -60,6 +60,7 @@ CASES = {
     "rls_policy_always_true": SECURED + "      w: {command: insert, roles: [authenticated], with_check: \"true\"}\n",
     "rls_references_user_metadata": SECURED.replace("\"(select auth.uid()) is not null\"", "\"(select auth.jwt() -> 'user_metadata' ->> 'role') = 'admin'\""),
     "security_definer_view": "views:\n  public.v:\n    query: select id from public.good\n",
+    "materialized_view_in_api": "views:\n  public.v:\n    query: select id from public.good\n    materialized: true\n    grants: {authenticated: [select]}\n",
 }
 
 

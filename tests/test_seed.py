@@ -58,3 +58,15 @@ def test_loading_again_what_the_database_holds_says_so(migrated_db, tmp_path: Pa
             load(conn, list_seeds(tmp_path), only_changed=True)
         assert "duplicate key" in changed.value.message and "re-runnable" in (changed.value.hint or "")
     assert plans(migrated_db) == ["a"]
+
+
+def test_loading_seeds_refreshes_materialized_views_in_their_order(migrated_db, tmp_path: Path):
+    """Built by the migrations on empty tables, a materialized view shows the seeds' rows only
+    once refreshed; one that reads another is refreshed after it."""
+    with db.connection(migrated_db) as conn:
+        conn.execute("create materialized view public.zz_summary_base as select variant_id from public.plans")
+        conn.execute("create materialized view public.a_summary as select count(*) as n from public.zz_summary_base")
+    (tmp_path / "01_plans.sql").write_text("insert into public.plans values ('a', 'A', 1), ('b', 'B', 2);")
+    with db.connection(migrated_db) as conn:
+        load(conn, list_seeds(tmp_path))
+        assert conn.execute("select n from public.a_summary").fetchone() == (2,)

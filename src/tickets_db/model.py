@@ -368,6 +368,8 @@ class View:
     triggers: tuple[Trigger, ...] = ()  # instead of triggers (and statement triggers)
     # What the database says the columns are (introspection only): the query is what is compared.
     columns: tuple[Column, ...] = field(default=(), compare=False)
+    materialized: bool = False  # its rows stored, refreshed by `refresh materialized view`
+    indexes: tuple[Index, ...] = ()  # a materialized view's
     origin: str | None = field(default=None, compare=False)
     lint_ignore: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 

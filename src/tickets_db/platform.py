@@ -11,6 +11,10 @@ from .errors import DatabaseError
 from .resources import read_template
 
 API_ROLES = ("anon", "authenticated", "service_role")
+PLATFORM_SCHEMAS = frozenset({"auth", "storage", "extensions", "pg_catalog", "information_schema", "tickets_db"})
+# Schemas hosted Supabase keeps for its own services.
+SUPABASE_SCHEMAS = frozenset({"graphql", "graphql_public", "realtime", "_realtime", "supabase_functions", "supabase_migrations", "vault", "pgsodium", "pgsodium_masks", "net", "cron", "pgbouncer", "_analytics"})
+
 KNOWN_ROLES = frozenset({"public", *API_ROLES, "postgres", "authenticator", "supabase_admin", "supabase_auth_admin", "supabase_storage_admin"})
 
 

@@ -66,4 +66,21 @@ def load(conn: psycopg.Connection, seeds: list[SeedFile], root: Path | None = No
                 "insert into tickets_db.seeds (file, checksum) values (%s, %s) on conflict (file) do update set checksum = excluded.checksum, applied_at = now()",
                 (s.path.name, s.checksum),
             )
+        if todo:
+            refresh_materialized_views(conn)
     return todo
+
+
+def refresh_materialized_views(conn: psycopg.Connection) -> None:
+    """What the seeds put in the tables reaches the materialized views: each refreshed after
+    the ones it reads."""
+    from graphlib import TopologicalSorter
+
+    from psycopg import sql
+
+    from .platform import PLATFORM_SCHEMAS, SUPABASE_SCHEMAS
+
+    rows = conn.execute((Path(__file__).parent / "matviews.sql").read_text(), {"platform": sorted(PLATFORM_SCHEMAS | SUPABASE_SCHEMAS)}).fetchall()
+    names = {oid: (schema, name) for oid, schema, name, _ in rows}
+    for oid in TopologicalSorter({oid: set(reads) for oid, _, _, reads in rows}).static_order():
+        conn.execute(sql.SQL("refresh materialized view {}").format(sql.Identifier(*names[oid])))

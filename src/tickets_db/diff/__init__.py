@@ -50,6 +50,11 @@ def _to_rebuild(d: Change) -> set[str]:
                 gone.add(f"column {t.qualname}.{c.name}")
     for v in d.current.views:
         wanted = d.desired.view(v.qualname)
-        if wanted is not None and v != wanted and not views.replaceable(v, wanted):
+        if wanted is None or v == wanted:
+            continue
+        if v.materialized or wanted.materialized:  # no create or replace: a new query rebuilds it
+            if (v.materialized, v.query) != (wanted.materialized, wanted.query):
+                gone.add(f"{views.kind(v)} {v.qualname}")
+        elif not views.replaceable(v, wanted):
             gone.add(f"view {v.qualname}")
     return dependants(depends(d.current), gone)

@@ -21,10 +21,7 @@ from ..kinds.tables.read import column, constraint, index
 from ..kinds.triggers.read import trigger
 from ..loader.names import make_object_name
 from ..model import IDENTITY_OPTIONS, privilege_order, sequence_choices, Catalog, Column, Composite, Domain, Enum, Extension, Function, Grant, Policy, Range, Rows, Schema, Sequence, Table, View
-
-PLATFORM_SCHEMAS = frozenset({"auth", "storage", "extensions", "pg_catalog", "information_schema", "tickets_db"})
-# Schemas hosted Supabase keeps for its own services.
-SUPABASE_SCHEMAS = frozenset({"graphql", "graphql_public", "realtime", "_realtime", "supabase_functions", "supabase_migrations", "vault", "pgsodium", "pgsodium_masks", "net", "cron", "pgbouncer", "_analytics"})
+from ..platform import PLATFORM_SCHEMAS, SUPABASE_SCHEMAS
 
 
 @dataclass(frozen=True)
@@ -171,6 +168,7 @@ def _read(conn: psycopg.Connection, scope: Scope, depends: bool) -> Catalog:
     views_rows = _fetch(conn, "views/views", schemas=schemas_param)
     view_columns = _grouped(conn, "tables/columns", [v["oid"] for v in views_rows])
     view_triggers = _grouped(conn, "triggers/triggers", [v["oid"] for v in views_rows])
+    view_indexes = _grouped(conn, "tables/indexes", [v["oid"] for v in views_rows if v["materialized"]])
     types = _fetch(conn, "types/types", schemas=schemas_param)
     # a serial column's sequence is part of the column (read as `serial`)
     serials = {f"{t.schema}.{make_object_name(t.name, c.name, 'seq')}" for t in tables for c in t.columns if c.serial}
@@ -190,7 +188,8 @@ def _read(conn: psycopg.Connection, scope: Scope, depends: bool) -> Catalog:
         functions=_functions(conn, schemas_param),
         views=tuple(
             View(v["schema"], v["name"], v["query"], _grants(v["grants"]), v["security_invoker"], v["comment"], v["security_barrier"], v["check_option"],
-                 tuple(trigger(tr) for tr in view_triggers[v["oid"]]), tuple(column(c, _grants(c["grants"])) for c in view_columns[v["oid"]]))
+                 tuple(trigger(tr) for tr in view_triggers[v["oid"]]), tuple(column(c, _grants(c["grants"])) for c in view_columns[v["oid"]]),
+                 v["materialized"], tuple(index(i) for i in view_indexes[v["oid"]]))
             for v in views_rows
         ),
         rows=tuple(_rows(conn, r) for r in scope.rows),

@@ -6,7 +6,8 @@
 with named(classid, objid, objsubid, name, owner) as (
   select 'pg_class'::regclass, c.oid, 0,
          case
-           when c.relkind in ('v', 'm') then 'view ' || n.nspname || '.' || c.relname
+           when c.relkind = 'v' then 'view ' || n.nspname || '.' || c.relname
+           when c.relkind = 'm' then 'materialized view ' || n.nspname || '.' || c.relname
            when c.relkind = 'c' then 'type ' || n.nspname || '.' || c.relname
            when c.relkind = 'S' then 'sequence ' || n.nspname || '.' || c.relname
            when c.relkind = 'i' then
@@ -22,7 +23,7 @@ with named(classid, objid, objsubid, name, owner) as (
   where c.oid >= 16384 and c.relkind in ('r', 'p', 'v', 'm', 'i', 'c', 'S')
   union all
   select 'pg_class'::regclass, c.oid, a.attnum::int,
-         case when c.relkind in ('v', 'm') then 'view ' when c.relkind = 'c' then 'type ' else 'column ' end || n.nspname || '.' || c.relname
+         case c.relkind when 'v' then 'view ' when 'm' then 'materialized view ' when 'c' then 'type ' else 'column ' end || n.nspname || '.' || c.relname
          || case when c.relkind in ('v', 'm', 'c') then '' else '.' || a.attname end,
          case when c.relkind in ('r', 'p') then 'table ' || n.nspname || '.' || c.relname end
   from pg_class c
@@ -30,7 +31,7 @@ with named(classid, objid, objsubid, name, owner) as (
   join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
   where c.oid >= 16384 and c.relkind in ('r', 'p', 'v', 'm', 'c')
   union all
-  select 'pg_rewrite'::regclass, r.oid, 0, 'view ' || n.nspname || '.' || c.relname, null::text
+  select 'pg_rewrite'::regclass, r.oid, 0, case c.relkind when 'm' then 'materialized view ' else 'view ' end || n.nspname || '.' || c.relname, null::text
   from pg_rewrite r join pg_class c on c.oid = r.ev_class join pg_namespace n on n.oid = c.relnamespace
   where r.oid >= 16384 and c.relkind in ('v', 'm')
   union all

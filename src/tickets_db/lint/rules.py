@@ -241,5 +241,15 @@ def _user_metadata(cat: Catalog) -> Iterator[Hit]:
 def _definer_view(cat: Catalog) -> Iterator[Hit]:
     exposed = exposed_schemas(cat)
     for v in cat.views:
-        if v.schema in exposed and not v.security_invoker:
+        if v.schema in exposed and not v.security_invoker and not v.materialized:
             yield f"view {v.qualname}", "runs as its owner (no security_invoker)", v.origin
+
+
+@rule("materialized_view_in_api", "warning", "Materialized view readable through the API",
+      "its rows were computed with its owner's rights when it was refreshed: RLS never applies to them", "revoke select from anon and authenticated, or keep it in a schema the API does not expose")
+def _exposed_matview(cat: Catalog) -> Iterator[Hit]:
+    exposed = exposed_schemas(cat)
+    for v in cat.views:
+        readers = sorted({g.role for g in v.grants if "select" in g.privileges} & {"anon", "authenticated", "public"})
+        if v.materialized and v.schema in exposed and readers:
+            yield f"materialized view {v.qualname}", f"{', '.join(readers)} may select every row of it", v.origin

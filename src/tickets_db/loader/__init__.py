@@ -109,6 +109,13 @@ def _identity_options(c: YMap, column: str) -> tuple[tuple[str, str], ...]:
     return identity_choices({k: str(options[k]).lower() for k in IDENTITY_OPTIONS if k in options})
 
 
+def _indexes(spec: YMap) -> tuple[Index, ...]:
+    return tuple(
+        Index(iname, tuple(i["columns"]), bool(i.get("unique")), i.get("method", "btree"), i.get("where"), i.get("comment"))
+        for iname, i in (spec.get("indexes") or {}).items()
+    )
+
+
 def _replica_identity(spec: YMap) -> str:
     value = " ".join(str(spec.get("replica_identity") or "default").split())
     if value.lower() in ("default", "full", "nothing"):
@@ -232,8 +239,15 @@ class _Builder:
             self._unique(self.views, qn, doc["views"], name, "view")
             s, n = split(qn)
             view_triggers = tuple(self._trigger(tname, t, spec["triggers"]) for tname, t in (spec.get("triggers") or {}).items())
+            materialized = bool(spec.get("materialized"))
+            plain_only = [k for k in ("security_invoker", "security_barrier", "check_option", "triggers") if spec.get(k)]
+            if materialized and plain_only:
+                raise SchemaError(spec.file, spec.lines[plain_only[0]], f"views.{name}.{plain_only[0]}", f"a materialized view has no `{plain_only[0]}`", "remove it, or make the view a plain one")
+            if spec.get("indexes") and not materialized:
+                raise SchemaError(spec.file, spec.lines["indexes"], f"views.{name}.indexes", "only a materialized view has indexes", "add `materialized: true`, or index the tables under it")
             self.views[qn] = View(s, n, spec["query"].strip(), _grants(spec.get("grants"), "view"), bool(spec.get("security_invoker")), spec.get("comment"),
-                                  bool(spec.get("security_barrier")), spec.get("check_option"), view_triggers, origin=_origin(doc["views"], name), lint_ignore=_lint_ignore(spec))
+                                  bool(spec.get("security_barrier")), spec.get("check_option"), view_triggers, origin=_origin(doc["views"], name), lint_ignore=_lint_ignore(spec),
+                                  materialized=materialized, indexes=_indexes(spec))
         for i, role in enumerate(doc.get("roles") or ()):
             if role in self.roles:
                 raise SchemaError(doc["roles"].file, doc["roles"].lines[i], f"roles[{i}]", f"role `{role}` is declared twice", "declare it once")
@@ -333,10 +347,7 @@ class _Builder:
                 constraints.append(Constraint(cname, "foreign_key", tuple(c["foreign_key"]), ref, ref_cols, c.get("on_delete"), c.get("on_update"), **options))
             else:
                 constraints.append(Constraint(cname, kind, tuple(c[kind]), **options))
-        indexes = tuple(
-            Index(iname, tuple(i["columns"]), bool(i.get("unique")), i.get("method", "btree"), i.get("where"), i.get("comment"))
-            for iname, i in (spec.get("indexes") or {}).items()
-        )
+        indexes = _indexes(spec)
         policies = tuple(self._policy(pname, p, spec["policies"]) for pname, p in (spec.get("policies") or {}).items())
         triggers = tuple(self._trigger(tname, t, spec["triggers"]) for tname, t in (spec.get("triggers") or {}).items())
         if spec.get("rows"):

@@ -342,6 +342,8 @@ VIEW = Obj(
         "security_barrier": Bool(description="keep the view's conditions ahead of functions a caller passes in (leak-proof row filtering)"),
         "check_option": Str(choices=("local", "cascaded"), description="refuse inserts and updates through the view that it would not show"),
         "triggers": Map(TRIGGER),
+        "materialized": Bool(description="store its rows (refreshed by `refresh materialized view`, and by reset after the seeds)"),
+        "indexes": Map(INDEX, description="a materialized view's indexes"),
         "comment": Str(),
         "lint_ignore": LINT_IGNORE,
     },

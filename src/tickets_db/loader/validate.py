@@ -198,6 +198,11 @@ def _check_shapes(cat: Catalog) -> None:
             _standard_body(f.body, f.origin, f"{f.qualname}.body")
     for v in cat.views:
         _view_query(v.query, v.origin, v.qualname)
+        for i in v.indexes:
+            _word(i.method, v.origin, f"{v.qualname}.indexes.{i.name}.method", "index method")
+            _expression(i.where, v.origin, f"{v.qualname}.indexes.{i.name}.where")
+            for col in i.columns:
+                _expression(col, v.origin, f"{v.qualname}.indexes.{i.name}.columns")
         for tr in v.triggers:
             _expression(tr.when, tr.origin or v.origin, f"triggers.{tr.name}.when")
 

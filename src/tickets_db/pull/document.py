@@ -10,7 +10,7 @@ from ..diff.normalize import ALIASES
 from ..introspect import Unsupported
 from ..loader import body_text
 from ..loader.names import default_constraint_name
-from ..model import PRIVILEGES, SEQUENCE_PRIVILEGES, Column, Composite, Constraint, Function, Grant, Range, Schema, Sequence, Table, default_multirange, split
+from ..model import PRIVILEGES, SEQUENCE_PRIVILEGES, Column, Composite, Constraint, Function, Grant, Index, Range, Schema, Sequence, Table, default_multirange, split
 from .read import Pulled
 from .yaml_text import Block, Flow, FlowList, emit
 
@@ -122,6 +122,11 @@ def _constraint(c: Constraint) -> dict[str, Any]:
     return Flow({c.kind: FlowList(c.columns)} | options)
 
 
+def _indexes(indexes: tuple[Index, ...]) -> dict[str, Any]:
+    return {i.name: _compact({"columns": FlowList(i.columns)} | ({"unique": True} if i.unique else {}) | ({"method": i.method} if i.method != "btree" else {})
+                             | ({"where": _text(i.where)} if i.where else {}) | ({"comment": _text(i.comment)} if i.comment else {})) for i in indexes}
+
+
 def _table(t: Table) -> dict[str, Any]:
     if t.external:
         spec: dict[str, Any] = {"external": True, "columns": {c.name: _type(c.type) for c in t.columns}}
@@ -134,7 +139,7 @@ def _table(t: Table) -> dict[str, Any]:
         if named:
             spec["constraints"] = {c.name: _constraint(c) for c in sorted(named, key=lambda c: c.name)}
         if t.indexes:
-            spec["indexes"] = {i.name: _compact({"columns": FlowList(i.columns)} | ({"unique": True} if i.unique else {}) | ({"method": i.method} if i.method != "btree" else {}) | ({"where": _text(i.where)} if i.where else {}) | ({"comment": _text(i.comment)} if i.comment else {})) for i in t.indexes}
+            spec["indexes"] = _indexes(t.indexes)
         if t.grants:
             spec["grants"] = Flow(_grants(t.grants))
         if t.rls:
@@ -279,6 +284,7 @@ def _document(pulled: Pulled, schema: Schema) -> dict[str, Any]:
             v.qualname: {"query": Block(v.query.strip())} | ({"grants": Flow(_grants(v.grants))} if v.grants else {}) | ({"security_invoker": True} if v.security_invoker else {})
             | ({"security_barrier": True} if v.security_barrier else {}) | ({"check_option": v.check_option} if v.check_option else {})
             | ({"triggers": {tr.name: _trigger(tr) for tr in sorted(v.triggers, key=lambda tr: tr.name)}} if v.triggers else {})
+            | ({"materialized": True} if v.materialized else {}) | ({"indexes": _indexes(v.indexes)} if v.indexes else {})
             | ({"comment": _text(v.comment)} if v.comment else {})
             for v in sorted(cat.views, key=lambda v: v.qualname) if v.schema == name
         },

@@ -2,24 +2,13 @@
 -- read), each with SQL that recreates it, so `pull` can keep them as a raw SQL file; types
 -- first, then what may use them.
 with rel as (
-  select c.oid, c.relkind, format('%%I.%%I', n.nspname, c.relname) as name, c.relacl, c.relowner
+  select c.oid, c.relkind, format('%%I.%%I', n.nspname, c.relname) as name
   from pg_class c join pg_namespace n on n.oid = c.relnamespace
   where n.nspname = any(%(schemas)s)
     and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype = 'e')
-), acl as (
-  select rel.oid, string_agg(format(E'\ngrant %%s on %%s to %%s;', lower(g.privilege_type),
-                                    case when rel.relkind = 'S' then 'sequence ' || rel.name else rel.name end,
-                                    case when g.grantee = 0 then 'public' else quote_ident(pg_get_userbyid(g.grantee)) end), '' order by g.grantee, g.privilege_type) as grants
-  from rel, aclexplode(rel.relacl) g
-  where g.grantee <> rel.relowner
-  group by rel.oid
 )
 select kind, name, sql from (
-select 'materialized view' as kind, rel.name,
-       format(E'create materialized view %%s as\n%%s', rel.name, rtrim(pg_get_viewdef(rel.oid, true), E'; \n')) || E';' || coalesce(acl.grants, '') as sql
-from rel left join acl using (oid) where rel.relkind = 'm'
-union all
-select 'foreign table', rel.name, format('-- %%s: a foreign table; write its server and definition here by hand', rel.name)
+select 'foreign table' as kind, rel.name, format('-- %%s: a foreign table; write its server and definition here by hand', rel.name) as sql
 from rel where rel.relkind = 'f'
 union all
 select case p.prokind when 'p' then 'procedure' else 'function in ' || l.lanname end,
@@ -55,5 +44,5 @@ from pg_inherits i join pg_class c on c.oid = i.inhrelid join pg_namespace n on 
 where n.nspname = any(%(schemas)s)
 ) found
 order by case kind when 'aggregate' then 3
-                   when 'materialized view' then 5 when 'rule' then 6
+                   when 'rule' then 6
                    else 2 end, 1, 2

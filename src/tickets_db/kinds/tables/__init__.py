@@ -410,9 +410,10 @@ def _part_comment(qn: str, kind: str, x: Constraint | Index) -> Comment:
     return Comment(target_kind=kind, target=x.name, on=qn, text=x.comment)
 
 
-def _keyed(d: Change, qn: str, kind: str, authored: tuple[Any, ...], current: tuple[Any, ...], desired: tuple[Any, ...], create: Any, origin: str | None) -> None:
-    """Constraints and indexes, matched by name: new ones created, dropped ones dropped, changed
-    ones dropped and created; one whose definition is unchanged under a new name is renamed."""
+def keyed(d: Change, qn: str, kind: str, authored: tuple[Any, ...], current: tuple[Any, ...], desired: tuple[Any, ...], create: Any, origin: str | None) -> None:
+    """Constraints and indexes (of a table or a materialized view), matched by name: new ones
+    created, dropped ones dropped, changed ones dropped and created; one whose definition is
+    unchanged under a new name is renamed."""
     cur = {x.name: x for x in current}
     des = {x.name: x for x in desired}
     by_definition = {_unnamed(x): x.name for x in current if x.name not in des}
@@ -466,9 +467,9 @@ def _alter(d: Change, t: Table, cur: Table, des: Table) -> None:
         d.add(o, Drop(kind="column", target=name, table=qn, data_loss=True, hazard=f"deletes column {name} and its values"))
     fresh = tuple(k for k in t.constraints if not (k.inline and set(k.columns) <= new_columns))
     des_fresh = tuple(k for k in des.constraints if not (k.inline and set(k.columns) <= new_columns) or k.name not in {x.name for x in fresh})
-    _keyed(d, qn, "constraint", fresh, cur.constraints, des_fresh,
+    keyed(d, qn, "constraint", fresh, cur.constraints, des_fresh,
            lambda k: AddConstraint(table=qn, constraint=k, hazard="checks every existing row while holding a lock on the table"), o)
-    _keyed(d, qn, "index", t.indexes, cur.indexes, des.indexes,
+    keyed(d, qn, "index", t.indexes, cur.indexes, des.indexes,
            lambda i: CreateIndex(table=qn, index=i, hazard="blocks writes to the table while it builds; for a big table write `create index concurrently` by hand"), o)
     if cur.grants != des.grants:
         d.add(o, SetGrants(target_kind="table", target=qn, grants=t.grants, revoke_from=REVOKE_FROM))

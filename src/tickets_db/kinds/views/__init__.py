@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from ...model import View
 from ..common import REVOKE_FROM, Change, Comment, Drop, Needs, Op, SetGrants, calls
+from ..tables import CreateIndex, keyed
 from ..triggers import compare_table as compare_triggers
 
 
@@ -33,14 +34,13 @@ def compare(d: Change) -> None:
     for v in d.authored.views:
         have = current.get(v.qualname)
         want = desired.get(v.qualname, v)
+        if v.materialized or (have is not None and have.materialized):
+            _materialized(d, v, have, want)
+            continue
         if have is None or f"view {v.qualname}" in d.rebuild or (have != want and not replaceable(have, want)):
             if have is not None:
                 d.add(v.origin, Drop(kind="view", target=v.qualname))
-            d.add(v.origin, CreateView(view=v))
-            d.add(v.origin, SetGrants(target_kind="view", target=v.qualname, grants=v.grants, revoke_from=REVOKE_FROM))
-            if v.comment:
-                d.add(v.origin, Comment(target_kind="view", target=v.qualname, text=v.comment))
-            compare_triggers(d, v, None, want)
+            _create(d, v)
             continue
         if _definition(have) != _definition(want):
             d.add(v.origin, CreateView(view=v))
@@ -50,7 +50,39 @@ def compare(d: Change) -> None:
             d.add(v.origin, Comment(target_kind="view", target=v.qualname, text=v.comment))
         compare_triggers(d, v, have, want)
     for name in sorted(current.keys() - {v.qualname for v in d.authored.views}):
-        d.add(None, Drop(kind="view", target=name))
+        d.add(None, Drop(kind=kind(current[name]), target=name))
+
+
+def kind(v: View) -> str:
+    """What DROP, COMMENT and the dependency graph call it."""
+    return "materialized view" if v.materialized else "view"
+
+
+def _create(d: Change, v: View) -> None:
+    d.add(v.origin, CreateView(view=v))
+    d.add(v.origin, SetGrants(target_kind="view", target=v.qualname, grants=v.grants, revoke_from=REVOKE_FROM))
+    if v.comment:
+        d.add(v.origin, Comment(target_kind=kind(v), target=v.qualname, text=v.comment))
+    for i in v.indexes:
+        d.add(v.origin, CreateIndex(table=v.qualname, index=i))
+        if i.comment:
+            d.add(v.origin, Comment(target_kind="index", target=f"{v.schema}.{i.name}", text=i.comment))
+    compare_triggers(d, v, None, v)
+
+
+def _materialized(d: Change, v: View, have: View | None, want: View) -> None:
+    """A materialized view has no `create or replace`: a new query (or a view that becomes
+    materialized, or stops being) is a drop and a create, its indexes with it."""
+    if have is None or have.materialized != want.materialized or have.query != want.query or f"{kind(have)} {v.qualname}" in d.rebuild:
+        if have is not None:
+            d.add(v.origin, Drop(kind=kind(have), target=v.qualname))
+        _create(d, v)
+        return
+    if have.grants != want.grants:
+        d.add(v.origin, SetGrants(target_kind="view", target=v.qualname, grants=v.grants, revoke_from=REVOKE_FROM))
+    if have.comment != want.comment:
+        d.add(v.origin, Comment(target_kind=kind(v), target=v.qualname, text=v.comment))
+    keyed(d, v.qualname, "index", v.indexes, have.indexes, want.indexes, lambda i: CreateIndex(table=v.qualname, index=i), v.origin)
 
 
 def _definition(v: View) -> tuple[object, ...]:

@@ -11,8 +11,10 @@ select c.oid,
          from aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) g
          where g.grantee <> c.relowner
          order by 1
-       ) as grants
+       ) as grants,
+       c.relkind = 'm' as materialized
 from pg_class c
 join pg_namespace n on n.oid = c.relnamespace
-where c.relkind = 'v' and n.nspname = any(%(schemas)s)
+where c.relkind in ('v', 'm') and n.nspname = any(%(schemas)s)
+  and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype = 'e')
 order by 2, 3
