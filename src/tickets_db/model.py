@@ -88,6 +88,12 @@ class Extension:
     name: str
     schema: str
     origin: str | None = field(default=None, compare=False)
+    # The version installed (as read), or the one the YAML pins (`alter extension … update to`
+    # when it differs); None in the YAML: whatever the server installs by default.
+    version: str | None = field(default=None, compare=False)
+    pinned: bool = field(default=False, compare=False)  # read: not the server's default version
+    # Installed by the platform (pg_cron, pg_net, vault…): referenced, never created or dropped.
+    external: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,6 +339,12 @@ class Function:
     external: bool = field(default=False, compare=False)
     origin: str | None = field(default=None, compare=False)
     lint_ignore: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    procedure: bool = False  # `call`ed, returns nothing, may commit (a procedure, not a function)
+
+    @property
+    def kind(self) -> str:
+        """What DROP, GRANT and COMMENT call it."""
+        return "procedure" if self.procedure else "function"
 
     @property
     def qualname(self) -> str:

@@ -117,7 +117,7 @@ def test_unsupported_objects_become_raw_sql_and_the_round_trip_holds(empty_db, a
     load_sql(empty_db, FIXTURES / "varied.sql", FIXTURES / "unsupported.sql")
     pulled = cli(adopter, empty_db, "pull", "--schema", "app", "--schema", "audit")
     assert pulled.returncode == 0, pulled.stderr
-    kinds = ["procedure app.clear_scores()", "aggregate app.concat_all(text)",
+    kinds = ["aggregate app.concat_all(text)",
              "rule log_is_append_only on audit.log"]
     assert f"{len(kinds)} object(s) the YAML cannot express yet" in pulled.stderr
     for kind in kinds:
@@ -131,6 +131,7 @@ def test_unsupported_objects_become_raw_sql_and_the_round_trip_holds(empty_db, a
     assert "app.ticket_numbers: {start: 1000}" in files(adopter / "schema")["app.yaml"]  # and a sequence
     assert "exclude: USING gist (during WITH &&)" in files(adopter / "schema")["app.yaml"]  # and an exclusion constraint
     assert "materialized: true" in files(adopter / "schema")["app.yaml"]  # and a materialized view
+    assert "procedure: true" in files(adopter / "schema")["app.yaml"]  # and a procedure
     assert files(adopter / "schema")["app.yaml"].count("comment:") >= 4  # and comments on an index, a constraint, a trigger, a policy
 
     rebuilt = scratch()
@@ -143,7 +144,7 @@ def test_unsupported_objects_become_raw_sql_and_the_round_trip_holds(empty_db, a
     # An edit of the raw file: `check` notices; the next `new` carries the file whole, so it is
     # proven first: this one re-creates an aggregate that exists, and nothing is written.
     with raw.open("a") as f:
-        f.write("\ncomment on procedure app.clear_scores() is 'for tests';\n")
+        f.write("\ncomment on aggregate app.concat_all(text) is 'for tests';\n")
     checked = cli(adopter, rebuilt, "check")
     assert checked.returncode == 1 and "no migration holds schema/unsupported.sql" in checked.stderr
     before = sorted((adopter / "migrations").iterdir())
@@ -152,7 +153,7 @@ def test_unsupported_objects_become_raw_sql_and_the_round_trip_holds(empty_db, a
     assert sorted((adopter / "migrations").iterdir()) == before
 
     # Made re-runnable, it is carried.
-    raw.write_text("comment on procedure app.clear_scores() is 'for tests';\n")
+    raw.write_text("comment on aggregate app.concat_all(text) is 'for tests';\n")
     carried = cli(adopter, rebuilt, "new", "comment")
     assert carried.returncode == 0, carried.stderr
     latest = sorted((adopter / "migrations").glob("*_comment.sql"))[0].read_text()

@@ -41,7 +41,7 @@ def _to_rebuild(d: Change) -> set[str]:
     """Dependants that must be dropped and created again: of functions that are dropped or
     change signature or result, of columns whose type changes, and of views dropped and
     created again; transitively (graph.py)."""
-    gone = {f"function {f.identity}" for f in functions.to_drop(d)}
+    gone = {f"{f.kind} {f.identity}" for f in functions.to_drop(d)}
     for t in d.current.tables:
         des = d.desired.table(t.qualname)
         for c in t.columns:

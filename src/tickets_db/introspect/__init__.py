@@ -121,7 +121,7 @@ def _enums(conn: psycopg.Connection, schemas: list[str]) -> tuple[Enum, ...]:
 
 
 def _extensions(conn: psycopg.Connection, schemas: list[str]) -> tuple[Extension, ...]:
-    return tuple(Extension(e["name"], e["schema"]) for e in _fetch(conn, "schemas/extensions", schemas=schemas))
+    return tuple(Extension(e["name"], e["schema"], version=e["version"], pinned=e["pinned"]) for e in _fetch(conn, "schemas/extensions", schemas=schemas))
 
 
 def _functions(conn: psycopg.Connection, schemas: list[str]) -> tuple[Function, ...]:

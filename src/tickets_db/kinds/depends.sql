@@ -42,7 +42,7 @@ with named(classid, objid, objsubid, name, owner) as (
   where d.oid >= 16384
   union all
   select 'pg_proc'::regclass, p.oid, 0,
-         'function ' || n.nspname || '.' || p.proname || '(' ||
+         case p.prokind when 'p' then 'procedure ' else 'function ' end || n.nspname || '.' || p.proname || '(' ||
          array_to_string(array(select format_type(t, null) from unnest(p.proargtypes::oid[]) with ordinality u(t, i) order by i), ', ') || ')', null::text
   from pg_proc p join pg_namespace n on n.oid = p.pronamespace
   where p.oid >= 16384

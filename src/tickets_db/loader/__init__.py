@@ -200,7 +200,8 @@ class _Builder:
             self.schemas[name] = Schema(name, _grants(spec.get("grants"), "schema"), spec.get("comment"), origin=_origin(doc["schemas"], name)) if not spec.get("external") else Schema(name, external=True, origin=_origin(doc["schemas"], name))
         for name, spec in (doc.get("extensions") or {}).items():
             self._unique(self.extensions, name, doc["extensions"], name, "extension")
-            self.extensions[name] = Extension(name, spec["schema"], origin=_origin(doc["extensions"], name))
+            self.extensions[name] = Extension(name, spec["schema"], origin=_origin(doc["extensions"], name),
+                                              version=None if spec.get("version") is None else str(spec["version"]), external=bool(spec.get("external")))
         for name, spec in (doc.get("enums") or {}).items():
             qn = qualify(name)
             self._unique(self.enums, qn, doc["enums"], name, "enum")
@@ -395,11 +396,16 @@ class _Builder:
         qn = qualify(f["name"])
         schema, name = split(qn)
         external = bool(f.get("external"))
+        procedure = bool(f.get("procedure"))
+        if procedure:
+            given = [k for k in ("returns", "returns_table", "volatility", "strict") if k in f]
+            if given:
+                raise SchemaError(f.file, f.lines[given[0]], f"{qn}.{given[0]}", f"a procedure has no `{given[0]}`", "remove it, or make it a function (leave out `procedure: true`)")
         if not external:
             for req in ("body",):
                 if req not in f:
                     raise SchemaError(f.file, f.line, qn, f"function needs `{req}`")
-            if "returns" not in f and "returns_table" not in f:
+            if "returns" not in f and "returns_table" not in f and not procedure:
                 raise SchemaError(f.file, f.line, qn, "function needs `returns` or `returns_table`", "e.g. returns: boolean, or returns: trigger")
         returns = f.get("returns")
         returns_set = False
@@ -424,6 +430,7 @@ class _Builder:
             external=external,
             origin=f"{f.file}:{f.line}",
             lint_ignore=_lint_ignore(f),
+            procedure=procedure,
         )
 
     def build(self) -> Catalog:

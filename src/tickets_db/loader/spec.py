@@ -320,7 +320,8 @@ FUNCTION = Obj(
         "args": List(ARGUMENT),
         "returns": Str(description="a type, `setof type`, or leave out and give returns_table"),
         "returns_table": Map(Str()),
-        "language": Str(choices=("plpgsql", "sql")),
+        "language": Str(description="any language installed in the database: plpgsql (the default), sql, plv8, plpython3u …"),
+        "procedure": Bool(description="a procedure (`call`ed; returns nothing; may commit) instead of a function"),
         "volatility": Str(choices=("volatile", "stable", "immutable")),
         "security": Str(choices=("invoker", "definer")),
         "strict": Bool(),
@@ -382,7 +383,14 @@ TYPE = Obj(
 )
 
 SCHEMA = Obj({"grants": SCHEMA_GRANTS, "comment": Str(), "external": Bool()})
-EXTENSION = Obj({"schema": Str()}, required=("schema",))
+EXTENSION = Obj(
+    {
+        "schema": Str(description="where its objects go (pg_catalog for a procedural language)"),
+        "version": Str(description="pin a version (default: the server's); a different one is updated to it"),
+        "external": Bool(description="installed by the platform (pg_cron, pg_net, vault…): never created or dropped by a migration"),
+    },
+    required=("schema",),
+)
 
 FILE = Obj(
     {

@@ -77,7 +77,7 @@ def validate_catalog(cat: Catalog) -> None:
             _check_type(column_type, f.origin, f"{f.qualname}.returns_table", enums, composite, extension_schemas)
         _check_roles([g.role for g in f.grants], f.origin, f"{f.qualname}.execute", known)
     for e in cat.extensions:
-        if e.schema not in schemas:
+        if e.schema not in schemas and e.schema != "pg_catalog":
             raise _err(e.origin, e.name, f"schema `{e.schema}` is not declared", "add it under `schemas:`")
     for v in cat.views:
         seen_triggers: set[str] = set()

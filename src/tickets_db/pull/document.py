@@ -209,7 +209,9 @@ def _function(f: Function) -> dict[str, Any]:
             spec["returns"] = ("setof " if f.returns_set else "") + f.returns
         spec["external"] = True
         return Flow(spec) if isinstance(spec.get("args", FlowList()), FlowList) else spec
-    if f.returns_table:
+    if f.procedure:
+        spec["procedure"] = True
+    elif f.returns_table:
         spec["returns_table"] = Flow(dict(f.returns_table))
     else:
         spec["returns"] = ("setof " if f.returns_set else "") + (f.returns or "void")
@@ -270,7 +272,7 @@ def _document(pulled: Pulled, schema: Schema) -> dict[str, Any]:
     else:
         doc["schemas"] = {name: Flow(({"grants": Flow(_grants(schema.grants, ("usage", "create")))} if schema.grants else {}) | ({"comment": schema.comment} if schema.comment else {}))}
     sections: dict[str, Any] = {
-        "extensions": {e.name: Flow({"schema": e.schema}) for e in cat.extensions if e.schema == name},
+        "extensions": {e.name: Flow({"schema": e.schema} | ({"version": e.version} if e.pinned else {}) | ({"external": True} if e.external else {})) for e in cat.extensions if e.schema == name},
         "enums": {e.qualname: _compact({"values": FlowList(e.values)} | ({"comment": _text(e.comment)} if e.comment else {}) | ({"external": True} if e.external else {})) for e in cat.enums if e.schema == name},
         "types": {t.qualname: _user_type(t) for t in _user_types(cat.composites, cat.ranges) if t.schema == name},
         "domains": {

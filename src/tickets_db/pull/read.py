@@ -14,8 +14,12 @@ from ..platform import KNOWN_ROLES
 from ..sql_expressions import parse, qualified_calls
 from ..model import Catalog, Function, Rows, Schema, Table, qualify, split
 
-# Extensions the platform installs itself (Supabase): referenced, never created by migrations.
-PLATFORM_EXTENSIONS = frozenset({"plpgsql", "pgcrypto", "uuid-ossp", "pg_graphql", "pg_stat_statements", "pgjwt", "supabase_vault", "pgsodium"})
+# Extensions every database here has (the stand-in installs them where the platform does not):
+# not the project's to declare.
+STAND_IN_EXTENSIONS = frozenset({"plpgsql", "pgcrypto", "uuid-ossp"})
+# Extensions hosted Supabase installs and manages itself: declared `external: true` (the YAML
+# may name their objects), never created by a migration.
+PLATFORM_EXTENSIONS = frozenset({"pg_graphql", "pg_stat_statements", "pgjwt", "supabase_vault", "pgsodium", "pg_cron", "pg_net"})
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,7 @@ def read(conn: psycopg.Connection, schemas: tuple[str, ...] = (), rows: tuple[st
     others = tuple(sorted({split(t)[0] for t in foreign_types}))
     enums = tuple(replace(e, external=True) for e in (intro.enums(conn, others) if others else ()) if e.qualname in foreign_types)
 
-    extensions = [e for e in intro.extensions(conn, (*schemas, "extensions")) if e.name not in PLATFORM_EXTENSIONS]
+    extensions = [replace(e, external=e.name in PLATFORM_EXTENSIONS) for e in intro.extensions(conn, (*schemas, "extensions")) if e.name not in STAND_IN_EXTENSIONS]
     used = {split(t.qualname)[0] for t in tables} | {split(f.qualname)[0] for f in externals} | {e.schema for e in extensions} | {e.schema for e in enums} | set(schemas)
     own = {s.name: s for s in catalog.schemas}
     schema_objects = tuple(own[s] if s in own and s != "public" else Schema(s, external=True) for s in sorted(used))

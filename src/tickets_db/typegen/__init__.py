@@ -185,7 +185,8 @@ def _docstring(text: str, indent: int = 4) -> str:
 
 def _callable(f: Function) -> bool:
     granted = {g.role for g in f.grants if "execute" in g.privileges}
-    return not f.external and (f.returns or "").lower() not in NOT_CALLABLE and bool(granted & CALLERS)
+    # a procedure is `call`ed, not selected from: the wrappers select
+    return not f.external and not f.procedure and (f.returns or "").lower() not in NOT_CALLABLE and bool(granted & CALLERS)
 
 
 def _class_names(names: list[tuple[str, str]], singular: bool, taken: frozenset[str] | set[str] = frozenset()) -> dict[str, str]:

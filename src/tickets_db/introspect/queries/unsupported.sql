@@ -11,12 +11,12 @@ select kind, name, sql from (
 select 'foreign table' as kind, rel.name, format('-- %%s: a foreign table; write its server and definition here by hand', rel.name) as sql
 from rel where rel.relkind = 'f'
 union all
-select case p.prokind when 'p' then 'procedure' else 'function in ' || l.lanname end,
+select 'function in ' || l.lanname,
        format('%%I.%%I(%%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)),
        rtrim(pg_get_functiondef(p.oid), E'\n ') || ';'
 from pg_proc p join pg_namespace n on n.oid = p.pronamespace join pg_language l on l.oid = p.prolang
 where n.nspname = any(%(schemas)s)
-  and (p.prokind = 'p' or (p.prokind in ('f', 'w') and l.lanname not in ('sql', 'plpgsql')))
+  and p.prokind in ('f', 'p', 'w') and l.lanname in ('c', 'internal')  -- a library's: the YAML names no files
   -- an extension's, or one PostgreSQL made with a type (a range's constructors): not the project's
   and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype in ('e', 'i'))
 union all

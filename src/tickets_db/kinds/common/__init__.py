@@ -49,7 +49,7 @@ class Op:
 
 def called(kind: str, target: str, signature: tuple[str, ...]) -> str:
     """A function is named with its argument types (overloads share a name)."""
-    return f"{target}({', '.join(signature)})" if kind == "function" else target
+    return f"{target}({', '.join(signature)})" if kind in ("function", "procedure") else target
 
 
 _QUALIFIED = re.compile(r'"?([A-Za-z_][\w$]*)"?\s*\.\s*"?([A-Za-z_][\w$]*)"?')
@@ -87,7 +87,7 @@ def target_needs(kind: str, target: str, column: str = "", on: str = "") -> set[
         return {f"rel:{on}", f"{kind}:{on}.{target}"}
     if kind == "index":
         return {f"index:{target}"}
-    if kind == "function":
+    if kind in ("function", "procedure"):
         return {f"fn:{target}"}
     if kind == "column":
         return {f"rel:{target}", f"col:{target}.{column}"}
@@ -141,7 +141,7 @@ class SetGrants(Op):
 
 # Kinds in the order drops run when nothing read from the database says more: what depends on
 # something goes before it.
-DROP_ORDER = ("policy", "trigger", "view", "materialized view", "constraint", "index", "column", "table", "sequence", "function", "domain", "type", "extension", "schema")
+DROP_ORDER = ("policy", "trigger", "view", "materialized view", "constraint", "index", "column", "table", "sequence", "function", "procedure", "domain", "type", "extension", "schema")
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,8 +165,8 @@ class Drop(Op):
     @property
     def object(self) -> str:
         """The dropped object as the dependency graph names it (see kinds/depends.sql)."""
-        if self.kind == "function":
-            return f"function {called(self.kind, self.target, self.signature)}"
+        if self.kind in ("function", "procedure"):
+            return f"{self.kind} {called(self.kind, self.target, self.signature)}"
         if self.table:
             return f"{self.kind} {self.table}.{self.target}"
         return f"{self.kind} {self.target}"

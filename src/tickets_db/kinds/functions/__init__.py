@@ -53,7 +53,7 @@ def to_drop(d: Change) -> list[Function]:
 
 
 def _replaceable(cur: Function, new: Function) -> bool:
-    return (cur.returns, cur.returns_table, cur.returns_set) == (new.returns, new.returns_table, new.returns_set) and [
+    return (cur.returns, cur.returns_table, cur.returns_set, cur.procedure) == (new.returns, new.returns_table, new.returns_set, new.procedure) and [
         (a.name, a.mode) for a in cur.arguments] == [(a.name, a.mode) for a in new.arguments] and all(
         a.default is not None or b.default is None for a, b in zip(new.arguments, cur.arguments))
 
@@ -64,7 +64,7 @@ def compare(d: Change) -> None:
     going = sorted(to_drop(d), key=lambda f: f.identity)
     dropped = {f.identity for f in going}
     for f in going:
-        d.add(None, Drop(kind="function", target=f.qualname, signature=f.signature))
+        d.add(None, Drop(kind=f.kind, target=f.qualname, signature=f.signature))
     for f in d.authored.functions:
         if f.external:
             continue
@@ -72,14 +72,14 @@ def compare(d: Change) -> None:
         want = desired.get(key, f)
         if key not in current or key in dropped:
             d.add(f.origin, CreateFunction(function=f))
-            d.add(f.origin, SetGrants(target_kind="function", target=f.qualname, signature=f.signature, grants=f.grants, revoke_from=REVOKE_FROM))
+            d.add(f.origin, SetGrants(target_kind=f.kind, target=f.qualname, signature=f.signature, grants=f.grants, revoke_from=REVOKE_FROM))
             if f.comment:
-                d.add(f.origin, Comment(target_kind="function", target=f.qualname, signature=f.signature, text=f.comment))
+                d.add(f.origin, Comment(target_kind=f.kind, target=f.qualname, signature=f.signature, text=f.comment))
             continue
         have = current[key]
         if replace(have, grants=(), comment=None) != replace(want, grants=(), comment=None):
             d.add(f.origin, CreateFunction(function=f))
         if have.grants != want.grants:
-            d.add(f.origin, SetGrants(target_kind="function", target=f.qualname, signature=f.signature, grants=f.grants, revoke_from=REVOKE_FROM))
+            d.add(f.origin, SetGrants(target_kind=f.kind, target=f.qualname, signature=f.signature, grants=f.grants, revoke_from=REVOKE_FROM))
         if have.comment != want.comment:
-            d.add(f.origin, Comment(target_kind="function", target=f.qualname, signature=f.signature, text=f.comment))
+            d.add(f.origin, Comment(target_kind=f.kind, target=f.qualname, signature=f.signature, text=f.comment))

@@ -15,6 +15,7 @@ select p.oid,
        array(select pg_get_function_arg_default(p.oid, k)
              from generate_series(1, coalesce(array_length(p.proallargtypes, 1), p.pronargs)) k order by k) as arg_defaults,
        obj_description(p.oid, 'pg_proc') as comment,
+       p.prokind = 'p' as procedure,
        array(
          select case when g.grantee = 0 then 'public' else pg_get_userbyid(g.grantee) end
          from aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) g
@@ -25,7 +26,8 @@ from pg_proc p
 join pg_namespace n on n.oid = p.pronamespace
 join pg_language l on l.oid = p.prolang
 where n.nspname = any(%(schemas)s)
-  and p.prokind = 'f'
-  and l.lanname in ('sql', 'plpgsql')  -- the YAML's languages; others are `pull`'s raw SQL
-  and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
+  and p.prokind in ('f', 'p')
+  and l.lanname not in ('c', 'internal')  -- a C function names a library file: `pull`'s raw SQL
+  -- an extension's, or one PostgreSQL made with a type (a range's constructors)
+  and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype in ('e', 'i'))
 order by 2, 3, p.oid

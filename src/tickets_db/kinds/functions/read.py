@@ -32,7 +32,7 @@ def function(f: dict[str, Any]) -> Function:
         f["schema"],
         f["name"],
         tuple(args),
-        None if table else f["returns"],
+        None if table or f["procedure"] else f["returns"],
         f["body"],
         language=f["language"],
         returns_table=tuple(table),
@@ -43,4 +43,5 @@ def function(f: dict[str, Any]) -> Function:
         config=config,
         grants=tuple(Grant(r, ("execute",)) for r in f["execute"]),
         comment=f["comment"],
+        procedure=f["procedure"],
     )

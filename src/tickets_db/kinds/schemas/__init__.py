@@ -36,6 +36,17 @@ class CreateExtension(Op):
         return {f"schema:{self.extension.schema}"}
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UpdateExtension(Op):
+    extension: Extension
+    template: ClassVar[str] = "schemas/update_extension.sql.j2"
+    phase: ClassVar[int] = 2
+
+    @property
+    def key(self) -> str:
+        return f"extension {self.extension.name} version"
+
+
 def compare(d: Change) -> None:
     current = {s.name: s for s in d.current.schemas}
     desired = {s.name: s for s in d.desired.schemas}
@@ -59,10 +70,15 @@ def compare(d: Change) -> None:
         d.add(None, Drop(kind="schema", target=name, hazard="drops the schema (it must be empty by then)"))
     current_ext = {e.name: e for e in d.current.extensions}
     for e in d.authored.extensions:
-        if e.name not in current_ext:
+        if e.external:
+            continue  # the platform's to install
+        installed = current_ext.get(e.name)
+        if installed is None:
             d.add(e.origin, CreateExtension(extension=e))
-        elif current_ext[e.name].schema != e.schema:
+        elif installed.schema != e.schema:
             d.refuse(e.origin, f"extension {e.name} moved to schema {e.schema}")
+        elif e.version and installed.version != e.version:
+            d.add(e.origin, UpdateExtension(extension=e))
     authored = {e.name for e in d.authored.extensions}
     for e in d.current.extensions:
         # the platform's `extensions` schema holds what the platform installed too: only the

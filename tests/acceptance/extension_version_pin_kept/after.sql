@@ -1,0 +1,2 @@
+create schema app;
+create extension hstore schema app version '1.7';
