@@ -177,6 +177,24 @@ def sequence_choices(values: dict[str, str], type_name: str) -> tuple[tuple[str,
 
 
 @dataclass(frozen=True, slots=True)
+class Collation:
+    """`create collation`: ICU (`und-u-ks-level2`, maybe not deterministic) or libc (`C`)."""
+
+    schema: str
+    name: str
+    locale: str
+    provider: str = "libc"  # libc | icu
+    ctype: str | None = None  # libc: an LC_CTYPE that differs from LC_COLLATE (`locale`)
+    deterministic: bool = True
+    comment: str | None = None
+    origin: str | None = field(default=None, compare=False)
+
+    @property
+    def qualname(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
 class Domain:
     """A named type over a base type, with its own NOT NULL, default and check (`value ~ '@'`)."""
 
@@ -416,6 +434,7 @@ class Catalog:
     enums: tuple[Enum, ...] = ()
     composites: tuple[Composite, ...] = ()
     ranges: tuple[Range, ...] = ()
+    collations: tuple[Collation, ...] = ()
     domains: tuple[Domain, ...] = ()
     sequences: tuple[Sequence, ...] = ()
     tables: tuple[Table, ...] = ()

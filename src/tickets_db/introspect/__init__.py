@@ -20,7 +20,7 @@ from ..kinds.functions.read import function
 from ..kinds.tables.read import column, constraint, index
 from ..kinds.triggers.read import trigger
 from ..loader.names import make_object_name
-from ..model import IDENTITY_OPTIONS, privilege_order, sequence_choices, Catalog, Column, Composite, Domain, Enum, Extension, Function, Grant, Policy, Range, Rows, Schema, Sequence, Table, View
+from ..model import IDENTITY_OPTIONS, privilege_order, sequence_choices, Catalog, Collation, Column, Composite, Domain, Enum, Extension, Function, Grant, Policy, Range, Rows, Schema, Sequence, Table, View
 from ..platform import PLATFORM_SCHEMAS, SUPABASE_SCHEMAS
 
 
@@ -180,6 +180,7 @@ def _read(conn: psycopg.Connection, scope: Scope, depends: bool) -> Catalog:
         schemas=tuple(Schema(s["name"], _grants(s["grants"]), s["comment"]) for s in _fetch(conn, "schemas/schemas", schemas=schemas_param)),
         extensions=_extensions(conn, schemas_param),
         enums=_enums(conn, schemas_param),
+        collations=tuple(Collation(c["schema"], c["name"], c["locale"], c["provider"], c["ctype"], c["deterministic"], c["comment"]) for c in _fetch(conn, "collations/collations", schemas=schemas_param)),
         composites=tuple(Composite(t["schema"], t["name"], tuple((a, typ) for a, typ in t["attributes"]), t["comment"]) for t in types if t["kind"] == "c"),
         ranges=tuple(Range(t["schema"], t["name"], t["subtype"], t["multirange"], t["subtype_diff"], t["comment"]) for t in types if t["kind"] == "r"),
         domains=tuple(Domain(x["schema"], x["name"], x["type"], x["not_null"], x["default"], x["check"], x["comment"]) for x in _fetch(conn, "domains/domains", schemas=schemas_param)),

@@ -62,6 +62,10 @@ with named(classid, objid, objsubid, name, owner) as (
   left join pg_type ty on ty.oid = k.contypid left join pg_namespace tn on tn.oid = ty.typnamespace
   where k.oid >= 16384
   union all
+  select 'pg_collation'::regclass, co.oid, 0, 'collation ' || n.nspname || '.' || co.collname, null::text
+  from pg_collation co join pg_namespace n on n.oid = co.collnamespace
+  where co.oid >= 16384
+  union all
   select 'pg_type'::regclass, ty.oid, 0, case ty.typtype when 'd' then 'domain ' else 'type ' end || n.nspname || '.' || ty.typname, null::text
   from pg_type ty join pg_namespace n on n.oid = ty.typnamespace
   where ty.oid >= 16384 and (ty.typtype in ('e', 'd', 'r', 'm') or (ty.typtype = 'c' and exists (select from pg_class k where k.oid = ty.typrelid and k.relkind = 'c')))

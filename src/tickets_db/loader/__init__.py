@@ -16,6 +16,7 @@ from ..model import (
     identity_choices,
     Argument,
     Catalog,
+    Collation,
     Column,
     Composite,
     Constraint,
@@ -182,6 +183,7 @@ class _Builder:
         self.domains: dict[str, Domain] = {}
         self.types: dict[str, Composite | Range] = {}
         self.sequences: dict[str, Sequence] = {}
+        self.collations: dict[str, Collation] = {}
         self.tables: dict[str, Table] = {}
         self.functions: list[Function] = []
         self.views: dict[str, View] = {}
@@ -213,6 +215,16 @@ class _Builder:
             qn = qualify(name)
             self._unique(self.types, qn, doc["types"], name, "type")
             self.types[qn] = self._type(qn, spec, doc["types"], name)
+        for name, spec in (doc.get("collations") or {}).items():
+            qn = qualify(name)
+            self._unique(self.collations, qn, doc["collations"], name, "collation")
+            s, n = split(qn)
+            provider = spec.get("provider", "libc")
+            if provider == "libc" and spec.get("deterministic") is False:
+                raise SchemaError(spec.file, spec.lines["deterministic"], f"collations.{name}.deterministic", "only an ICU collation can be nondeterministic", "add `provider: icu`")
+            if provider == "icu" and spec.get("ctype"):
+                raise SchemaError(spec.file, spec.lines["ctype"], f"collations.{name}.ctype", "`ctype` is a libc collation's", "remove it")
+            self.collations[qn] = Collation(s, n, spec["locale"], provider, spec.get("ctype"), spec.get("deterministic", True), spec.get("comment"), origin=_origin(doc["collations"], name))
         for name, spec in (doc.get("sequences") or {}).items():
             qn = qualify(name)
             self._unique(self.sequences, qn, doc["sequences"], name, "sequence")
@@ -461,6 +473,7 @@ class _Builder:
             enums=tuple(self.enums.values()),
             composites=tuple(t for t in self.types.values() if isinstance(t, Composite)),
             ranges=tuple(t for t in self.types.values() if isinstance(t, Range)),
+            collations=tuple(self.collations.values()),
             domains=tuple(self.domains.values()),
             sequences=tuple(self.sequences.values()),
             tables=tuple(self.tables.values()),

@@ -371,6 +371,17 @@ SEQUENCE = Obj(
     },
 )
 
+COLLATION = Obj(
+    {
+        "locale": Str(description="an ICU locale (und-u-ks-level2) or a libc one (C, en_US.utf8)"),
+        "provider": Str(choices=("libc", "icu"), description="default libc"),
+        "ctype": Str(description="libc: an LC_CTYPE other than the locale"),
+        "deterministic": Bool(description="false: strings equal under the collation compare equal (case-insensitive ICU collations); icu only"),
+        "comment": Str(),
+    },
+    required=("locale",),
+)
+
 TYPE = Obj(
     {
         "attributes": Map(Str(description="the attribute's type"), description="a composite type: attribute → type, in order"),
@@ -398,6 +409,7 @@ FILE = Obj(
         "extensions": Map(EXTENSION),
         "enums": Map(ENUM),
         "types": Map(TYPE, description="composite types (attributes) and range types (range)"),
+        "collations": Map(COLLATION),
         "domains": Map(DOMAIN),
         "sequences": Map(SEQUENCE, description="sequences of their own (a serial's or an identity column's come with the column)"),
         "enum_values": Map(List(Str()), description="values added to an enum declared in another file"),

@@ -76,6 +76,15 @@ def validate_catalog(cat: Catalog) -> None:
         for _, column_type in f.returns_table:
             _check_type(column_type, f.origin, f"{f.qualname}.returns_table", enums, composite, extension_schemas)
         _check_roles([g.role for g in f.grants], f.origin, f"{f.qualname}.execute", known)
+    collations = {c.qualname for c in cat.collations}
+    own_schemas = {s.name for s in cat.schemas if not s.external}
+    for co in cat.collations:
+        if co.schema not in schemas:
+            raise _err(co.origin, co.qualname, f"schema `{co.schema}` is not declared", "add it under `schemas:`")
+    for t in cat.tables:
+        for col in t.columns:
+            if col.collation and "." in col.collation and col.collation.split(".", 1)[0] in own_schemas and col.collation not in collations:
+                raise _err(t.origin, f"{t.qualname}.{col.name}.collation", f"collation `{col.collation}` is not declared", _suggest(col.collation, sorted(collations)) or "declare it under `collations:`")
     for e in cat.extensions:
         if e.schema not in schemas and e.schema != "pg_catalog":
             raise _err(e.origin, e.name, f"schema `{e.schema}` is not declared", "add it under `schemas:`")

@@ -274,6 +274,9 @@ def _document(pulled: Pulled, schema: Schema) -> dict[str, Any]:
     sections: dict[str, Any] = {
         "extensions": {e.name: Flow({"schema": e.schema} | ({"version": e.version} if e.pinned else {}) | ({"external": True} if e.external else {})) for e in cat.extensions if e.schema == name},
         "enums": {e.qualname: _compact({"values": FlowList(e.values)} | ({"comment": _text(e.comment)} if e.comment else {}) | ({"external": True} if e.external else {})) for e in cat.enums if e.schema == name},
+        "collations": {c.qualname: _compact({"locale": c.locale} | ({"provider": c.provider} if c.provider != "libc" else {}) | ({"ctype": c.ctype} if c.ctype else {})
+                                            | ({"deterministic": False} if not c.deterministic else {}) | ({"comment": _text(c.comment)} if c.comment else {}))
+                       for c in sorted(cat.collations, key=lambda c: c.qualname) if c.schema == name},
         "types": {t.qualname: _user_type(t) for t in _user_types(cat.composites, cat.ranges) if t.schema == name},
         "domains": {
             d.qualname: _compact({"type": _type(d.type)} | ({"not_null": True} if d.not_null else {}) | ({"default": d.default} if d.default else {}) | ({"check": _text(d.check)} if d.check else {}) | ({"comment": d.comment} if d.comment else {}))

@@ -34,7 +34,8 @@ def sequences_drawn(text: str | None) -> set[str]:
 
 
 def _column_needs(c: Column) -> set[str]:
-    return type_refs(c.type) | _functions_called(c.default) | _functions_called(c.generated) | sequences_drawn(c.default)
+    collation = {f"collation:{c.collation}"} if c.collation and "." in c.collation else set()
+    return type_refs(c.type) | _functions_called(c.default) | _functions_called(c.generated) | sequences_drawn(c.default) | collation
 
 
 def _constraint_needs(table: str, k: Constraint) -> set[str]:

@@ -1,0 +1,2 @@
+create schema app;
+create collation app.gone (locale = 'C');
