@@ -409,6 +409,29 @@ class View:
 
 
 @dataclass(frozen=True, slots=True)
+class PublishedTable:
+    table: str
+    columns: tuple[str, ...] = ()  # all when empty
+    where: str | None = None  # a row filter
+
+
+@dataclass(frozen=True, slots=True)
+class Publication:
+    """A publication (logical replication: Supabase Realtime listens on `supabase_realtime`)."""
+
+    name: str
+    tables: tuple[PublishedTable, ...] = ()
+    schemas: tuple[str, ...] = ()  # every table in these schemas
+    all_tables: bool = False
+    operations: tuple[str, ...] = ("insert", "update", "delete", "truncate")
+    via_root: bool = False  # a partition's changes published as its root table's
+    comment: str | None = None
+    # The platform's (supabase_realtime): the YAML lists the project's tables in it, never creates it.
+    external: bool = field(default=False, compare=False)
+    origin: str | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Rows:
     """Reference rows that belong to the schema (role permissions, buckets, plans), matched by key.
     Values are kept as text, the form both YAML and the catalog can agree on."""
@@ -440,6 +463,7 @@ class Catalog:
     tables: tuple[Table, ...] = ()
     functions: tuple[Function, ...] = ()
     views: tuple[View, ...] = ()
+    publications: tuple[Publication, ...] = ()
     rows: tuple[Rows, ...] = ()
     # Roles the database provides beyond the platform's (grants and policies name them; the
     # cluster owns them, so migrations never create them).

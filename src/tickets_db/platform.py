@@ -11,6 +11,8 @@ from .errors import DatabaseError
 from .resources import read_template
 
 API_ROLES = ("anon", "authenticated", "service_role")
+# Publications hosted Supabase makes: never created or dropped by migrations (projects add tables).
+PLATFORM_PUBLICATIONS = frozenset({"supabase_realtime", "supabase_realtime_messages_publication"})
 PLATFORM_SCHEMAS = frozenset({"auth", "storage", "extensions", "pg_catalog", "information_schema", "tickets_db"})
 # Schemas hosted Supabase keeps for its own services.
 SUPABASE_SCHEMAS = frozenset({"graphql", "graphql_public", "realtime", "_realtime", "supabase_functions", "supabase_migrations", "vault", "pgsodium", "pgsodium_masks", "net", "cron", "pgbouncer", "_analytics"})

@@ -20,8 +20,8 @@ from ..kinds.functions.read import function
 from ..kinds.tables.read import column, constraint, index
 from ..kinds.triggers.read import trigger
 from ..loader.names import make_object_name
-from ..model import IDENTITY_OPTIONS, privilege_order, sequence_choices, Catalog, Collation, Column, Composite, Domain, Enum, Extension, Function, Grant, Policy, Range, Rows, Schema, Sequence, Table, View
-from ..platform import PLATFORM_SCHEMAS, SUPABASE_SCHEMAS
+from ..model import IDENTITY_OPTIONS, privilege_order, sequence_choices, Catalog, Collation, Column, Composite, Domain, Enum, Extension, Function, Grant, Policy, Publication, PublishedTable, Range, Rows, Schema, Sequence, Table, View
+from ..platform import PLATFORM_PUBLICATIONS, PLATFORM_SCHEMAS, SUPABASE_SCHEMAS
 
 
 @dataclass(frozen=True)
@@ -192,6 +192,11 @@ def _read(conn: psycopg.Connection, scope: Scope, depends: bool) -> Catalog:
                  tuple(trigger(tr) for tr in view_triggers[v["oid"]]), tuple(column(c, _grants(c["grants"])) for c in view_columns[v["oid"]]),
                  v["materialized"], tuple(index(i) for i in view_indexes[v["oid"]]))
             for v in views_rows
+        ),
+        publications=tuple(
+            Publication(p["name"], tuple(PublishedTable(t, tuple(c.split(",")) if c else (), w or None) for t, w, c in p["tables"]), tuple(p["schemas"]),
+                        p["all_tables"], tuple(p["operations"]), p["via_root"], p["comment"], external=p["name"] in PLATFORM_PUBLICATIONS)
+            for p in _fetch(conn, "publications/publications")
         ),
         rows=tuple(_rows(conn, r) for r in scope.rows),
         depends=_depends(conn) if depends else (),

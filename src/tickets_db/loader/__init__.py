@@ -27,6 +27,8 @@ from ..model import (
     Grant,
     Index,
     Policy,
+    Publication,
+    PublishedTable,
     Range,
     Rows,
     Schema,
@@ -187,6 +189,7 @@ class _Builder:
         self.tables: dict[str, Table] = {}
         self.functions: list[Function] = []
         self.views: dict[str, View] = {}
+        self.publications: dict[str, Publication] = {}
         self.rows: dict[str, Rows] = {}
         self.roles: list[str] = []
         self.pending: list[tuple[str, YMap, str, Any]] = []  # extensions to apply after all files
@@ -261,6 +264,9 @@ class _Builder:
             self.views[qn] = View(s, n, spec["query"].strip(), _grants(spec.get("grants"), "view"), bool(spec.get("security_invoker")), spec.get("comment"),
                                   bool(spec.get("security_barrier")), spec.get("check_option"), view_triggers, origin=_origin(doc["views"], name), lint_ignore=_lint_ignore(spec),
                                   materialized=materialized, indexes=_indexes(spec))
+        for name, spec in (doc.get("publications") or {}).items():
+            self._unique(self.publications, name, doc["publications"], name, "publication")
+            self.publications[name] = self._publication(name, spec, doc["publications"])
         for i, role in enumerate(doc.get("roles") or ()):
             if role in self.roles:
                 raise SchemaError(doc["roles"].file, doc["roles"].lines[i], f"roles[{i}]", f"role `{role}` is declared twice", "declare it once")
@@ -284,6 +290,18 @@ class _Builder:
                 raise SchemaError(spec.file, spec.lines["attributes"], f"types.{key}.attributes", "a composite type needs at least one attribute")
             return Composite(s, n, tuple((a, str(t)) for a, t in attributes.items()), spec.get("comment"), bool(spec.get("external")), origin=origin)
         return Range(s, n, spec["range"], spec.get("multirange") or default_multirange(n), spec.get("subtype_diff"), spec.get("comment"), bool(spec.get("external")), origin=origin)
+
+    def _publication(self, name: str, spec: YMap, parent: YMap) -> Publication:
+        external = bool(spec.get("external"))
+        if external:
+            extra = [k for k in ("schemas", "all_tables", "operations", "via_root") if k in spec]
+            if extra:
+                raise SchemaError(spec.file, spec.lines[extra[0]], f"publications.{name}.{extra[0]}", f"the platform's publication is not the YAML's to set `{extra[0]}` on", "list only the project's tables in it")
+        tables = tuple(PublishedTable(qualify(t), tuple(s.get("columns") or ()), s.get("where")) for t, s in (spec.get("tables") or {}).items())
+        operations = tuple(str(o).lower() for o in spec.get("operations") or ("insert", "update", "delete", "truncate"))
+        order = ("insert", "update", "delete", "truncate")
+        return Publication(name, tables, tuple(spec.get("schemas") or ()), bool(spec.get("all_tables")), tuple(o for o in order if o in operations),
+                           bool(spec.get("via_root")), spec.get("comment"), external, origin=_origin(parent, name))
 
     def _no_repeats(self, values: tuple[str, ...], m: YMap, key: str, what: str) -> None:
         seen = set()
@@ -479,6 +497,7 @@ class _Builder:
             tables=tuple(self.tables.values()),
             functions=tuple(self.functions),
             views=tuple(self.views.values()),
+            publications=tuple(self.publications.values()),
             rows=tuple(self.rows.values()),
             roles=tuple(self.roles),
         )

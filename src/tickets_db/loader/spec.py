@@ -371,6 +371,19 @@ SEQUENCE = Obj(
     },
 )
 
+PUBLICATION = Obj(
+    {
+        "tables": Map(Obj({"columns": List(Str(), description="the columns to publish (default: all)"), "where": SQL}, description="{} for every row and column"),
+                      description="table → {} or {columns, where}"),
+        "schemas": List(Str(), description="every table in these schemas"),
+        "all_tables": Bool(),
+        "operations": List(Str(choices=("insert", "update", "delete", "truncate")), description="default: all four"),
+        "via_root": Bool(description="publish a partition's changes as its root table's"),
+        "comment": Str(),
+        "external": Bool(description="the platform's (supabase_realtime): only the project's tables in it are listed here"),
+    },
+)
+
 COLLATION = Obj(
     {
         "locale": Str(description="an ICU locale (und-u-ks-level2) or a libc one (C, en_US.utf8)"),
@@ -416,6 +429,7 @@ FILE = Obj(
         "tables": Map(TABLE),
         "functions": List(FUNCTION),
         "views": Map(VIEW),
+        "publications": Map(PUBLICATION, description="logical replication (Supabase Realtime: add tables to supabase_realtime, external: true)"),
         "policies": Map(Map(POLICY), description="table -> policies, for tables declared elsewhere"),
         "triggers": Map(Map(TRIGGER), description="table -> triggers, for tables declared elsewhere"),
         "rows": Map(ROWS, description="table -> reference rows"),

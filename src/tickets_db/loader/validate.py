@@ -100,6 +100,20 @@ def validate_catalog(cat: Catalog) -> None:
         if t.schema not in schemas:
             raise _err(t.origin, t.qualname, f"schema `{t.schema}` is not declared", "add it under `schemas:` (external: true for platform schemas)")
         _check_table(t, tables, enums, composite, functions, known, extension_schemas)
+    for pub in cat.publications:
+        for s in pub.schemas:
+            if s not in schemas:
+                raise _err(pub.origin, f"publications.{pub.name}.schemas", f"schema `{s}` is not declared", "add it under `schemas:`")
+        for member in pub.tables:
+            published = tables.get(member.table)
+            if published is None:
+                raise _err(pub.origin, f"publications.{pub.name}.tables", f"table `{member.table}` is not declared", _suggest(member.table, list(tables)))
+            for c in member.columns:
+                if published.column(c) is None:
+                    raise _err(pub.origin, f"publications.{pub.name}.tables.{member.table}.columns", f"column `{c}` does not exist in {member.table}", _suggest(c, [x.name for x in published.columns]))
+            if member.where:
+                _expression(member.where, pub.origin, f"publications.{pub.name}.tables.{member.table}.where")
+                _check_expression(member.where, published, f"publications.{pub.name}", functions)
     for r in cat.rows:
         owner = tables.get(r.table)
         if owner is None:

@@ -10,13 +10,14 @@ from ..diff.normalize import ALIASES
 from ..introspect import Unsupported
 from ..loader import body_text
 from ..loader.names import default_constraint_name
-from ..model import PRIVILEGES, SEQUENCE_PRIVILEGES, Column, Composite, Constraint, Function, Grant, Index, Range, Schema, Sequence, Table, default_multirange, split
+from ..model import PRIVILEGES, SEQUENCE_PRIVILEGES, Column, Composite, Constraint, Function, Grant, Index, Publication, Range, Schema, Sequence, Table, default_multirange, split
 from .read import Pulled
 from .yaml_text import Block, Flow, FlowList, emit
 
 MARK = "# Pulled by tickets-db"
 RAW_MARK = "-- Pulled by tickets-db"
 ROLES_FILE = "_roles.yaml"  # not a schema's name: roles belong to the cluster
+PUBLICATIONS_FILE = "_publications.yaml"  # publications belong to the database, not a schema
 LONG = 72  # expressions longer than this are written as block scalars
 
 
@@ -313,7 +314,27 @@ def data(pulled: Pulled) -> dict[str, tuple[str, dict[str, Any]]]:
     if pulled.catalog.roles:
         header = f"{MARK}: the roles its grants and policies name beyond the platform's.\n# The cluster owns them: migrations never create them.\n"
         out[ROLES_FILE] = (header, {"roles": list(pulled.catalog.roles)})
+    if pulled.catalog.publications:
+        header = f"{MARK}: its publications (logical replication; Supabase Realtime listens on supabase_realtime).\n"
+        out[PUBLICATIONS_FILE] = (header, {"publications": {p.name: _publication(p) for p in pulled.catalog.publications}})
     return out
+
+
+def _publication(p: Publication) -> dict[str, Any]:
+    spec: dict[str, Any] = {"external": True} if p.external else {}
+    if p.all_tables:
+        spec["all_tables"] = True
+    if p.tables:
+        spec["tables"] = {t.table: Flow(({"columns": FlowList(t.columns)} if t.columns else {}) | ({"where": _text(t.where)} if t.where else {})) for t in p.tables}
+    if p.schemas:
+        spec["schemas"] = FlowList(p.schemas)
+    if p.operations != ("insert", "update", "delete", "truncate"):
+        spec["operations"] = FlowList(p.operations)
+    if p.via_root:
+        spec["via_root"] = True
+    if p.comment:
+        spec["comment"] = _text(p.comment)
+    return spec
 
 
 def counts(pulled: Pulled) -> list[tuple[str, int, int, int, int, int]]:

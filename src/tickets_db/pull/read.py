@@ -12,7 +12,8 @@ from ..errors import ConfigError
 from ..introspect import Scope, Unsupported
 from ..platform import KNOWN_ROLES
 from ..sql_expressions import parse, qualified_calls
-from ..model import Catalog, Function, Rows, Schema, Table, qualify, split
+from ..platform import PLATFORM_PUBLICATIONS
+from ..model import Catalog, Function, Publication, Rows, Schema, Table, qualify, split
 
 # Extensions every database here has (the stand-in installs them where the platform does not):
 # not the project's to declare.
@@ -58,6 +59,7 @@ def read(conn: psycopg.Connection, schemas: tuple[str, ...] = (), rows: tuple[st
     others = tuple(sorted({split(t)[0] for t in foreign_types}))
     enums = tuple(replace(e, external=True) for e in (intro.enums(conn, others) if others else ()) if e.qualname in foreign_types)
 
+    publications = _publications(catalog, {t.qualname for t in tables if not t.external})
     extensions = [replace(e, external=e.name in PLATFORM_EXTENSIONS) for e in intro.extensions(conn, (*schemas, "extensions")) if e.name not in STAND_IN_EXTENSIONS]
     used = {split(t.qualname)[0] for t in tables} | {split(f.qualname)[0] for f in externals} | {e.schema for e in extensions} | {e.schema for e in enums} | set(schemas)
     own = {s.name: s for s in catalog.schemas}
@@ -71,11 +73,26 @@ def read(conn: psycopg.Connection, schemas: tuple[str, ...] = (), rows: tuple[st
             tables=tuple(tables),
             functions=catalog.functions + tuple(externals),
             rows=pulled_rows,
+            publications=publications,
             roles=tuple(sorted(_roles_named(catalog) - KNOWN_ROLES)),
         ),
         schemas,
         intro.unsupported(conn, schemas),
     )
+
+
+def _publications(catalog: Catalog, own: set[str]) -> tuple[Publication, ...]:
+    """The project's publications (whose tables are all pulled) and the platform's, as external,
+    with the pulled tables in it (when any is)."""
+    out = []
+    for p in catalog.publications:
+        if p.name in PLATFORM_PUBLICATIONS:
+            mine = tuple(t for t in p.tables if t.table in own)
+            if mine:
+                out.append(replace(p, tables=mine, schemas=(), all_tables=False, operations=("insert", "update", "delete", "truncate"), via_root=False, comment=None, external=True))
+        elif all(t.table in own for t in p.tables) and not p.all_tables:
+            out.append(p)
+    return tuple(out)
 
 
 def _foreign_types(tables: list[Table], functions: tuple[Function, ...], schemas: tuple[str, ...]) -> set[str]:
