@@ -13,6 +13,12 @@ from ...model import Catalog, Grant
 from ...platform import API_ROLES
 
 REVOKE_FROM = ("public", *API_ROLES)
+
+
+def revoke_from(current: tuple[Grant, ...]) -> tuple[str, ...]:
+    """Whom exact grants revoke from on an existing object: public, the API roles, and every
+    other role that holds a privilege on it now (a role the YAML no longer lists)."""
+    return (*REVOKE_FROM, *sorted({g.role for g in current} - set(REVOKE_FROM)))
 Needs = Mapping[str, set[str]]  # a table → the tables its rows reference (rows follow them)
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from ...model import Function
-from ..common import REVOKE_FROM, Change, Comment, Drop, Needs, Op, SetGrants, calls, type_refs
+from ..common import REVOKE_FROM, Change, revoke_from, Comment, Drop, Needs, Op, SetGrants, calls, type_refs
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -80,6 +80,6 @@ def compare(d: Change) -> None:
         if replace(have, grants=(), comment=None) != replace(want, grants=(), comment=None):
             d.add(f.origin, CreateFunction(function=f))
         if have.grants != want.grants:
-            d.add(f.origin, SetGrants(target_kind=f.kind, target=f.qualname, signature=f.signature, grants=f.grants, revoke_from=REVOKE_FROM))
+            d.add(f.origin, SetGrants(target_kind=f.kind, target=f.qualname, signature=f.signature, grants=f.grants, revoke_from=revoke_from(have.grants)))
         if have.comment != want.comment:
             d.add(f.origin, Comment(target_kind=f.kind, target=f.qualname, signature=f.signature, text=f.comment))

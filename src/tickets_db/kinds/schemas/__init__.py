@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from ...model import Extension, Schema
-from ..common import REVOKE_FROM, Change, Comment, Drop, Needs, Op, SetGrants
+from ..common import Change, revoke_from, Comment, Drop, Needs, Op, SetGrants
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -62,7 +62,7 @@ def compare(d: Change) -> None:
         else:
             want, have = desired.get(s.name, s), current[s.name]
             if want.grants != have.grants:
-                d.add(s.origin, SetGrants(target_kind="schema", target=s.name, grants=s.grants, revoke_from=REVOKE_FROM))
+                d.add(s.origin, SetGrants(target_kind="schema", target=s.name, grants=s.grants, revoke_from=revoke_from(have.grants)))
             if want.comment != have.comment:
                 d.add(s.origin, Comment(target_kind="schema", target=s.name, text=s.comment))
     authored_schemas = {s.name for s in d.authored.schemas}

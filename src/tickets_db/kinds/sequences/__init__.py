@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from ...model import Sequence
-from ..common import REVOKE_FROM, Change, Comment, Drop, Needs, Op, SetGrants
+from ..common import REVOKE_FROM, Change, revoke_from, Comment, Drop, Needs, Op, SetGrants
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -86,7 +86,7 @@ def compare(d: Change) -> None:
         if cur.owned_by != want.owned_by:
             d.add(s.origin, SetSequenceOwner(sequence=s.qualname, column=s.owned_by))
         if cur.grants != want.grants:
-            d.add(s.origin, SetGrants(target_kind="sequence", target=s.qualname, grants=s.grants, revoke_from=REVOKE_FROM))
+            d.add(s.origin, SetGrants(target_kind="sequence", target=s.qualname, grants=s.grants, revoke_from=revoke_from(cur.grants)))
         if cur.comment != want.comment:
             d.add(s.origin, Comment(target_kind="sequence", target=s.qualname, text=s.comment))
     authored = {s.qualname for s in d.authored.sequences}

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from ...loader.names import make_object_name
 from ...lexer import tokens
 from ...model import SERIALS, Catalog, Column, Constraint, Index, Table, qualify
-from ..common import REVOKE_FROM, Change, Comment, Drop, Needs, Op, Rename, SetGrants, mentions, type_refs
+from ..common import REVOKE_FROM, Change, revoke_from, Comment, Drop, Needs, Op, Rename, SetGrants, mentions, type_refs
 from ..policies import compare_table as compare_policies
 from ..triggers import compare_table as compare_triggers
 
@@ -473,7 +473,7 @@ def _alter(d: Change, t: Table, cur: Table, des: Table) -> None:
     keyed(d, qn, "index", t.indexes, cur.indexes, des.indexes,
            lambda i: CreateIndex(table=qn, index=i, hazard="blocks writes to the table while it builds; for a big table write `create index concurrently` by hand"), o)
     if cur.grants != des.grants:
-        d.add(o, SetGrants(target_kind="table", target=qn, grants=t.grants, revoke_from=REVOKE_FROM))
+        d.add(o, SetGrants(target_kind="table", target=qn, grants=t.grants, revoke_from=revoke_from(cur.grants)))
     if (cur.rls, cur.force_rls) != (des.rls, des.force_rls):
         if des.rls and (not cur.rls or (des.force_rls and not cur.force_rls)):
             d.add(o, EnableRls(table=qn, force=des.force_rls))
@@ -527,7 +527,7 @@ def _alter_column(d: Change, qn: str, authored: Column, cur: Column, des: Column
     if des.comment != cur.comment:
         d.add(origin, Comment(target_kind="column", target=qn, column=authored.name, text=authored.comment))
     if des.grants != cur.grants:
-        d.add(origin, SetGrants(target_kind="column", target=qn, column=authored.name, grants=authored.grants, revoke_from=REVOKE_FROM))
+        d.add(origin, SetGrants(target_kind="column", target=qn, column=authored.name, grants=authored.grants, revoke_from=revoke_from(cur.grants)))
 
 
 def _serial_sequence(table: str, column: str) -> str:

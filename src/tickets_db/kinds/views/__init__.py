@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from ...model import View
-from ..common import REVOKE_FROM, Change, Comment, Drop, Needs, Op, SetGrants, calls
+from ..common import REVOKE_FROM, Change, revoke_from, Comment, Drop, Needs, Op, SetGrants, calls
 from ..tables import CreateIndex, keyed
 from ..triggers import compare_table as compare_triggers
 
@@ -45,7 +45,7 @@ def compare(d: Change) -> None:
         if _definition(have) != _definition(want):
             d.add(v.origin, CreateView(view=v))
         if have.grants != want.grants:
-            d.add(v.origin, SetGrants(target_kind="view", target=v.qualname, grants=v.grants, revoke_from=REVOKE_FROM))
+            d.add(v.origin, SetGrants(target_kind="view", target=v.qualname, grants=v.grants, revoke_from=revoke_from(have.grants)))
         if have.comment != want.comment:
             d.add(v.origin, Comment(target_kind="view", target=v.qualname, text=v.comment))
         compare_triggers(d, v, have, want)
@@ -79,7 +79,7 @@ def _materialized(d: Change, v: View, have: View | None, want: View) -> None:
         _create(d, v)
         return
     if have.grants != want.grants:
-        d.add(v.origin, SetGrants(target_kind="view", target=v.qualname, grants=v.grants, revoke_from=REVOKE_FROM))
+        d.add(v.origin, SetGrants(target_kind="view", target=v.qualname, grants=v.grants, revoke_from=revoke_from(have.grants)))
     if have.comment != want.comment:
         d.add(v.origin, Comment(target_kind=kind(v), target=v.qualname, text=v.comment))
     keyed(d, v.qualname, "index", v.indexes, have.indexes, want.indexes, lambda i: CreateIndex(table=v.qualname, index=i), v.origin)
