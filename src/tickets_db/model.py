@@ -408,6 +408,27 @@ class View:
         return f"{self.schema}.{self.name}"
 
 
+DEFAULT_PRIVILEGES = {
+    "tables": PRIVILEGES, "sequences": ("usage", "select", "update"), "functions": ("execute",), "types": ("usage",), "schemas": ("usage", "create"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DefaultPrivileges:
+    """`alter default privileges for role R [in schema S] … on <kind>`: who gets what on the
+    objects of that kind R creates later (exactly these grants)."""
+
+    role: str
+    schema: str | None  # None: everywhere
+    on: str  # tables | sequences | functions | types | schemas
+    grants: tuple[Grant, ...] = ()
+    origin: str | None = field(default=None, compare=False)
+
+    @property
+    def identity(self) -> tuple[str, str | None, str]:
+        return (self.role, self.schema, self.on)
+
+
 @dataclass(frozen=True, slots=True)
 class PublishedTable:
     table: str
@@ -464,6 +485,7 @@ class Catalog:
     functions: tuple[Function, ...] = ()
     views: tuple[View, ...] = ()
     publications: tuple[Publication, ...] = ()
+    default_privileges: tuple[DefaultPrivileges, ...] = ()
     rows: tuple[Rows, ...] = ()
     # Roles the database provides beyond the platform's (grants and policies name them; the
     # cluster owns them, so migrations never create them).

@@ -20,7 +20,7 @@ from ..kinds.functions.read import function
 from ..kinds.tables.read import column, constraint, index
 from ..kinds.triggers.read import trigger
 from ..loader.names import make_object_name
-from ..model import IDENTITY_OPTIONS, privilege_order, sequence_choices, Catalog, Collation, Column, Composite, Domain, Enum, Extension, Function, Grant, Policy, Publication, PublishedTable, Range, Rows, Schema, Sequence, Table, View
+from ..model import IDENTITY_OPTIONS, privilege_order, sequence_choices, Catalog, Collation, Column, Composite, DefaultPrivileges, Domain, Enum, Extension, Function, Grant, Policy, Publication, PublishedTable, Range, Rows, Schema, Sequence, Table, View
 from ..platform import PLATFORM_PUBLICATIONS, PLATFORM_SCHEMAS, SUPABASE_SCHEMAS
 
 
@@ -193,6 +193,7 @@ def _read(conn: psycopg.Connection, scope: Scope, depends: bool) -> Catalog:
                  v["materialized"], tuple(index(i) for i in view_indexes[v["oid"]]))
             for v in views_rows
         ),
+        default_privileges=tuple(DefaultPrivileges(p["role"], p["schema"], p["on"], _grants(p["grants"])) for p in _fetch(conn, "default_privileges/default_privileges")),
         publications=tuple(
             Publication(p["name"], tuple(PublishedTable(t, tuple(c.split(",")) if c else (), w or None) for t, w, c in p["tables"]), tuple(p["schemas"]),
                         p["all_tables"], tuple(p["operations"]), p["via_root"], p["comment"], external=p["name"] in PLATFORM_PUBLICATIONS)

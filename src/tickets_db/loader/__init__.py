@@ -20,6 +20,8 @@ from ..model import (
     Column,
     Composite,
     Constraint,
+    DEFAULT_PRIVILEGES,
+    DefaultPrivileges,
     Domain,
     Enum,
     Extension,
@@ -82,7 +84,8 @@ def _origin(m: YMap, key: str) -> str:
 def _grants(spec: YMap | None, kind: str) -> tuple[Grant, ...]:
     if not spec:
         return ()
-    all_privs = {"table": PRIVILEGES, "schema": ("usage", "create"), "view": PRIVILEGES, "column": ("select", "insert", "update", "references"), "sequence": SEQUENCE_PRIVILEGES}[kind]
+    all_privs = {"table": PRIVILEGES, "schema": ("usage", "create"), "view": PRIVILEGES, "column": ("select", "insert", "update", "references"), "sequence": SEQUENCE_PRIVILEGES,
+                 **{f"new {on}": privs for on, privs in DEFAULT_PRIVILEGES.items()}}[kind]
     out = []
     for role, privs in spec.items():
         items = privs if isinstance(privs, list) else [privs]
@@ -190,6 +193,7 @@ class _Builder:
         self.functions: list[Function] = []
         self.views: dict[str, View] = {}
         self.publications: dict[str, Publication] = {}
+        self.default_privileges: dict[tuple[str, str | None, str], DefaultPrivileges] = {}
         self.rows: dict[str, Rows] = {}
         self.roles: list[str] = []
         self.pending: list[tuple[str, YMap, str, Any]] = []  # extensions to apply after all files
@@ -267,6 +271,14 @@ class _Builder:
         for name, spec in (doc.get("publications") or {}).items():
             self._unique(self.publications, name, doc["publications"], name, "publication")
             self.publications[name] = self._publication(name, spec, doc["publications"])
+        for i, spec in enumerate(doc.get("default_privileges") or ()):
+            entries: YList = doc["default_privileges"]
+            entry = DefaultPrivileges(spec["for_role"], spec.get("schema"), spec["on"], _grants(spec.get("grants"), f"new {spec['on']}"), origin=f"{entries.file}:{entries.lines[i]}")
+            if entry.on == "schemas" and entry.schema:
+                raise SchemaError(entries.file, entries.lines[i], f"default_privileges[{i}].schema", "default privileges on schemas apply everywhere", "remove `schema`")
+            if entry.identity in self.default_privileges:
+                raise SchemaError(entries.file, entries.lines[i], f"default_privileges[{i}]", f"default privileges for {entry.role} on {entry.on}{' in ' + entry.schema if entry.schema else ''} are listed twice (first at {self.default_privileges[entry.identity].origin})", "list each once")
+            self.default_privileges[entry.identity] = entry
         for i, role in enumerate(doc.get("roles") or ()):
             if role in self.roles:
                 raise SchemaError(doc["roles"].file, doc["roles"].lines[i], f"roles[{i}]", f"role `{role}` is declared twice", "declare it once")
@@ -498,6 +510,7 @@ class _Builder:
             functions=tuple(self.functions),
             views=tuple(self.views.values()),
             publications=tuple(self.publications.values()),
+            default_privileges=tuple(self.default_privileges.values()),
             rows=tuple(self.rows.values()),
             roles=tuple(self.roles),
         )

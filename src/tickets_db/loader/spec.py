@@ -371,6 +371,16 @@ SEQUENCE = Obj(
     },
 )
 
+DEFAULT_PRIVILEGES_ENTRY = Obj(
+    {
+        "for_role": Str(description="the role whose future objects these are (postgres, which runs the migrations)"),
+        "schema": Str(description="only objects created in this schema (default: everywhere)"),
+        "on": Str(choices=("tables", "sequences", "functions", "types", "schemas")),
+        "grants": Map(List(Str(), allow_single=True), description="role -> privileges (exact: roles not listed get none on new objects)"),
+    },
+    required=("for_role", "on"),
+)
+
 PUBLICATION = Obj(
     {
         "tables": Map(Obj({"columns": List(Str(), description="the columns to publish (default: all)"), "where": SQL}, description="{} for every row and column"),
@@ -429,6 +439,7 @@ FILE = Obj(
         "tables": Map(TABLE),
         "functions": List(FUNCTION),
         "views": Map(VIEW),
+        "default_privileges": List(DEFAULT_PRIVILEGES_ENTRY, description="what roles' future objects get (alter default privileges); only the entries listed are managed"),
         "publications": Map(PUBLICATION, description="logical replication (Supabase Realtime: add tables to supabase_realtime, external: true)"),
         "policies": Map(Map(POLICY), description="table -> policies, for tables declared elsewhere"),
         "triggers": Map(Map(TRIGGER), description="table -> triggers, for tables declared elsewhere"),

@@ -100,6 +100,10 @@ def validate_catalog(cat: Catalog) -> None:
         if t.schema not in schemas:
             raise _err(t.origin, t.qualname, f"schema `{t.schema}` is not declared", "add it under `schemas:` (external: true for platform schemas)")
         _check_table(t, tables, enums, composite, functions, known, extension_schemas)
+    for dp in cat.default_privileges:
+        _check_roles([dp.role, *(g.role for g in dp.grants)], dp.origin, "default_privileges", known)
+        if dp.schema and dp.schema not in schemas:
+            raise _err(dp.origin, "default_privileges.schema", f"schema `{dp.schema}` is not declared", "add it under `schemas:` (external: true for public)")
     for pub in cat.publications:
         for s in pub.schemas:
             if s not in schemas:

@@ -10,7 +10,7 @@ from ..diff.normalize import ALIASES
 from ..introspect import Unsupported
 from ..loader import body_text
 from ..loader.names import default_constraint_name
-from ..model import PRIVILEGES, SEQUENCE_PRIVILEGES, Column, Composite, Constraint, Function, Grant, Index, Publication, Range, Schema, Sequence, Table, default_multirange, split
+from ..model import DEFAULT_PRIVILEGES, PRIVILEGES, SEQUENCE_PRIVILEGES, Column, Composite, Constraint, Function, Grant, Index, Publication, Range, Schema, Sequence, Table, default_multirange, split
 from .read import Pulled
 from .yaml_text import Block, Flow, FlowList, emit
 
@@ -18,6 +18,7 @@ MARK = "# Pulled by tickets-db"
 RAW_MARK = "-- Pulled by tickets-db"
 ROLES_FILE = "_roles.yaml"  # not a schema's name: roles belong to the cluster
 PUBLICATIONS_FILE = "_publications.yaml"  # publications belong to the database, not a schema
+DEFAULT_PRIVILEGES_FILE = "_default_privileges.yaml"
 LONG = 72  # expressions longer than this are written as block scalars
 
 
@@ -314,6 +315,11 @@ def data(pulled: Pulled) -> dict[str, tuple[str, dict[str, Any]]]:
     if pulled.catalog.roles:
         header = f"{MARK}: the roles its grants and policies name beyond the platform's.\n# The cluster owns them: migrations never create them.\n"
         out[ROLES_FILE] = (header, {"roles": list(pulled.catalog.roles)})
+    if pulled.catalog.default_privileges:
+        header = f"{MARK}: the privileges new objects get (alter default privileges), as the pulling role sets them.\n"
+        out[DEFAULT_PRIVILEGES_FILE] = (header, {"default_privileges": [
+            Flow({"for_role": p.role} | ({"schema": p.schema} if p.schema else {}) | {"on": p.on, "grants": Flow(_grants(p.grants, DEFAULT_PRIVILEGES[p.on]))})
+            for p in pulled.catalog.default_privileges]})
     if pulled.catalog.publications:
         header = f"{MARK}: its publications (logical replication; Supabase Realtime listens on supabase_realtime).\n"
         out[PUBLICATIONS_FILE] = (header, {"publications": {p.name: _publication(p) for p in pulled.catalog.publications}})

@@ -12,8 +12,8 @@ from ..errors import ConfigError
 from ..introspect import Scope, Unsupported
 from ..platform import KNOWN_ROLES
 from ..sql_expressions import parse, qualified_calls
-from ..platform import PLATFORM_PUBLICATIONS
-from ..model import Catalog, Function, Publication, Rows, Schema, Table, qualify, split
+from ..platform import API_ROLES, PLATFORM_PUBLICATIONS
+from ..model import DEFAULT_PRIVILEGES, Catalog, DefaultPrivileges, Function, Grant, Publication, Rows, Schema, Table, privilege_order, qualify, split
 
 # Extensions every database here has (the stand-in installs them where the platform does not):
 # not the project's to declare.
@@ -74,11 +74,21 @@ def read(conn: psycopg.Connection, schemas: tuple[str, ...] = (), rows: tuple[st
             functions=catalog.functions + tuple(externals),
             rows=pulled_rows,
             publications=publications,
+            # what the role pulling (the one that runs migrations) sets for its own future objects
+            default_privileges=tuple(p for p in catalog.default_privileges
+                                     if p.role == conn.info.user and (p.schema is None or p.schema in schemas) and not _platforms(p)),
             roles=tuple(sorted(_roles_named(catalog) - KNOWN_ROLES)),
         ),
         schemas,
         intro.unsupported(conn, schemas),
     )
+
+
+def _platforms(p: DefaultPrivileges) -> bool:
+    """Supabase's own defaults in public (every privilege to the API roles on new tables,
+    functions and sequences of postgres): the platform's, as long as nobody changed them."""
+    return p.role == "postgres" and p.schema == "public" and p.on in ("tables", "functions", "sequences") and p.grants == tuple(
+        Grant(role, privilege_order(DEFAULT_PRIVILEGES[p.on])) for role in API_ROLES)
 
 
 def _publications(catalog: Catalog, own: set[str]) -> tuple[Publication, ...]:

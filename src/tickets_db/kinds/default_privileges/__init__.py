@@ -1,0 +1,36 @@
+"""Default privileges (`alter default privileges`): what new objects of a role get, in a schema
+or everywhere. Only the entries the YAML lists are its to set, exactly (the platform sets its
+own, which the YAML may take over by listing them); none is ever dropped unasked."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from ...model import DefaultPrivileges
+from ..common import Change, Needs, Op, revoke_from
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SetDefaultPrivileges(Op):
+    privileges: DefaultPrivileges
+    revoke_from: tuple[str, ...]
+    template: ClassVar[str] = "default_privileges/set_default_privileges.sql.j2"
+    phase: ClassVar[int] = 2  # before what the migration creates: its new objects get them
+
+    @property
+    def key(self) -> str:
+        p = self.privileges
+        return f"default privileges for {p.role}{' in ' + p.schema if p.schema else ''} on {p.on}"
+
+    def requires(self, foreign: Needs) -> set[str]:
+        return {f"schema:{self.privileges.schema}"} if self.privileges.schema else set()
+
+
+def compare(d: Change) -> None:
+    current = {p.identity: p for p in d.current.default_privileges}
+    desired = {p.identity: p for p in d.desired.default_privileges}
+    for p in d.authored.default_privileges:
+        cur = current.get(p.identity)
+        want = desired.get(p.identity, p)
+        if cur is None or cur.grants != want.grants:
+            d.add(p.origin, SetDefaultPrivileges(privileges=p, revoke_from=revoke_from(cur.grants if cur else ())))
