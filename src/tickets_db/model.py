@@ -321,6 +321,10 @@ class Table:
     renamed_from: str | None = field(default=None, compare=False)  # previous schema.name
     replica_identity: str = "default"  # default | full | nothing | index NAME
     unlogged: bool = False  # not written to the WAL: fast, emptied by a crash, not replicated
+    partition_by: str | None = None  # a partitioned table: `range (created_at)`, `list (region)`, `hash (id)`
+    partition_of: str | None = None  # a partition: of this table (its columns are the parent's) …
+    partition_bound: str | None = None  # … for `from (…) to (…)` | `in (…)` | `with (modulus 4, remainder 0)` | `default`
+    inherits: tuple[str, ...] = ()  # table inheritance: the parents (their columns come with them)
 
     @property
     def qualname(self) -> str:

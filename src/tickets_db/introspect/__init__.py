@@ -159,6 +159,10 @@ def _read(conn: psycopg.Connection, scope: Scope, depends: bool) -> Catalog:
                 force_rls=False if external else t["force_rls"],
                 replica_identity="default" if external else t["replica_identity"] or "default",
                 unlogged=False if external else t["unlogged"],
+                partition_by=None if external else t["partition_by"],
+                partition_of=None if external else t["partition_of"],
+                partition_bound=None if external else _bound(t["partition_bound"]),
+                inherits=() if external else tuple(t["inherits"]),
                 policies=tuple(Policy(p["name"], p["command"], tuple(p["roles"]), p["permissive"], p["using"], p["with_check"], comment=p["comment"]) for p in per["policies"][oid]),
                 triggers=tuple(trigger(tr) for tr in per["triggers"][oid]),
                 comment=None if external else t["comment"],
@@ -202,6 +206,11 @@ def _read(conn: psycopg.Connection, scope: Scope, depends: bool) -> Catalog:
         rows=tuple(_rows(conn, r) for r in scope.rows),
         depends=_depends(conn) if depends else (),
     )
+
+
+def _bound(text: str | None) -> str | None:
+    """A partition's bound as the YAML writes it: `FROM (…) TO (…)`, `IN (…)`, … or `default`."""
+    return "default" if text == "DEFAULT" else text
 
 
 def _depends(conn: psycopg.Connection) -> tuple[tuple[str, str], ...]:

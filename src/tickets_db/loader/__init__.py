@@ -115,6 +115,27 @@ def _identity_options(c: YMap, column: str) -> tuple[tuple[str, str], ...]:
     return identity_choices({k: str(options[k]).lower() for k in IDENTITY_OPTIONS if k in options})
 
 
+def _partitioning(spec: YMap, key: str) -> dict[str, Any]:
+    """partition_by / partition_of with for_values or default / inherits, checked to go together."""
+    parent = spec.get("partition_of")
+    bound = "default" if spec.get("default") else spec.get("for_values")
+    if parent and bound is None:
+        raise SchemaError(spec.file, spec.lines["partition_of"], f"tables.{key}.partition_of", "a partition needs `for_values` (or `default: true`)", "e.g. for_values: from ('2024-01-01') to ('2025-01-01')")
+    if not parent and ("for_values" in spec or "default" in spec):
+        which = "for_values" if "for_values" in spec else "default"
+        raise SchemaError(spec.file, spec.lines[which], f"tables.{key}.{which}", f"`{which}` belongs to a partition", "add `partition_of: schema.table`")
+    if spec.get("default") and "for_values" in spec:
+        raise SchemaError(spec.file, spec.lines["for_values"], f"tables.{key}.for_values", "the default partition has no `for_values`", "give one of the two")
+    if parent and spec.get("columns"):
+        raise SchemaError(spec.file, spec.lines["columns"], f"tables.{key}.columns", "a partition's columns are its table's", "declare them on the partitioned table")
+    given = spec.get("inherits")
+    inherits: list[str] = [] if not given else given if isinstance(given, list) else [given]
+    if parent and inherits:
+        raise SchemaError(spec.file, spec.lines["inherits"], f"tables.{key}.inherits", "a partition cannot also inherit")
+    return {"partition_by": spec.get("partition_by"), "partition_of": qualify(parent) if parent else None, "partition_bound": bound,
+            "inherits": tuple(qualify(p) for p in inherits)}
+
+
 def _indexes(spec: YMap) -> tuple[Index, ...]:
     return tuple(
         Index(iname, tuple(i["columns"]), bool(i.get("unique")), i.get("method", "btree"), i.get("where"), i.get("comment"))
@@ -413,6 +434,7 @@ class _Builder:
             renamed_from=qualify(spec["renamed_from"]) if spec.get("renamed_from") else None,
             replica_identity=_replica_identity(spec),
             unlogged=bool(spec.get("unlogged")),
+            **_partitioning(spec, key),
         )
 
     def _policy(self, name: str, p: YMap, parent: YMap) -> Policy:

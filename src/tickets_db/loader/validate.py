@@ -2,6 +2,7 @@
 Structural checks (keys, types of values) happen earlier, in spec.py."""
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 
 import difflib
@@ -328,7 +329,29 @@ def _check_roles(roles: list[str], origin: str | None, key: str, known: frozense
             raise _err(origin, key, f"unknown role `{r}`", _suggest(r, sorted(known)) or f"known roles: {', '.join(sorted(known))}; declare others under `roles:`")
 
 
+def _parents(t: Table, tables: dict[str, Table]) -> list[Table]:
+    """The tables `t` takes columns from (its partitioned table, or the tables it inherits),
+    nearest first, each once; unknown ones are an error at `t`."""
+    out: list[Table] = []
+    todo = [t.partition_of] if t.partition_of else list(t.inherits)
+    while todo:
+        name = todo.pop(0)
+        parent = tables.get(name)
+        if parent is None:
+            key = "partition_of" if t.partition_of else "inherits"
+            raise _err(t.origin, f"{t.qualname}.{key}", f"table `{name}` is not declared", _suggest(name, list(tables)))
+        if parent not in out:
+            out.append(parent)
+            todo += [parent.partition_of] if parent.partition_of else list(parent.inherits)
+    return out
+
+
 def _check_table(t: Table, tables: dict[str, Table], enums: set[str], composite: set[str], functions: set[str], known: frozenset[str], extension_schemas: frozenset[str]) -> None:
+    parents = _parents(t, tables)
+    if t.partition_of and not tables[t.partition_of].partition_by:
+        raise _err(t.origin, f"{t.qualname}.partition_of", f"table `{t.partition_of}` is not partitioned", "give it `partition_by:` (range, list or hash)")
+    if parents:  # what its constraints, indexes and policies may name: its columns and its parents'
+        t = replace(t, columns=(*(c for p in reversed(parents) for c in p.columns), *t.columns))
     names = [c.name for c in t.columns]
     counts = Counter(c.name for c in t.constraints)
     for n, k in counts.items():

@@ -137,7 +137,15 @@ def _table(t: Table) -> dict[str, Any]:
         spec = {}
         if t.comment:
             spec["comment"] = _text(t.comment)
-        spec["columns"] = {c.name: _column(c, inline.get(c.name, [])) for c in t.columns}
+        if t.partition_of:
+            spec["partition_of"] = t.partition_of
+            spec |= {"default": True} if t.partition_bound == "default" else {"for_values": t.partition_bound}
+        if t.inherits:
+            spec["inherits"] = FlowList(t.inherits)
+        if t.partition_by:
+            spec["partition_by"] = t.partition_by
+        if t.columns or not t.partition_of:
+            spec["columns"] = {c.name: _column(c, inline.get(c.name, [])) for c in t.columns}
         if named:
             spec["constraints"] = {c.name: _constraint(c) for c in sorted(named, key=lambda c: c.name)}
         if t.indexes:

@@ -8,12 +8,12 @@ from __future__ import annotations
 import textwrap
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import SchemaError
 from ..textfile import write_atomic
-from ..model import Catalog, Column, Function, View
+from ..model import Catalog, Column, Function, Table, View
 from ..render import environment, qualname as sql_qualname, ident as sql_ident
 from .naming import field_name, member_name, pascal, unique
 from .pytypes import annotation, modules_used, user_type
@@ -94,8 +94,20 @@ def generate(catalog: Catalog, overrides: dict[str, str] | None = None) -> str:
     return text.rstrip() + "\n"
 
 
+def _whole(t: Table, tables: dict[str, Table]) -> Table:
+    """A table with the columns it inherits first (as `select *` returns them)."""
+    inherited: list[Column] = []
+    for parent in t.inherits:
+        if parent in tables:
+            inherited += [c for c in _whole(tables[parent], tables).columns if c.name not in {x.name for x in inherited}]
+    own = [c for c in t.columns if c.name not in {x.name for x in inherited}]
+    return replace(t, columns=(*inherited, *own)) if inherited else t
+
+
 def build(catalog: Catalog, overrides: dict[str, str]) -> Module:
-    tables = sorted((t for t in catalog.tables if not t.external), key=lambda t: t.qualname)
+    # a partition's rows are its table's (selected through it): no class of its own
+    by_name = {t.qualname: t for t in catalog.tables}
+    tables = sorted((_whole(t, by_name) for t in catalog.tables if not t.external and not t.partition_of), key=lambda t: t.qualname)
     views = sorted(catalog.views, key=lambda v: v.qualname)
     used = {user_type(c.type) for t in tables for c in t.columns} | {user_type(c.type) for v in views for c in v.columns}
     enums = sorted((e for e in catalog.enums if not e.external or e.qualname in used), key=lambda e: e.qualname)

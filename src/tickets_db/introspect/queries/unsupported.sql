@@ -32,16 +32,6 @@ union all
 select 'rule', format('%%s on %%I.%%I', r.rulename, n.nspname, c.relname), pg_get_ruledef(r.oid, true)
 from pg_rewrite r join pg_class c on c.oid = r.ev_class join pg_namespace n on n.oid = c.relnamespace
 where n.nspname = any(%(schemas)s) and r.rulename <> '_RETURN'
-union all
-select 'partitioned table', format('%%I.%%I', n.nspname, c.relname),
-       format('-- %%I.%%I is partitioned (%%s): pulled as a plain table; partitioning is not expressed', n.nspname, c.relname, pg_get_partkeydef(c.oid))
-from pg_class c join pg_namespace n on n.oid = c.relnamespace
-where n.nspname = any(%(schemas)s) and c.relkind = 'p'
-union all
-select 'inheritance', format('%%I.%%I', n.nspname, c.relname),
-       format('-- %%I.%%I inherits from %%s: pulled as a plain table; inheritance is not expressed', n.nspname, c.relname, i.inhparent::regclass)
-from pg_inherits i join pg_class c on c.oid = i.inhrelid join pg_namespace n on n.oid = c.relnamespace
-where n.nspname = any(%(schemas)s)
 ) found
 order by case kind when 'aggregate' then 3
                    when 'rule' then 6

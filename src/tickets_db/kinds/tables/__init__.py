@@ -64,7 +64,7 @@ class CreateTable(Op):
 
     def requires(self, foreign: Needs) -> set[str]:
         t = self.table
-        req = {f"schema:{t.schema}"}
+        req = {f"schema:{t.schema}"} | {f"rel:{p}" for p in (*t.inherits, *([t.partition_of] if t.partition_of else []))}
         for c in t.columns:
             req |= _column_needs(c)
         for k in t.constraints:
@@ -244,6 +244,41 @@ class SetLogged(Op):
 
     def requires(self, foreign: Needs) -> set[str]:
         return {f"rel:{self.table}"}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SetPartition(Op):
+    """A partition detached from its table and/or attached (to another table, or with another
+    bound): PostgreSQL has no way to change a bound in place."""
+
+    table: str
+    detach: str | None = None
+    attach: str | None = None
+    bound: str | None = None
+    template: ClassVar[str] = "tables/partition.sql.j2"
+    subrank: ClassVar[int] = 6
+
+    @property
+    def key(self) -> str:
+        return f"partition {self.table}"
+
+    def requires(self, foreign: Needs) -> set[str]:
+        return {f"rel:{self.table}"} | ({f"rel:{self.attach}"} if self.attach else set())
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NoInherit(Op):
+    """The table stops inheriting: the columns it had from those parents become its own (so
+    it runs before anything else changes them)."""
+
+    table: str
+    parents: tuple[str, ...]
+    template: ClassVar[str] = "tables/inherit.sql.j2"
+    phase: ClassVar[int] = -1
+
+    @property
+    def key(self) -> str:
+        return f"no inherit {self.table}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -449,7 +484,7 @@ def _drop_keyed(kind: str, qn: str, x: Constraint | Index) -> Drop:
 def _alter(d: Change, t: Table, cur: Table, des: Table) -> None:
     o = t.origin
     qn = t.qualname
-    cur_cols = {c.name: c for c in cur.columns}
+    cur_cols = {c.name: c for c in cur.columns} | _released(d, cur, des)
     des_cols = {c.name: c for c in des.columns}
     new_columns = set()
     for c in t.columns:
@@ -483,11 +518,32 @@ def _alter(d: Change, t: Table, cur: Table, des: Table) -> None:
             d.add(o, DisableRls(table=qn, hazard="every role with a grant sees and changes every row"))
     if cur.replica_identity != des.replica_identity:
         d.add(o, SetReplicaIdentity(table=qn, identity=t.replica_identity))
+    if cur.partition_by != des.partition_by:
+        d.refuse(o, f"table {qn}: partitioned by {des.partition_by or 'nothing'} instead of {cur.partition_by or 'nothing'} — PostgreSQL cannot change how a table is partitioned; create a new table and move the rows")
+    if (cur.partition_of, cur.partition_bound) != (des.partition_of, des.partition_bound):
+        d.add(o, SetPartition(table=qn, detach=cur.partition_of, attach=t.partition_of, bound=t.partition_bound,
+                              hazard="attaching scans the table for rows outside the bound, under a lock" if t.partition_of else None))
+    gained = [p for p in des.inherits if p not in cur.inherits]
+    if gained:
+        d.refuse(o, f"table {qn} would inherit {', '.join(gained)} — an existing table's columns cannot become inherited ones; create the table anew with `inherits` and move its rows")
+    lost = tuple(p for p in cur.inherits if p not in des.inherits)
+    if lost:
+        d.add(o, NoInherit(table=qn, parents=lost))
     if cur.unlogged != des.unlogged:
         d.add(o, SetLogged(table=qn, logged=not des.unlogged, hazard="rewrites the table under an exclusive lock" + ("; an unlogged table is emptied by a crash and not replicated" if des.unlogged else "")))
     if cur.comment != des.comment:
         d.add(o, Comment(target_kind="table", target=qn, text=t.comment))
     _attachments(d, t, cur, des)
+
+
+def _released(d: Change, cur: Table, des: Table) -> dict[str, Column]:
+    """Columns the table had from parents it stops inheriting: its own once `no inherit` ran."""
+    out: dict[str, Column] = {}
+    for name in cur.inherits:
+        parent = d.current.table(name)
+        if parent is not None and name not in des.inherits:
+            out |= {c.name: c for c in parent.columns} | _released(d, parent, replace(parent, inherits=()))
+    return out
 
 
 def _alter_column(d: Change, qn: str, authored: Column, cur: Column, des: Column, origin: str | None) -> None:

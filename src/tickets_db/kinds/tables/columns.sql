@@ -33,4 +33,5 @@ left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
 -- a join, not col_description(): that is an SQL function called once per column (a third of the query)
 left join pg_description ds on ds.objoid = a.attrelid and ds.classoid = 'pg_class'::regclass and ds.objsubid = a.attnum
 where a.attrelid = any(%(oids)s) and a.attnum > 0 and not a.attisdropped
+  and a.attislocal  -- a partition's or an inheriting table's columns from its parent come with the parent
 order by a.attrelid, a.attnum

@@ -21,4 +21,5 @@ select con.conrelid as oid,
        obj_description(con.oid, 'pg_constraint') as comment
 from pg_constraint con
 where con.conrelid = any(%(oids)s) and con.contype in ('p', 'u', 'f', 'c', 'x')
+  and con.conislocal and con.conparentid = 0  -- not one a parent table's passes down
 order by con.conrelid, con.conname

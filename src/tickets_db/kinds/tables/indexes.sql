@@ -19,4 +19,5 @@ join pg_class ic on ic.oid = i.indexrelid
 join pg_am am on am.oid = ic.relam
 where i.indrelid = any(%(oids)s)
   and not exists (select 1 from pg_constraint c where c.conindid = i.indexrelid and c.contype in ('p', 'u', 'x'))
+  and not exists (select 1 from pg_inherits ih where ih.inhrelid = i.indexrelid)  -- a partition's part of its parent's index
 order by i.indrelid, ic.relname

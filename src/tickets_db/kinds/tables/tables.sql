@@ -5,6 +5,12 @@ select c.oid,
        c.relrowsecurity as rls,
        c.relforcerowsecurity as force_rls,
        c.relpersistence = 'u' as unlogged,
+       lower(pg_get_partkeydef(c.oid)) as partition_by,
+       (select pn.nspname || '.' || p.relname from pg_inherits i join pg_class p on p.oid = i.inhparent join pg_namespace pn on pn.oid = p.relnamespace
+        where i.inhrelid = c.oid and c.relispartition) as partition_of,
+       case when c.relispartition then regexp_replace(pg_get_expr(c.relpartbound, c.oid, true), '^FOR VALUES ', '') end as partition_bound,
+       array(select pn.nspname || '.' || p.relname from pg_inherits i join pg_class p on p.oid = i.inhparent join pg_namespace pn on pn.oid = p.relnamespace
+             where i.inhrelid = c.oid and not c.relispartition order by i.inhseqno) as inherits,
        case c.relreplident when 'f' then 'full' when 'n' then 'nothing'
          when 'i' then (select 'index ' || ic.relname from pg_index x join pg_class ic on ic.oid = x.indexrelid where x.indrelid = c.oid and x.indisreplident)
          else 'default' end as replica_identity,

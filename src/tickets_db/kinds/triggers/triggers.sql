@@ -10,5 +10,5 @@ select t.tgrelid as oid,
 from pg_trigger t
 join pg_proc p on p.oid = t.tgfoid
 join pg_namespace pn on pn.oid = p.pronamespace
-where t.tgrelid = any(%(oids)s) and not t.tgisinternal
+where t.tgrelid = any(%(oids)s) and not t.tgisinternal and t.tgparentid = 0  -- not a partition's copy of its parent's
 order by t.tgrelid, t.tgname
