@@ -107,6 +107,7 @@ def token_list(text: str) -> tuple[Token, ...]:
     return tuple(tokens(text))
 
 
+@lru_cache(maxsize=8192)  # a schema repeats its defaults and types a thousand times
 def shape_problem(text: str, comments: bool = False) -> str | None:
     """Why `text` cannot stand as one expression between parentheses, or None: a `;` outside
     strings and names, a `)` with no `(` before it, a `(` never closed, or a comment (which

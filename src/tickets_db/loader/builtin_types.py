@@ -5,6 +5,7 @@ the extension's schema (`extensions.citext`, `public.hstore`)."""
 from __future__ import annotations
 
 import re
+from functools import cache
 
 CATALOG = frozenset("""
 "any" "char" aclitem any anyarray anycompatible anycompatiblearray anycompatiblemultirange
@@ -33,6 +34,7 @@ _MODIFIERS = re.compile(r"\s*\([^()]*\)")
 _ARRAY = re.compile(r"(\s*\[\s*\d*\s*\])+$|\s+array(\s*\[\s*\d*\s*\])?$")
 
 
+@cache  # a schema spells a handful of types thousands of times
 def base_name(text: str) -> str:
     """`character varying(20)[]` → `character varying`; `pg_catalog.int4` → `int4`."""
     name = _ARRAY.sub("", text.strip().lower())
@@ -40,6 +42,7 @@ def base_name(text: str) -> str:
     return name.removeprefix("pg_catalog.")
 
 
+@cache
 def is_builtin(text: str) -> bool:
     name = base_name(text)
     return name in CATALOG or name in GRAMMAR or bool(INTERVAL_FIELDS.match(name))

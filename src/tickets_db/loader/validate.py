@@ -9,8 +9,6 @@ import difflib
 import re
 from collections import Counter
 
-from sqlglot import exp
-
 from ..errors import SchemaError
 from ..lexer import shape_problem, token_list, tokens, top_level
 from ..migrations import split_statements
@@ -299,6 +297,8 @@ def _unique_relations(cat: Catalog) -> None:
 @cache  # a schema spells a handful of types thousands of times
 def _user_defined(base: str) -> bool | None:
     """Whether sqlglot reads the type as user-defined; None when it cannot read it."""
+    from sqlglot import exp
+
     try:
         return bool(exp.DataType.build(base, dialect="postgres", udt=True).this == exp.DataType.Type.USERDEFINED)
     except Exception:  # sqlglot raises several types for unreadable input
@@ -422,6 +422,8 @@ def _check_expression(text: str, t: Table, key: str, functions: set[str]) -> Non
         if qn not in functions:
             raise _err(origin, key, f"function `{qn}` is not declared", _suggest(qn, sorted(functions)) or "declare it under `functions:` (external: true for platform functions)")
     names = [c.name for c in t.columns]
+    from sqlglot import exp
+
     for col in tree.find_all(exp.Column):
         if col.table or col.find_ancestor(exp.Select) is not None:
             continue

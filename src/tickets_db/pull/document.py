@@ -4,6 +4,7 @@ expressions and bodies as blocks. Pure: no database, no files."""
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any, Iterable
 
 from ..diff.normalize import ALIASES
@@ -40,6 +41,7 @@ def _compact(spec: dict[str, Any]) -> dict[str, Any]:
 _SHORT = {ALIASES[short]: short for short in ("varchar", "timestamptz", "timestamp", "timetz", "time")}
 
 
+@cache  # a schema spells a handful of types thousands of times
 def _type(name: str) -> str:
     """Type names as people write them (varchar(255), timestamptz); PostgreSQL reads both."""
     for long, short in _SHORT.items():

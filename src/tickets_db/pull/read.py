@@ -39,7 +39,7 @@ def read(conn: psycopg.Connection, schemas: tuple[str, ...] = (), rows: tuple[st
     if unknown:
         raise ConfigError(f"the database has no schema {', '.join(unknown)} to pull\n  hint: its schemas are {', '.join(present) or 'none'}")
     attached = intro.attached_tables(conn, schemas)
-    catalog = intro.introspect(conn, Scope(schemas, attached))
+    catalog = intro.introspect(conn, Scope(schemas, attached), depends=False)  # the YAML has no use for the order of drops
     tables = [_own_table(t, schemas) for t in catalog.tables]
     pulled_rows = tuple(_rows(conn, name) for name in rows)
 
