@@ -164,7 +164,7 @@ def test_default_constraint_names_match_postgres(table, kind, columns, expected)
 
 def test_json_schema_describes_every_top_level_key():
     schema = json_schema()
-    assert set(schema["properties"]) == {"schemas", "extensions", "enums", "enum_values", "types", "collations", "domains", "sequences", "tables", "functions", "views", "publications", "default_privileges", "policies", "triggers", "rows", "roles"}
+    assert set(schema["properties"]) == {"schemas", "extensions", "enums", "enum_values", "types", "collations", "domains", "sequences", "tables", "functions", "views", "publications", "default_privileges", "event_triggers", "policies", "triggers", "rows", "roles"}
     assert schema["additionalProperties"] is False
 
 

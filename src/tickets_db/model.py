@@ -434,6 +434,19 @@ class DefaultPrivileges:
 
 
 @dataclass(frozen=True, slots=True)
+class EventTrigger:
+    """A function PostgreSQL runs on DDL (superusers only create them)."""
+
+    name: str
+    event: str  # ddl_command_start | ddl_command_end | sql_drop | table_rewrite
+    function: str  # schema.function returning event_trigger
+    tags: tuple[str, ...] = ()  # command tags it is limited to: CREATE TABLE, …
+    enabled: bool = True
+    comment: str | None = None
+    origin: str | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
 class PublishedTable:
     table: str
     columns: tuple[str, ...] = ()  # all when empty
@@ -490,6 +503,7 @@ class Catalog:
     views: tuple[View, ...] = ()
     publications: tuple[Publication, ...] = ()
     default_privileges: tuple[DefaultPrivileges, ...] = ()
+    event_triggers: tuple[EventTrigger, ...] = ()
     rows: tuple[Rows, ...] = ()
     # Roles the database provides beyond the platform's (grants and policies name them; the
     # cluster owns them, so migrations never create them).

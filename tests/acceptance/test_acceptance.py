@@ -8,8 +8,10 @@ after-state into YAML, then
 - the same through `new`: a migrations folder holding before.sql, `new` writes the change, a fresh
   database built from the folder dumps equal to the after-state, a second `new` finds nothing.
 
-case.toml keys: `allow_data_loss = true` (the change drops tables or columns); `xfail = "why"`
-(a known defect, strict: the case must start passing when it is mended, and then the line goes).
+case.toml keys: `allow_data_loss = true` (the change drops tables or columns); `superuser = true`
+(the objects only a superuser may create, such as event triggers: every database of the case,
+shadows included, is used as the cluster's superuser); `xfail = "why"` (a known defect, strict:
+the case must start passing when it is mended, and then the line goes).
 Adding a case is adding a folder."""
 from __future__ import annotations
 
@@ -52,11 +54,11 @@ def params() -> list[object]:
 
 
 @contextmanager
-def database(cluster, sql_text: str) -> Iterator[str]:
+def database(cluster, sql_text: str, user: str = "postgres") -> Iterator[str]:
     name = f"acc_{uuid.uuid4().hex[:10]}"
     with db.connection(cluster.url("template1")) as conn:
         db.create_database(conn, name, template=cluster.ensure_platform_template())
-    url = cluster.url(name)
+    url = cluster.url(name, user)
     try:
         if sql_text.strip():
             with db.connection(url) as conn:
@@ -75,11 +77,13 @@ def apply_as_migration(url: str, folder: Path, text: str, version: str) -> None:
 
 
 @pytest.mark.parametrize("case", params())
-def test_case(case: Path, cluster, tmp_path: Path) -> None:
+def test_case(case: Path, cluster, tmp_path: Path, monkeypatch) -> None:
     allow_data_loss = bool(settings(case).get("allow_data_loss"))
+    user = "supabase_admin" if settings(case).get("superuser") else "postgres"
+    monkeypatch.setenv("TICKETS_DB_SHADOW_URL", cluster.url("postgres", user))
     (tmp_path / "tickets-db.toml").write_text(TOML)
     project = load_project(tmp_path)
-    with database(cluster, (case / "after.sql").read_text()) as after, database(cluster, (case / "before.sql").read_text()) as before:
+    with database(cluster, (case / "after.sql").read_text(), user) as after, database(cluster, (case / "before.sql").read_text(), user) as before:
         pull(after, project.schema_dir)
         target = schema_dump(after)
 
@@ -98,9 +102,9 @@ def test_case(case: Path, cluster, tmp_path: Path) -> None:
     # the same through `new`, on a migrations folder that holds before.sql
     project.migrations_dir.mkdir()
     (project.migrations_dir / "20000101000000_before.sql").write_text((case / "before.sql").read_text() or "-- nothing\n")
-    server = Target(cluster.url("postgres"), False, project)
+    server = Target(cluster.url("postgres", user), False, project)
     new_migration(project, server, "change", allow_data_loss=allow_data_loss)
-    with database(cluster, "") as fresh:
+    with database(cluster, "", user) as fresh:
         with db.connection(fresh) as conn:
             migrate(conn, list_migrations(project.migrations_dir))
         built = schema_dump(fresh)

@@ -20,7 +20,7 @@ from ..kinds.functions.read import function
 from ..kinds.tables.read import column, constraint, index
 from ..kinds.triggers.read import trigger
 from ..loader.names import make_object_name
-from ..model import IDENTITY_OPTIONS, privilege_order, sequence_choices, Catalog, Collation, Column, Composite, DefaultPrivileges, Domain, Enum, Extension, Function, Grant, Policy, Publication, PublishedTable, Range, Rows, Schema, Sequence, Table, View
+from ..model import IDENTITY_OPTIONS, privilege_order, sequence_choices, Catalog, Collation, Column, Composite, DefaultPrivileges, Domain, Enum, EventTrigger, Extension, Function, Grant, Policy, Publication, PublishedTable, Range, Rows, Schema, Sequence, Table, View
 from ..platform import PLATFORM_PUBLICATIONS, PLATFORM_SCHEMAS, SUPABASE_SCHEMAS
 
 
@@ -197,6 +197,9 @@ def _read(conn: psycopg.Connection, scope: Scope, depends: bool) -> Catalog:
                  v["materialized"], tuple(index(i) for i in view_indexes[v["oid"]]))
             for v in views_rows
         ),
+        # the project's: those whose function is in its schemas (the platform has its own)
+        event_triggers=tuple(EventTrigger(e["name"], e["event"], e["function"], tuple(e["tags"]), e["enabled"], e["comment"])
+                             for e in _fetch(conn, "event_triggers/event_triggers") if e["function"].split(".", 1)[0] in schemas_param),
         default_privileges=tuple(DefaultPrivileges(p["role"], p["schema"], p["on"], _grants(p["grants"])) for p in _fetch(conn, "default_privileges/default_privileges")),
         publications=tuple(
             Publication(p["name"], tuple(PublishedTable(t, tuple(c.split(",")) if c else (), w or None) for t, w, c in p["tables"]), tuple(p["schemas"]),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from . import collations, default_privileges, domains, enums, functions, publications, rows, schemas, sequences, tables, types, views
+from . import collations, default_privileges, domains, enums, event_triggers, functions, publications, rows, schemas, sequences, tables, types, views
 from .common import Change
 
 HERE = Path(__file__).parent
@@ -17,7 +17,7 @@ HERE = Path(__file__).parent
 # The order comparisons run in (what a reader of a migration expects to see first); the
 # dependency sort in diff/order.py then moves only what must move.
 COMPARISONS: tuple[Callable[[Change], None], ...] = (
-    schemas.compare, default_privileges.compare, enums.compare, collations.compare, types.compare, domains.compare, sequences.compare, tables.compare, functions.compare, views.compare, publications.compare, rows.compare,
+    schemas.compare, default_privileges.compare, enums.compare, collations.compare, types.compare, domains.compare, sequences.compare, tables.compare, functions.compare, views.compare, publications.compare, event_triggers.compare, rows.compare,
 )
 
 

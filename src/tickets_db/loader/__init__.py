@@ -24,6 +24,7 @@ from ..model import (
     DefaultPrivileges,
     Domain,
     Enum,
+    EventTrigger,
     Extension,
     Function,
     Grant,
@@ -214,6 +215,7 @@ class _Builder:
         self.functions: list[Function] = []
         self.views: dict[str, View] = {}
         self.publications: dict[str, Publication] = {}
+        self.event_triggers: dict[str, EventTrigger] = {}
         self.default_privileges: dict[tuple[str, str | None, str], DefaultPrivileges] = {}
         self.rows: dict[str, Rows] = {}
         self.roles: list[str] = []
@@ -289,6 +291,11 @@ class _Builder:
             self.views[qn] = View(s, n, spec["query"].strip(), _grants(spec.get("grants"), "view"), bool(spec.get("security_invoker")), spec.get("comment"),
                                   bool(spec.get("security_barrier")), spec.get("check_option"), view_triggers, origin=_origin(doc["views"], name), lint_ignore=_lint_ignore(spec),
                                   materialized=materialized, indexes=_indexes(spec))
+        for name, spec in (doc.get("event_triggers") or {}).items():
+            self._unique(self.event_triggers, name, doc["event_triggers"], name, "event trigger")
+            tags = spec.get("tags") or ()
+            self.event_triggers[name] = EventTrigger(name, spec["event"], qualify(spec["function"]), tuple(str(t).upper() for t in (tags if isinstance(tags, list) else [tags])),
+                                                     bool(spec.get("enabled", True)), spec.get("comment"), origin=_origin(doc["event_triggers"], name))
         for name, spec in (doc.get("publications") or {}).items():
             self._unique(self.publications, name, doc["publications"], name, "publication")
             self.publications[name] = self._publication(name, spec, doc["publications"])
@@ -532,6 +539,7 @@ class _Builder:
             functions=tuple(self.functions),
             views=tuple(self.views.values()),
             publications=tuple(self.publications.values()),
+            event_triggers=tuple(self.event_triggers.values()),
             default_privileges=tuple(self.default_privileges.values()),
             rows=tuple(self.rows.values()),
             roles=tuple(self.roles),

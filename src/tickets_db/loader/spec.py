@@ -386,6 +386,17 @@ DEFAULT_PRIVILEGES_ENTRY = Obj(
     required=("for_role", "on"),
 )
 
+EVENT_TRIGGER = Obj(
+    {
+        "event": Str(choices=("ddl_command_start", "ddl_command_end", "sql_drop", "table_rewrite")),
+        "function": Str(description="schema.function, returning event_trigger"),
+        "tags": List(Str(), allow_single=True, description="only these commands: CREATE TABLE, ALTER TABLE …"),
+        "enabled": Bool(description="default true"),
+        "comment": Str(),
+    },
+    required=("event", "function"),
+)
+
 PUBLICATION = Obj(
     {
         "tables": Map(Obj({"columns": List(Str(), description="the columns to publish (default: all)"), "where": SQL}, description="{} for every row and column"),
@@ -445,6 +456,7 @@ FILE = Obj(
         "functions": List(FUNCTION),
         "views": Map(VIEW),
         "default_privileges": List(DEFAULT_PRIVILEGES_ENTRY, description="what roles' future objects get (alter default privileges); only the entries listed are managed"),
+        "event_triggers": Map(EVENT_TRIGGER, description="functions run on DDL (only a superuser may create one: not on hosted Supabase)"),
         "publications": Map(PUBLICATION, description="logical replication (Supabase Realtime: add tables to supabase_realtime, external: true)"),
         "policies": Map(Map(POLICY), description="table -> policies, for tables declared elsewhere"),
         "triggers": Map(Map(TRIGGER), description="table -> triggers, for tables declared elsewhere"),

@@ -103,6 +103,9 @@ def validate_catalog(cat: Catalog) -> None:
         _check_roles([dp.role, *(g.role for g in dp.grants)], dp.origin, "default_privileges", known)
         if dp.schema and dp.schema not in schemas:
             raise _err(dp.origin, "default_privileges.schema", f"schema `{dp.schema}` is not declared", "add it under `schemas:` (external: true for public)")
+    for et in cat.event_triggers:
+        if et.function not in functions:
+            raise _err(et.origin, f"event_triggers.{et.name}.function", f"function `{et.function}` is not declared", _suggest(et.function, sorted(functions)))
     for pub in cat.publications:
         for s in pub.schemas:
             if s not in schemas:

@@ -19,6 +19,7 @@ MARK = "# Pulled by tickets-db"
 RAW_MARK = "-- Pulled by tickets-db"
 ROLES_FILE = "_roles.yaml"  # not a schema's name: roles belong to the cluster
 PUBLICATIONS_FILE = "_publications.yaml"  # publications belong to the database, not a schema
+EVENT_TRIGGERS_FILE = "_event_triggers.yaml"
 DEFAULT_PRIVILEGES_FILE = "_default_privileges.yaml"
 LONG = 72  # expressions longer than this are written as block scalars
 
@@ -330,6 +331,12 @@ def data(pulled: Pulled) -> dict[str, tuple[str, dict[str, Any]]]:
         out[DEFAULT_PRIVILEGES_FILE] = (header, {"default_privileges": [
             Flow({"for_role": p.role} | ({"schema": p.schema} if p.schema else {}) | {"on": p.on, "grants": Flow(_grants(p.grants, DEFAULT_PRIVILEGES[p.on]))})
             for p in pulled.catalog.default_privileges]})
+    if pulled.catalog.event_triggers:
+        header = f"{MARK}: its event triggers (only a superuser may create them).\n"
+        out[EVENT_TRIGGERS_FILE] = (header, {"event_triggers": {
+            e.name: Flow({"event": e.event, "function": e.function} | ({"tags": FlowList(e.tags)} if e.tags else {}) | ({"enabled": False} if not e.enabled else {})
+                         | ({"comment": _text(e.comment)} if e.comment else {}))
+            for e in pulled.catalog.event_triggers}})
     if pulled.catalog.publications:
         header = f"{MARK}: its publications (logical replication; Supabase Realtime listens on supabase_realtime).\n"
         out[PUBLICATIONS_FILE] = (header, {"publications": {p.name: _publication(p) for p in pulled.catalog.publications}})

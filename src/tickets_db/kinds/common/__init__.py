@@ -147,7 +147,7 @@ class SetGrants(Op):
 
 # Kinds in the order drops run when nothing read from the database says more: what depends on
 # something goes before it.
-DROP_ORDER = ("publication", "policy", "trigger", "view", "materialized view", "constraint", "index", "column", "table", "sequence", "function", "procedure", "domain", "type", "collation", "extension", "schema")
+DROP_ORDER = ("event trigger", "publication", "policy", "trigger", "view", "materialized view", "constraint", "index", "column", "table", "sequence", "function", "procedure", "domain", "type", "collation", "extension", "schema")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,5 @@
+create schema app;
+create table app.ddl_log (at timestamptz default now(), tag text);
+create function app.log_ddl() returns event_trigger language plpgsql as $$ begin insert into app.ddl_log (tag) values (tg_tag); end $$;
+create event trigger log_creates on ddl_command_end when tag in ('CREATE TABLE', 'ALTER TABLE') execute function app.log_ddl();
+comment on event trigger log_creates is 'audit';

@@ -1,0 +1,3 @@
+create schema app;
+create table app.ddl_log (at timestamptz default now(), tag text);
+create function app.log_ddl() returns event_trigger language plpgsql as $$ begin insert into app.ddl_log (tag) values (tg_tag); end $$;
