@@ -103,6 +103,8 @@ class Enum:
     values: tuple[str, ...]
     comment: str | None = None
     external: bool = field(default=False, compare=False)
+    # Who may use it: None is PostgreSQL's default (everyone); listed, exactly these roles.
+    grants: tuple[Grant, ...] | None = None
     origin: str | None = field(default=None, compare=False)
 
     @property
@@ -120,6 +122,8 @@ class Composite:
     attributes: tuple[tuple[str, str], ...]
     comment: str | None = None
     external: bool = field(default=False, compare=False)
+    # Who may use it: None is PostgreSQL's default (everyone); listed, exactly these roles.
+    grants: tuple[Grant, ...] | None = None
     origin: str | None = field(default=None, compare=False)
 
     @property
@@ -138,6 +142,8 @@ class Range:
     subtype_diff: str | None = None  # a function: lets GiST indexes measure distances
     comment: str | None = None
     external: bool = field(default=False, compare=False)
+    # Who may use it: None is PostgreSQL's default (everyone); listed, exactly these roles.
+    grants: tuple[Grant, ...] | None = None
     origin: str | None = field(default=None, compare=False)
 
     @property
@@ -168,6 +174,11 @@ class Sequence:
     @property
     def qualname(self) -> str:
         return f"{self.schema}.{self.name}"
+
+
+def type_grants(grants: tuple[Grant, ...]) -> tuple[Grant, ...] | None:
+    """A type's privileges as read: None when they are PostgreSQL's default (public may use it)."""
+    return None if grants == (Grant("public", ("usage",)),) else grants
 
 
 def sequence_choices(values: dict[str, str], type_name: str) -> tuple[tuple[str, str], ...]:
@@ -205,6 +216,8 @@ class Domain:
     default: str | None = None
     check: str | None = None
     comment: str | None = None
+    # Who may use it: None is PostgreSQL's default (everyone); listed, exactly these roles.
+    grants: tuple[Grant, ...] | None = None
     origin: str | None = field(default=None, compare=False)
 
     @property

@@ -20,7 +20,7 @@ from ..kinds.functions.read import function
 from ..kinds.tables.read import column, constraint, index
 from ..kinds.triggers.read import trigger
 from ..loader.names import make_object_name
-from ..model import IDENTITY_OPTIONS, privilege_order, sequence_choices, Catalog, Collation, Column, Composite, DefaultPrivileges, Domain, Enum, EventTrigger, Extension, Function, Grant, Policy, Publication, PublishedTable, Range, Rows, Schema, Sequence, Table, View
+from ..model import IDENTITY_OPTIONS, privilege_order, sequence_choices, type_grants, Catalog, Collation, Column, Composite, DefaultPrivileges, Domain, Enum, EventTrigger, Extension, Function, Grant, Policy, Publication, PublishedTable, Range, Rows, Schema, Sequence, Table, View
 from ..platform import PLATFORM_PUBLICATIONS, PLATFORM_SCHEMAS, SUPABASE_SCHEMAS
 
 
@@ -117,7 +117,7 @@ def _grouped(conn: psycopg.Connection, kind: str, oids: list[int]) -> dict[int, 
 
 
 def _enums(conn: psycopg.Connection, schemas: list[str]) -> tuple[Enum, ...]:
-    return tuple(Enum(e["schema"], e["name"], tuple(e["values"]), e["comment"]) for e in _fetch(conn, "enums/enums", schemas=schemas))
+    return tuple(Enum(e["schema"], e["name"], tuple(e["values"]), e["comment"], grants=type_grants(_grants(e["grants"]))) for e in _fetch(conn, "enums/enums", schemas=schemas))
 
 
 def _extensions(conn: psycopg.Connection, schemas: list[str]) -> tuple[Extension, ...]:
@@ -185,9 +185,10 @@ def _read(conn: psycopg.Connection, scope: Scope, depends: bool) -> Catalog:
         extensions=_extensions(conn, schemas_param),
         enums=_enums(conn, schemas_param),
         collations=tuple(Collation(c["schema"], c["name"], c["locale"], c["provider"], c["ctype"], c["deterministic"], c["comment"]) for c in _fetch(conn, "collations/collations", schemas=schemas_param)),
-        composites=tuple(Composite(t["schema"], t["name"], tuple((a, typ) for a, typ in t["attributes"]), t["comment"]) for t in types if t["kind"] == "c"),
-        ranges=tuple(Range(t["schema"], t["name"], t["subtype"], t["multirange"], t["subtype_diff"], t["comment"]) for t in types if t["kind"] == "r"),
-        domains=tuple(Domain(x["schema"], x["name"], x["type"], x["not_null"], x["default"], x["check"], x["comment"]) for x in _fetch(conn, "domains/domains", schemas=schemas_param)),
+        composites=tuple(Composite(t["schema"], t["name"], tuple((a, typ) for a, typ in t["attributes"]), t["comment"], grants=type_grants(_grants(t["grants"]))) for t in types if t["kind"] == "c"),
+        ranges=tuple(Range(t["schema"], t["name"], t["subtype"], t["multirange"], t["subtype_diff"], t["comment"], grants=type_grants(_grants(t["grants"]))) for t in types if t["kind"] == "r"),
+        domains=tuple(Domain(x["schema"], x["name"], x["type"], x["not_null"], x["default"], x["check"], x["comment"], grants=type_grants(_grants(x["grants"])))
+                      for x in _fetch(conn, "domains/domains", schemas=schemas_param)),
         sequences=sequences,
         tables=tuple(tables),
         functions=_functions(conn, schemas_param),

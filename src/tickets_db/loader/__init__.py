@@ -86,7 +86,7 @@ def _grants(spec: YMap | None, kind: str) -> tuple[Grant, ...]:
     if not spec:
         return ()
     all_privs = {"table": PRIVILEGES, "schema": ("usage", "create"), "view": PRIVILEGES, "column": ("select", "insert", "update", "references"), "sequence": SEQUENCE_PRIVILEGES,
-                 **{f"new {on}": privs for on, privs in DEFAULT_PRIVILEGES.items()}}[kind]
+                 "type": ("usage",), **{f"new {on}": privs for on, privs in DEFAULT_PRIVILEGES.items()}}[kind]
     out = []
     for role, privs in spec.items():
         items = privs if isinstance(privs, list) else [privs]
@@ -105,6 +105,11 @@ def _grants(spec: YMap | None, kind: str) -> tuple[Grant, ...]:
                 names.add(p)
         out.append(Grant(role, privilege_order(names), privilege_order(grantable)))
     return tuple(sorted(out, key=lambda g: g.role))
+
+
+def _type_grants(spec: YMap) -> tuple[Grant, ...] | None:
+    """None (PostgreSQL's default: everyone may use the type) unless `grants` is given."""
+    return _grants(spec["grants"], "type") if "grants" in spec else None
 
 
 def _identity_options(c: YMap, column: str) -> tuple[tuple[str, str], ...]:
@@ -240,7 +245,7 @@ class _Builder:
             s, n = split(qn)
             values = tuple(str(v) for v in spec["values"])
             self._no_repeats(values, spec, "values", qn)
-            self.enums[qn] = Enum(s, n, values, spec.get("comment"), bool(spec.get("external")), origin=_origin(doc["enums"], name))
+            self.enums[qn] = Enum(s, n, values, spec.get("comment"), bool(spec.get("external")), origin=_origin(doc["enums"], name), grants=_type_grants(spec))
         for name, spec in (doc.get("types") or {}).items():
             qn = qualify(name)
             self._unique(self.types, qn, doc["types"], name, "type")
@@ -270,7 +275,7 @@ class _Builder:
             self._unique(self.domains, qn, doc["domains"], name, "domain")
             s, n = split(qn)
             default = spec.get("default")
-            self.domains[qn] = Domain(s, n, spec["type"], bool(spec.get("not_null")), None if default is None else str(default), spec.get("check"), spec.get("comment"), origin=_origin(doc["domains"], name))
+            self.domains[qn] = Domain(s, n, spec["type"], bool(spec.get("not_null")), None if default is None else str(default), spec.get("check"), spec.get("comment"), origin=_origin(doc["domains"], name), grants=_type_grants(spec))
         for name, spec in (doc.get("tables") or {}).items():
             qn = qualify(name)
             self._unique(self.tables, qn, doc["tables"], name, "table")
@@ -328,8 +333,9 @@ class _Builder:
             attributes = spec["attributes"]
             if not attributes:
                 raise SchemaError(spec.file, spec.lines["attributes"], f"types.{key}.attributes", "a composite type needs at least one attribute")
-            return Composite(s, n, tuple((a, str(t)) for a, t in attributes.items()), spec.get("comment"), bool(spec.get("external")), origin=origin)
-        return Range(s, n, spec["range"], spec.get("multirange") or default_multirange(n), spec.get("subtype_diff"), spec.get("comment"), bool(spec.get("external")), origin=origin)
+            return Composite(s, n, tuple((a, str(t)) for a, t in attributes.items()), spec.get("comment"), bool(spec.get("external")), origin=origin, grants=_type_grants(spec))
+        return Range(s, n, spec["range"], spec.get("multirange") or default_multirange(n), spec.get("subtype_diff"), spec.get("comment"), bool(spec.get("external")), origin=origin,
+                     grants=_type_grants(spec))
 
     def _publication(self, name: str, spec: YMap, parent: YMap) -> Publication:
         external = bool(spec.get("external"))

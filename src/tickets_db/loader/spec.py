@@ -188,6 +188,7 @@ PRIVS = ("select", "insert", "update", "delete", "truncate", "references", "trig
 # `select with grant option`: the role may grant it on
 GRANTS = Map(List(Str(choices=_grantable(PRIVS)), allow_single=True), description="role -> privileges (exact: roles not listed get none); `select with grant option` lets the role grant it on")
 COLUMN_GRANTS = Map(List(Str(choices=_grantable(("select", "insert", "update", "references", "all"))), allow_single=True), description="role -> privileges on this column only (exact)")
+TYPE_GRANTS = Map(List(Str(choices=_grantable(("usage", "all"))), allow_single=True), description="role -> usage (exact; leave out for PostgreSQL's default: everyone may use it)")
 SEQUENCE_GRANTS = Map(List(Str(choices=_grantable(("usage", "select", "update", "all"))), allow_single=True), description="role -> privileges on the sequence (exact): usage lets nextval() draw from it, update setval()")
 SCHEMA_GRANTS = Map(List(Str(choices=_grantable(("usage", "create", "all"))), allow_single=True), description="role -> privileges on the schema (exact)")
 SQL = Str(description="a SQL expression, as you would write it in PostgreSQL")
@@ -357,12 +358,12 @@ VIEW = Obj(
 )
 
 ENUM = Obj(
-    {"values": List(Str()), "comment": Str(), "external": Bool()},
+    {"values": List(Str()), "grants": TYPE_GRANTS, "comment": Str(), "external": Bool()},
     required=("values",),
 )
 
 DOMAIN = Obj(
-    {"type": Str("the base type: text, integer, varchar(320) …"), "not_null": Bool(), "default": Str(), "check": Str("a boolean expression over `value`"), "comment": Str()},
+    {"type": Str("the base type: text, integer, varchar(320) …"), "not_null": Bool(), "default": Str(), "check": Str("a boolean expression over `value`"), "grants": TYPE_GRANTS, "comment": Str()},
     required=("type",),
 )
 
@@ -427,6 +428,7 @@ TYPE = Obj(
         "range": Str(description="a range type over this subtype (numeric, timestamptz …)"),
         "subtype_diff": Str(description="with range: a function giving the distance of two subtype values, for GiST indexes"),
         "multirange": Str(description="with range: the name of its multirange type (default: PostgreSQL's)"),
+        "grants": TYPE_GRANTS,
         "comment": Str(),
         "external": Bool(description="provided by the platform or an extension: referenced, not created"),
     },

@@ -12,7 +12,7 @@ from collections import Counter
 from ..errors import SchemaError
 from ..lexer import shape_problem, token_list, tokens, top_level
 from ..migrations import split_statements
-from ..model import Catalog, Table, qualify
+from ..model import Catalog, Grant, Table, qualify
 from ..platform import KNOWN_ROLES
 from ..sql_expressions import parse, qualified_calls
 from .builtin_types import base_name, is_builtin
@@ -103,6 +103,11 @@ def validate_catalog(cat: Catalog) -> None:
         _check_roles([dp.role, *(g.role for g in dp.grants)], dp.origin, "default_privileges", known)
         if dp.schema and dp.schema not in schemas:
             raise _err(dp.origin, "default_privileges.schema", f"schema `{dp.schema}` is not declared", "add it under `schemas:` (external: true for public)")
+    typed: list[tuple[str, str | None, tuple[Grant, ...] | None]] = [(x.qualname, x.origin, x.grants) for x in cat.enums]
+    typed += [(x.qualname, x.origin, x.grants) for x in cat.composites] + [(x.qualname, x.origin, x.grants) for x in cat.ranges]
+    typed += [(x.qualname, x.origin, x.grants) for x in cat.domains]
+    for type_name, type_origin, type_grants in typed:
+        _check_roles([g.role for g in type_grants or ()], type_origin, f"{type_name}.grants", known)
     for et in cat.event_triggers:
         if et.function not in functions:
             raise _err(et.origin, f"event_triggers.{et.name}.function", f"function `{et.function}` is not declared", _suggest(et.function, sorted(functions)))

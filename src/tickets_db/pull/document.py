@@ -245,6 +245,11 @@ def _function(f: Function) -> dict[str, Any]:
     return spec
 
 
+def _usage(grants: tuple[Grant, ...] | None) -> dict[str, Any]:
+    """A type's `grants`, when they are not PostgreSQL's default."""
+    return {} if grants is None else {"grants": Flow(_grants(grants, ("usage",)))}
+
+
 def _user_types(composites: tuple[Composite, ...], ranges: tuple[Range, ...]) -> list[Composite | Range]:
     found: list[Composite | Range] = [*composites, *ranges]
     return sorted(found, key=lambda t: t.qualname)
@@ -257,7 +262,7 @@ def _user_type(t: Composite | Range) -> dict[str, Any]:
         spec = {"range": _type(t.subtype)}
         spec |= {"subtype_diff": t.subtype_diff} if t.subtype_diff else {}
         spec |= {"multirange": t.multirange} if t.multirange != default_multirange(t.name) else {}
-    return _compact(spec | ({"comment": _text(t.comment)} if t.comment else {}) | ({"external": True} if t.external else {}))
+    return _compact(spec | _usage(t.grants) | ({"comment": _text(t.comment)} if t.comment else {}) | ({"external": True} if t.external else {}))
 
 
 def _sequence(s: Sequence) -> Any:
@@ -286,13 +291,13 @@ def _document(pulled: Pulled, schema: Schema) -> dict[str, Any]:
         doc["schemas"] = {name: Flow(({"grants": Flow(_grants(schema.grants, ("usage", "create")))} if schema.grants else {}) | ({"comment": schema.comment} if schema.comment else {}))}
     sections: dict[str, Any] = {
         "extensions": {e.name: Flow({"schema": e.schema} | ({"version": e.version} if e.pinned else {}) | ({"external": True} if e.external else {})) for e in cat.extensions if e.schema == name},
-        "enums": {e.qualname: _compact({"values": FlowList(e.values)} | ({"comment": _text(e.comment)} if e.comment else {}) | ({"external": True} if e.external else {})) for e in cat.enums if e.schema == name},
+        "enums": {e.qualname: _compact({"values": FlowList(e.values)} | _usage(e.grants) | ({"comment": _text(e.comment)} if e.comment else {}) | ({"external": True} if e.external else {})) for e in cat.enums if e.schema == name},
         "collations": {c.qualname: _compact({"locale": c.locale} | ({"provider": c.provider} if c.provider != "libc" else {}) | ({"ctype": c.ctype} if c.ctype else {})
                                             | ({"deterministic": False} if not c.deterministic else {}) | ({"comment": _text(c.comment)} if c.comment else {}))
                        for c in sorted(cat.collations, key=lambda c: c.qualname) if c.schema == name},
         "types": {t.qualname: _user_type(t) for t in _user_types(cat.composites, cat.ranges) if t.schema == name},
         "domains": {
-            d.qualname: _compact({"type": _type(d.type)} | ({"not_null": True} if d.not_null else {}) | ({"default": d.default} if d.default else {}) | ({"check": _text(d.check)} if d.check else {}) | ({"comment": d.comment} if d.comment else {}))
+            d.qualname: _compact({"type": _type(d.type)} | ({"not_null": True} if d.not_null else {}) | ({"default": d.default} if d.default else {}) | ({"check": _text(d.check)} if d.check else {}) | _usage(d.grants) | ({"comment": d.comment} if d.comment else {}))
             for d in cat.domains if d.schema == name
         },
         "sequences": {s.qualname: _sequence(s) for s in sorted(cat.sequences, key=lambda s: s.qualname) if s.schema == name},

@@ -15,6 +15,20 @@ from ...platform import API_ROLES
 REVOKE_FROM = ("public", *API_ROLES)
 
 
+EVERYONE_USES = (Grant("public", ("usage",)),)  # a type's default privileges
+
+
+def type_grants(kind: str, target: str, have: tuple[Grant, ...] | None, want: tuple[Grant, ...] | None, written: tuple[Grant, ...] | None,
+                created: bool = False) -> list["SetGrants"]:
+    """A type's (or domain's) privileges: left at PostgreSQL's default unless the YAML lists
+    them, and then exactly those; back to the default when the YAML stops listing them."""
+    if created:
+        return [SetGrants(target_kind=kind, target=target, grants=written, revoke_from=REVOKE_FROM)] if written is not None else []
+    if have == want:
+        return []
+    return [SetGrants(target_kind=kind, target=target, grants=written if written is not None else EVERYONE_USES, revoke_from=revoke_from(have if have is not None else EVERYONE_USES))]
+
+
 def revoke_from(current: tuple[Grant, ...]) -> tuple[str, ...]:
     """Whom exact grants revoke from on an existing object: public, the API roles, and every
     other role that holds a privilege on it now (a role the YAML no longer lists)."""
@@ -97,7 +111,7 @@ def target_needs(kind: str, target: str, column: str = "", on: str = "") -> set[
         return {f"fn:{target}"}
     if kind == "column":
         return {f"rel:{target}", f"col:{target}.{column}"}
-    if kind == "type":
+    if kind in ("type", "domain"):
         return {f"type:{target}"}
     if kind == "schema":
         return {f"schema:{target}"}

@@ -2,11 +2,11 @@
 against the old definition)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from ...model import Domain
-from ..common import Change, Drop, Needs, Op, type_refs
+from ..common import Change, Drop, Needs, Op, type_grants, type_refs
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -31,10 +31,13 @@ def compare(d: Change) -> None:
     desired = {x.qualname: x for x in d.desired.domains}
     for x in d.authored.domains:
         cur = current.get(x.qualname)
+        want = desired.get(x.qualname, x)
         if cur is None:
-            d.add(x.origin, CreateDomain(domain=x))
-        elif cur != desired.get(x.qualname, x):
+            d.add(x.origin, CreateDomain(domain=x), *type_grants("domain", x.qualname, None, None, x.grants, created=True))
+        elif replace(cur, grants=None) != replace(want, grants=None):
             d.refuse(x.origin, f"domain {x.qualname} changed")
+        else:
+            d.add(x.origin, *type_grants("domain", x.qualname, cur.grants, want.grants, x.grants))
     authored = {x.qualname for x in d.authored.domains}
     for x in d.current.domains:
         if x.qualname not in authored:

@@ -4,6 +4,12 @@ select n.nspname as schema,
        t.typnotnull as not_null,
        t.typdefault as "default",
        (select pg_get_expr(c.conbin, 0) from pg_constraint c where c.contypid = t.oid and c.contype = 'c' order by c.conname limit 1) as "check",
+       array(
+         select case when g.grantee = 0 then 'public' else pg_get_userbyid(g.grantee) end || '=' || lower(g.privilege_type) || case when g.is_grantable then '*' else '' end
+         from aclexplode(coalesce(t.typacl, acldefault('T', t.typowner))) g
+         where g.grantee <> t.typowner
+         order by 1
+       ) as grants,
        obj_description(t.oid, 'pg_type') as comment
 from pg_type t
 join pg_namespace n on n.oid = t.typnamespace

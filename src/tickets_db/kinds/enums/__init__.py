@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from ...model import Enum
-from ..common import Change, Comment, Drop, Needs, Op
+from ..common import Change, Comment, Drop, Needs, Op, type_grants
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,11 +47,13 @@ def compare(d: Change) -> None:
         if e.external:
             continue
         cur = current.get(e.qualname)
+        want = d.desired.enum(e.qualname) or e
         if cur is None:
-            d.add(e.origin, CreateEnum(enum=e))
+            d.add(e.origin, CreateEnum(enum=e), *type_grants("type", e.qualname, None, None, e.grants, created=True))
             continue
-        if cur.comment != (d.desired.enum(e.qualname) or e).comment:
+        if cur.comment != want.comment:
             d.add(e.origin, Comment(target_kind="type", target=e.qualname, text=e.comment))
+        d.add(e.origin, *type_grants("type", e.qualname, cur.grants, want.grants, e.grants))
         _values(d, cur, e)
     authored = {e.qualname for e in d.authored.enums}
     for e in d.current.enums:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from ...model import Composite, Range, default_multirange
-from ..common import Change, Comment, Drop, Needs, Op, type_refs
+from ..common import Change, Comment, Drop, Needs, Op, type_grants, type_refs
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -83,9 +83,10 @@ def _composites(d: Change) -> None:
             continue
         cur = current.get(t.qualname)
         if cur is None:
-            d.add(t.origin, CreateComposite(composite=t))
+            d.add(t.origin, CreateComposite(composite=t), *type_grants("type", t.qualname, None, None, t.grants, created=True))
             continue
         want = desired.get(t.qualname, t)
+        d.add(t.origin, *type_grants("type", t.qualname, cur.grants, want.grants, t.grants))
         if cur.attributes != want.attributes:
             _attributes(d, cur, want, t)
         if cur.comment != want.comment:
@@ -120,9 +121,10 @@ def _ranges(d: Change) -> None:
             continue
         cur = current.get(r.qualname)
         if cur is None:
-            d.add(r.origin, CreateRange(range=r))
+            d.add(r.origin, CreateRange(range=r), *type_grants("type", r.qualname, None, None, r.grants, created=True))
             continue
         want = desired.get(r.qualname, r)
+        d.add(r.origin, *type_grants("type", r.qualname, cur.grants, want.grants, r.grants))
         if (cur.subtype, cur.multirange, cur.subtype_diff) != (want.subtype, want.multirange, want.subtype_diff):
             d.refuse(r.origin, f"range type {r.qualname} changed — PostgreSQL cannot alter a range's subtype; create a new type, move the columns to it, drop this one (`tickets-db new --empty`)")
         elif cur.comment != want.comment:

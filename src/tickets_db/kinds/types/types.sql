@@ -8,6 +8,12 @@ select n.nspname as schema,
        format_type(r.rngsubtype, null) as subtype,
        (select m.typname from pg_type m where m.oid = r.rngmultitypid) as multirange,
        case when r.rngsubdiff <> 0 then r.rngsubdiff::regproc::text end as subtype_diff,
+       array(
+         select case when g.grantee = 0 then 'public' else pg_get_userbyid(g.grantee) end || '=' || lower(g.privilege_type) || case when g.is_grantable then '*' else '' end
+         from aclexplode(coalesce(t.typacl, acldefault('T', t.typowner))) g
+         where g.grantee <> t.typowner
+         order by 1
+       ) as grants,
        obj_description(t.oid, 'pg_type') as comment
 from pg_type t
 join pg_namespace n on n.oid = t.typnamespace

@@ -1,0 +1,10 @@
+create schema app;
+create type app.mood as enum ('ok', 'sad');
+create type app.pair as (a int, b int);
+create type app.span as range (subtype = int4);
+create domain app.positive as int check (value > 0);
+revoke usage on type app.mood from public;
+grant usage on type app.mood to authenticated;
+revoke usage on type app.pair from public;
+revoke usage on domain app.positive from public;
+grant usage on domain app.positive to service_role, authenticated;
