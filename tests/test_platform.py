@@ -56,3 +56,15 @@ def test_migrate_installs_it_into_a_plain_database(cluster):
     finally:
         with db.connection(cluster.url("template1")) as conn:
             db.drop_database(conn, name)
+
+
+def test_the_schema_privileges_pull_compares_with_are_the_stand_ins(empty_db):
+    """pull writes a platform schema's privileges where they differ from these; were they not the
+    stand-in's, every pull would write (or miss) a difference nobody made."""
+    from tickets_db import introspect
+    with db.connection(empty_db) as conn:
+        read = {s.name: s.grants for s in introspect.schemas(conn, tuple(platform.STAND_IN_SCHEMA_USAGE))}
+    for name, roles in platform.STAND_IN_SCHEMA_USAGE.items():
+        held = sorted(g.role for g in read[name] or () if not platform.platform_role(g.role))
+        assert held == sorted(roles), name
+        assert all(g.privileges == ("usage",) for g in read[name] or () if not platform.platform_role(g.role)), name

@@ -77,7 +77,8 @@ class Grant:
 @dataclass(frozen=True, slots=True)
 class Schema:
     name: str
-    grants: tuple[Grant, ...] = ()
+    # None: the platform's to set (an external schema whose YAML says nothing about privileges)
+    grants: tuple[Grant, ...] | None = ()
     comment: str | None = None
     external: bool = field(default=False, compare=False)
     origin: str | None = field(default=None, compare=False)

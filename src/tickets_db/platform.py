@@ -17,7 +17,23 @@ PLATFORM_SCHEMAS = frozenset({"auth", "storage", "extensions", "pg_catalog", "in
 # Schemas hosted Supabase keeps for its own services.
 SUPABASE_SCHEMAS = frozenset({"graphql", "graphql_public", "realtime", "_realtime", "supabase_functions", "supabase_migrations", "vault", "pgsodium", "pgsodium_masks", "net", "cron", "pgbouncer", "_analytics"})
 
-KNOWN_ROLES = frozenset({"public", *API_ROLES, "postgres", "authenticator", "supabase_admin", "supabase_auth_admin", "supabase_storage_admin"})
+# Who may use the schemas the stand-in provides (as hosted Supabase grants it); a pulled database
+# that grants otherwise (Makerkit revokes anon's) has its own privileges written in the YAML.
+STAND_IN_SCHEMA_USAGE = {"public": ("public", *API_ROLES), "auth": API_ROLES, "storage": API_ROLES, "extensions": API_ROLES}
+
+# The platform's own roles (hosted Supabase's service roles): whatever they hold on a schema the
+# platform owns is the platform's business, never revoked by a project's exact grants.
+PLATFORM_ROLES = frozenset({
+    "postgres", "authenticator", "supabase_admin", "supabase_auth_admin", "supabase_storage_admin", "supabase_functions_admin",
+    "supabase_realtime_admin", "supabase_replication_admin", "supabase_read_only_user", "supabase_etl_admin", "dashboard_user",
+    "pgbouncer", "pgsodium_keyholder", "pgsodium_keyiduser", "pgsodium_keymaker",
+})
+KNOWN_ROLES = frozenset({"public", *API_ROLES, *PLATFORM_ROLES})
+
+
+def platform_role(role: str) -> bool:
+    """One of the platform's roles, or PostgreSQL's predefined ones (pg_database_owner…)."""
+    return role in PLATFORM_ROLES or role.startswith("pg_")
 
 
 def roles_sql() -> str:

@@ -34,6 +34,8 @@ class Scope:
     # Also every other schema of the database's own (not the platform's, not public): the YAML
     # declares the whole database, so a schema it no longer names is one to drop.
     every_schema: bool = False
+    # Platform schemas (storage) whose privileges the YAML sets: read as schemas, nothing in them.
+    schema_privileges: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, catalog: Catalog) -> "Scope":
@@ -44,7 +46,8 @@ class Scope:
             t = catalog.table(r.table)
             renamed = tuple((c.name, c.renamed_from) for c in (t.columns if t else ()) if c.renamed_from and c.name in r.columns)
             rows.append(replace(r, renamed_from=t.renamed_from if t else None, renamed_columns=renamed))
-        return cls(schemas, external, tuple(rows), every_schema=True)
+        privileges = tuple(sorted(s.name for s in catalog.schemas if s.name in PLATFORM_SCHEMAS and s.grants is not None))
+        return cls(schemas, external, tuple(rows), every_schema=True, schema_privileges=privileges)
 
 
 @cache
@@ -181,7 +184,7 @@ def _read(conn: psycopg.Connection, scope: Scope, depends: bool) -> Catalog:
         for s in _fetch(conn, "sequences/sequences", schemas=schemas_param) if f"{s['schema']}.{s['name']}" not in serials
     )
     return Catalog(
-        schemas=tuple(Schema(s["name"], _grants(s["grants"]), s["comment"]) for s in _fetch(conn, "schemas/schemas", schemas=schemas_param)),
+        schemas=_schemas(conn, [*schemas_param, *scope.schema_privileges]),
         extensions=_extensions(conn, schemas_param),
         enums=_enums(conn, schemas_param),
         collations=tuple(Collation(c["schema"], c["name"], c["locale"], c["provider"], c["ctype"], c["deterministic"], c["comment"]) for c in _fetch(conn, "collations/collations", schemas=schemas_param)),
@@ -324,6 +327,14 @@ def attached_tables(conn: psycopg.Connection, schemas: tuple[str, ...]) -> tuple
 
 def extensions(conn: psycopg.Connection, schemas: tuple[str, ...]) -> tuple[Extension, ...]:
     return _extensions(conn, list(schemas))
+
+
+def schemas(conn: psycopg.Connection, names: tuple[str, ...]) -> tuple[Schema, ...]:
+    return _schemas(conn, list(names))
+
+
+def _schemas(conn: psycopg.Connection, names: list[str]) -> tuple[Schema, ...]:
+    return tuple(Schema(s["name"], _grants(s["grants"]), s["comment"]) for s in _fetch(conn, "schemas/schemas", schemas=names))
 
 
 def enums(conn: psycopg.Connection, schemas: tuple[str, ...]) -> tuple[Enum, ...]:

@@ -52,7 +52,7 @@ def rule(id: str, severity: str, title: str, why: str, hint: str) -> Callable[[C
 
 def exposed_schemas(cat: Catalog) -> set[str]:
     """Schemas the API roles can reach: `public`, and any schema granting them usage."""
-    return {"public"} | {s.name for s in cat.schemas if any(g.role in ("anon", "authenticated", "public") and "usage" in g.privileges for g in s.grants)}
+    return {"public"} | {s.name for s in cat.schemas if any(g.role in ("anon", "authenticated", "public") and "usage" in g.privileges for g in s.grants or ())}
 
 
 def owned_tables(cat: Catalog) -> list[Table]:

@@ -234,7 +234,7 @@ class _Builder:
     def add_file(self, doc: YMap) -> None:
         for name, spec in (doc.get("schemas") or {}).items():
             self._unique(self.schemas, name, doc["schemas"], name, "schema")
-            self.schemas[name] = Schema(name, _grants(spec.get("grants"), "schema"), spec.get("comment"), origin=_origin(doc["schemas"], name)) if not spec.get("external") else Schema(name, external=True, origin=_origin(doc["schemas"], name))
+            self.schemas[name] = Schema(name, _grants(spec.get("grants"), "schema"), spec.get("comment"), origin=_origin(doc["schemas"], name)) if not spec.get("external") else Schema(name, _grants(spec["grants"], "schema") if "grants" in spec else None, external=True, origin=_origin(doc["schemas"], name))
         for name, spec in (doc.get("extensions") or {}).items():
             self._unique(self.extensions, name, doc["extensions"], name, "extension")
             self.extensions[name] = Extension(name, spec["schema"], origin=_origin(doc["extensions"], name),

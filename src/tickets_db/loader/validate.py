@@ -103,7 +103,8 @@ def validate_catalog(cat: Catalog) -> None:
         _check_roles([dp.role, *(g.role for g in dp.grants)], dp.origin, "default_privileges", known)
         if dp.schema and dp.schema not in schemas:
             raise _err(dp.origin, "default_privileges.schema", f"schema `{dp.schema}` is not declared", "add it under `schemas:` (external: true for public)")
-    typed: list[tuple[str, str | None, tuple[Grant, ...] | None]] = [(x.qualname, x.origin, x.grants) for x in cat.enums]
+    typed: list[tuple[str, str | None, tuple[Grant, ...] | None]] = [(x.name, x.origin, x.grants) for x in cat.schemas]
+    typed += [(x.qualname, x.origin, x.grants) for x in cat.enums]
     typed += [(x.qualname, x.origin, x.grants) for x in cat.composites] + [(x.qualname, x.origin, x.grants) for x in cat.ranges]
     typed += [(x.qualname, x.origin, x.grants) for x in cat.domains]
     for type_name, type_origin, type_grants in typed:

@@ -286,7 +286,7 @@ def _document(pulled: Pulled, schema: Schema) -> dict[str, Any]:
     cat, name = pulled.catalog, schema.name
     doc: dict[str, Any] = {}
     if schema.external:
-        doc["schemas"] = {name: Flow({"external": True})}
+        doc["schemas"] = {name: Flow({"external": True} | ({"grants": Flow(_grants(schema.grants, ("usage", "create")))} if schema.grants is not None else {}))}
     else:
         doc["schemas"] = {name: Flow(({"grants": Flow(_grants(schema.grants, ("usage", "create")))} if schema.grants else {}) | ({"comment": schema.comment} if schema.comment else {}))}
     sections: dict[str, Any] = {

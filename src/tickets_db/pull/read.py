@@ -12,7 +12,7 @@ from ..errors import ConfigError
 from ..introspect import Scope, Unsupported
 from ..platform import KNOWN_ROLES
 from ..sql_expressions import parse, qualified_calls
-from ..platform import API_ROLES, PLATFORM_PUBLICATIONS
+from ..platform import API_ROLES, PLATFORM_PUBLICATIONS, STAND_IN_SCHEMA_USAGE, platform_role
 from ..model import DEFAULT_PRIVILEGES, Catalog, DefaultPrivileges, Function, Grant, Publication, Rows, Schema, Table, privilege_order, qualify, split
 
 # Extensions every database here has (the stand-in installs them where the platform does not):
@@ -63,7 +63,8 @@ def read(conn: psycopg.Connection, schemas: tuple[str, ...] = (), rows: tuple[st
     extensions = [replace(e, external=e.name in PLATFORM_EXTENSIONS) for e in intro.extensions(conn, (*schemas, "extensions")) if e.name not in STAND_IN_EXTENSIONS]
     used = {split(t.qualname)[0] for t in tables} | {split(f.qualname)[0] for f in externals} | {e.schema for e in extensions} | {e.schema for e in enums} | set(schemas)
     own = {s.name: s for s in catalog.schemas}
-    schema_objects = tuple(own[s] if s in own and s != "public" else Schema(s, external=True) for s in sorted(used))
+    platform = _platform_schema_grants(conn, "public" in used)
+    schema_objects = tuple(own[s] if s in own and s != "public" else Schema(s, platform.get(s), external=True) for s in sorted(used | set(platform)))
     return Pulled(
         replace(
             catalog,
@@ -82,6 +83,18 @@ def read(conn: psycopg.Connection, schemas: tuple[str, ...] = (), rows: tuple[st
         schemas,
         intro.unsupported(conn, schemas),
     )
+
+
+def _platform_schema_grants(conn: psycopg.Connection, public: bool) -> dict[str, tuple[Grant, ...]]:
+    """The privileges on the platform's schemas, but for the platform's own roles: public's when
+    it is pulled (every project's schema: said, so a later change is seen), the others' (storage,
+    auth…) where they differ from what the stand-in grants."""
+    found = {}
+    for s in intro.schemas(conn, tuple(STAND_IN_SCHEMA_USAGE)):
+        held = tuple(g for g in s.grants or () if not platform_role(g.role))
+        if (public and s.name == "public") or held != tuple(Grant(role, ("usage",)) for role in sorted(STAND_IN_SCHEMA_USAGE[s.name])):
+            found[s.name] = held
+    return found
 
 
 def _platforms(p: DefaultPrivileges) -> bool:
@@ -121,7 +134,7 @@ def _foreign_types(tables: list[Table], functions: tuple[Function, ...], schemas
 
 def _roles_named(catalog: Catalog) -> set[str]:
     """Every role a grant or policy of the pulled schemas names."""
-    grants = [g for s in catalog.schemas for g in s.grants] + [g for f in catalog.functions for g in f.grants]
+    grants = [g for s in catalog.schemas for g in s.grants or ()] + [g for f in catalog.functions for g in f.grants]
     grants += [g for v in catalog.views for g in v.grants]
     for t in catalog.tables:
         grants += [*t.grants, *(g for c in t.columns for g in c.grants)]

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from ...model import Extension, Schema
-from ..common import Change, revoke_from, Comment, Drop, Needs, Op, SetGrants
+from ...platform import platform_role
+from ..common import REVOKE_FROM, Change, revoke_from, Comment, Drop, Needs, Op, SetGrants
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,11 +48,23 @@ class UpdateExtension(Op):
         return f"extension {self.extension.name} version"
 
 
+def _platform_schema_grants(d: Change, s: Schema, have: Schema) -> None:
+    """A schema the platform owns (public, storage) whose privileges the YAML lists: exact, but
+    the platform's own roles (postgres, supabase_admin, pgbouncer…) keep what the platform gave
+    them there unless the YAML names them."""
+    named = {g.role for g in s.grants or ()}
+    held = tuple(g for g in have.grants or () if g.role in named or not platform_role(g.role))
+    if held != s.grants:
+        d.add(s.origin, SetGrants(target_kind="schema", target=s.name, grants=s.grants or (), revoke_from=(*REVOKE_FROM, *sorted({g.role for g in held} - set(REVOKE_FROM)))))
+
+
 def compare(d: Change) -> None:
     current = {s.name: s for s in d.current.schemas}
     desired = {s.name: s for s in d.desired.schemas}
     for s in d.authored.schemas:
         if s.external:
+            if s.grants is not None and s.name in current:
+                _platform_schema_grants(d, s, current[s.name])
             continue
         if s.name not in current:
             d.add(s.origin, CreateSchema(schema=s))
@@ -62,7 +75,7 @@ def compare(d: Change) -> None:
         else:
             want, have = desired.get(s.name, s), current[s.name]
             if want.grants != have.grants:
-                d.add(s.origin, SetGrants(target_kind="schema", target=s.name, grants=s.grants, revoke_from=revoke_from(have.grants)))
+                d.add(s.origin, SetGrants(target_kind="schema", target=s.name, grants=s.grants or (), revoke_from=revoke_from(have.grants or ())))
             if want.comment != have.comment:
                 d.add(s.origin, Comment(target_kind="schema", target=s.name, text=s.comment))
     authored_schemas = {s.name for s in d.authored.schemas}

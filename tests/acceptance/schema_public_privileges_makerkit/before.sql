@@ -1,0 +1,1 @@
+create table public.notes (id integer primary key, body text);
