@@ -302,3 +302,20 @@ def test_aliases_a_schema_uses_still_load(tmp_path):
           app.b: {columns: *cols}
     """)
     assert [c.name for c in catalog.table("app.b").columns] == ["id", "note"]
+
+
+def test_sequence_grants_belong_to_a_column_with_a_sequence(tmp_path):
+    e = error(tmp_path, BASE + "      n: {type: integer, sequence_grants: {authenticated: [usage]}}\n")
+    assert "only a serial or identity column has a sequence" in e.message and e.line == 12 and "sequences:" in e.hint
+    (tmp_path / "s.yaml").unlink()
+    catalog = load_text(tmp_path, BASE + "      n: {type: serial, sequence_grants: {authenticated: [usage]}}\n      m: {type: bigint, identity: always}\n")
+    n, m = catalog.table("public.accounts").columns[1:]
+    assert n.sequence_grants[0].role == "authenticated" and n.sequence_grants[0].privileges == ("usage",)
+    assert m.sequence_grants is None  # left out: whatever the default privileges give
+
+
+def test_platform_schema_privileges_are_managed_only_when_listed(tmp_path):
+    catalog = load_text(tmp_path, BASE.replace("public: {external: true}", "public: {external: true, grants: {authenticated: usage}}"))
+    schemas = {s.name: s for s in catalog.schemas}
+    public, auth = schemas["public"], schemas["auth"]
+    assert public.grants[0].role == "authenticated" and auth.grants is None

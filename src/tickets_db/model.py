@@ -239,6 +239,10 @@ class Column:
     collation: str | None = None  # when not the type's own
     # The identity's sequence options that differ from PostgreSQL's defaults, in IDENTITY_OPTIONS order.
     identity_options: tuple[tuple[str, str], ...] = ()
+    # Privileges on a serial's or identity's sequence; None in the YAML: whatever the default
+    # privileges gave it (hosted Supabase's give the API roles everything, setval included).
+    sequence_grants: tuple[Grant, ...] | None = None
+    sequence: str | None = field(default=None, compare=False)  # that sequence's name, as read
     # How to get here from the previous version (YAML hints for `new`, not part of the catalog).
     renamed_from: str | None = field(default=None, compare=False)
     using: str | None = field(default=None, compare=False)  # conversion for a type change

@@ -50,6 +50,8 @@ def default(text: str | None, typ: str) -> str | None:
 
 
 def _column(c: Column, keys: set[str], have: Column | None) -> Column:
+    if c.sequence_grants is None and have is not None:  # not the YAML's to say: as it is
+        c = replace(c, sequence_grants=have.sequence_grants)
     serial = SERIALS.get(c.type.strip().lower())
     if serial and have is not None and have.type == serial and (have.default or "").startswith("nextval("):
         return replace(c, type=serial, default=have.default, not_null=True)

@@ -154,7 +154,7 @@ def _read(conn: psycopg.Connection, scope: Scope, depends: bool) -> Catalog:
             Table(
                 t["schema"],
                 t["name"],
-                columns=() if external else tuple(column(c, _grants(c["grants"])) for c in per["columns"][oid]),
+                columns=() if external else tuple(column(c, _grants) for c in per["columns"][oid]),
                 constraints=() if external else tuple(constraint(c) for c in per["constraints"][oid]),
                 indexes=() if external else tuple(index(i) for i in per["indexes"][oid]),
                 grants=() if external else _grants(t["grants"]),
@@ -197,7 +197,7 @@ def _read(conn: psycopg.Connection, scope: Scope, depends: bool) -> Catalog:
         functions=_functions(conn, schemas_param),
         views=tuple(
             View(v["schema"], v["name"], v["query"], _grants(v["grants"]), v["security_invoker"], v["comment"], v["security_barrier"], v["check_option"],
-                 tuple(trigger(tr) for tr in view_triggers[v["oid"]]), tuple(column(c, _grants(c["grants"])) for c in view_columns[v["oid"]]),
+                 tuple(trigger(tr) for tr in view_triggers[v["oid"]]), tuple(column(c, _grants) for c in view_columns[v["oid"]]),
                  v["materialized"], tuple(index(i) for i in view_indexes[v["oid"]]))
             for v in views_rows
         ),

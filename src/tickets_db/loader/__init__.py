@@ -13,6 +13,7 @@ from ..errors import SchemaError
 from ..model import (
     IDENTITY_OPTIONS,
     PRIVILEGES,
+    SERIALS,
     identity_choices,
     Argument,
     Catalog,
@@ -110,6 +111,15 @@ def _grants(spec: YMap | None, kind: str) -> tuple[Grant, ...]:
 def _type_grants(spec: YMap) -> tuple[Grant, ...] | None:
     """None (PostgreSQL's default: everyone may use the type) unless `grants` is given."""
     return _grants(spec["grants"], "type") if "grants" in spec else None
+
+
+def _sequence_grants(c: YMap, column: str) -> tuple[Grant, ...] | None:
+    if "sequence_grants" not in c:
+        return None
+    if not (c.get("identity") or c["type"].strip().lower() in SERIALS):
+        raise SchemaError(c.file, c.lines.get("sequence_grants"), f"{column}.sequence_grants", "only a serial or identity column has a sequence of its own",
+                          "make the column `serial` or `identity: by default`, or grant on a sequence under `sequences:`")
+    return _grants(c["sequence_grants"], "sequence")
 
 
 def _identity_options(c: YMap, column: str) -> tuple[tuple[str, str], ...]:
@@ -380,6 +390,7 @@ class _Builder:
                     using=c.get("using"),
                     collation=c.get("collation"),
                     identity_options=_identity_options(c, cname),
+                    sequence_grants=_sequence_grants(c, cname),
                 )
             )
             if c.get("primary_key"):

@@ -213,6 +213,7 @@ COLUMN = Obj(
         "generated": SQL,
         "comment": Str(),
         "grants": COLUMN_GRANTS,
+        "sequence_grants": Map(SEQUENCE_GRANTS.value, description="a serial or identity column: role -> privileges on its sequence (exact; leave out for what the default privileges give)"),
         "using": SQL,
         "renamed_from": Str(description="the column's previous name: `new` renames it (keeping its data) instead of dropping and adding"),
     },

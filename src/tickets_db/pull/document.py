@@ -110,6 +110,8 @@ def _column(c: Column, inline: list[Constraint]) -> Any:
         spec["comment"] = _text(c.comment)
     if c.grants:
         spec["grants"] = Flow(_grants(c.grants, ("select", "insert", "update", "references")))
+    if c.sequence_grants is not None:
+        spec["sequence_grants"] = Flow(_grants(c.sequence_grants, SEQUENCE_PRIVILEGES))
     if len(spec) == 1:
         return spec["type"]
     return _compact(spec)

@@ -40,7 +40,7 @@ def read(conn: psycopg.Connection, schemas: tuple[str, ...] = (), rows: tuple[st
         raise ConfigError(f"the database has no schema {', '.join(unknown)} to pull\n  hint: its schemas are {', '.join(present) or 'none'}")
     attached = intro.attached_tables(conn, schemas)
     catalog = intro.introspect(conn, Scope(schemas, attached), depends=False)  # the YAML has no use for the order of drops
-    tables = [_own_table(t, schemas) for t in catalog.tables]
+    tables = [_own_table(t, schemas, catalog.default_privileges, conn.info.user) for t in catalog.tables]
     pulled_rows = tuple(_rows(conn, name) for name in rows)
 
     referenced_tables = {c.ref_table for t in tables for c in t.constraints if c.ref_table and split(c.ref_table)[0] not in schemas}
@@ -141,10 +141,23 @@ def _roles_named(catalog: Catalog) -> set[str]:
     return {g.role for g in grants} | {r for t in catalog.tables for p in t.policies for r in p.roles}
 
 
-def _own_table(t: Table, schemas: tuple[str, ...]) -> Table:
+def _own_table(t: Table, schemas: tuple[str, ...], defaults: tuple[DefaultPrivileges, ...], role: str) -> Table:
     if t.external:  # a platform table: only what the pulled schemas attach to it
         return replace(t, triggers=tuple(tr for tr in t.triggers if split(tr.function)[0] in schemas))
-    return t
+    given = _new_sequence_grants(defaults, role, t.schema)
+    return replace(t, columns=tuple(replace(c, sequence_grants=None) if c.sequence_grants == given else c for c in t.columns))
+
+
+def _new_sequence_grants(defaults: tuple[DefaultPrivileges, ...], role: str, schema: str) -> tuple[Grant, ...]:
+    """What a sequence `role` creates in `schema` is given: the role's defaults everywhere
+    (PostgreSQL's own give nobody anything), plus those of the schema. A serial's or identity's
+    sequence that holds exactly that is left to them in the YAML, as it will be on a rebuild."""
+    held: dict[str, set[str]] = {}
+    for p in defaults:
+        if p.role == role and p.on == "sequences" and p.schema in (None, schema):
+            for g in p.grants:
+                held.setdefault(g.role, set()).update(g.privileges)
+    return tuple(Grant(r, privilege_order(list(privs))) for r, privs in sorted(held.items()))
 
 
 def _rows(conn: psycopg.Connection, name: str) -> Rows:

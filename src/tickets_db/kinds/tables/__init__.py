@@ -140,6 +140,9 @@ class AlterIdentity(Op):
     def key(self) -> str:
         return f"identity {self.table}.{self.column}"
 
+    def provides(self) -> set[str]:
+        return {f"sequence of:{self.table}.{self.column}"}
+
     def requires(self, foreign: Needs) -> set[str]:
         return {f"alter:{self.table}.{self.column}"}
 
@@ -159,6 +162,9 @@ class SetSerial(Op):
     @property
     def key(self) -> str:
         return f"serial {self.table}.{self.column}"
+
+    def provides(self) -> set[str]:
+        return {f"sequence of:{self.table}.{self.column}"}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -402,6 +408,27 @@ def _rename_column(t: Table, old: str, new: str) -> Table:
     )
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SetSequenceGrants(SetGrants):
+    """Exact privileges on a serial's or identity's sequence, once its column has it."""
+
+    table: str = ""
+    of_column: str = ""
+
+    def requires(self, foreign: Needs) -> set[str]:
+        return {f"rel:{self.table}", f"col:{self.table}.{self.of_column}", f"sequence of:{self.table}.{self.of_column}"}
+
+
+def _sequence_grants(d: Change, qn: str, c: Column, cur: Column | None, des: Column | None, origin: str | None) -> None:
+    """Only where the YAML lists them: otherwise the sequence keeps what default privileges gave."""
+    if c.sequence_grants is None or (cur is not None and des is not None and cur.sequence_grants == des.sequence_grants):
+        return
+    schema = qn.split(".", 1)[0]
+    name = f"{schema}.{cur.sequence}" if cur is not None and cur.sequence else _serial_sequence(qn, c.name)
+    have = cur.sequence_grants if cur is not None and cur.sequence_grants is not None else ()
+    d.add(origin, SetSequenceGrants(target_kind="sequence", target=name, grants=c.sequence_grants, revoke_from=revoke_from(have), table=qn, of_column=c.name))
+
+
 def _create(d: Change, t: Table) -> None:
     o = t.origin
     later = tuple(k for k in t.constraints if k.not_valid)  # `not valid` exists only in alter table
@@ -417,6 +444,7 @@ def _create(d: Change, t: Table) -> None:
     for c in t.columns:
         if c.grants:
             d.add(o, SetGrants(target_kind="column", target=t.qualname, column=c.name, grants=c.grants, revoke_from=REVOKE_FROM))
+        _sequence_grants(d, t.qualname, c, None, None, o)
     for k in t.constraints:
         if k.comment:
             d.add(o, _part_comment(t.qualname, "constraint", k))
@@ -497,6 +525,7 @@ def _alter(d: Change, t: Table, cur: Table, des: Table) -> None:
                 d.add(o, Comment(target_kind="column", target=qn, column=c.name, text=c.comment))
             if c.grants:
                 d.add(o, SetGrants(target_kind="column", target=qn, column=c.name, grants=c.grants, revoke_from=REVOKE_FROM))
+            _sequence_grants(d, qn, c, None, None, o)
         else:
             _alter_column(d, qn, c, cur_cols[c.name], des_cols.get(c.name, c), o)
     for name in sorted(cur_cols.keys() - des_cols.keys()):
@@ -584,6 +613,7 @@ def _alter_column(d: Change, qn: str, authored: Column, cur: Column, des: Column
         d.add(origin, Comment(target_kind="column", target=qn, column=authored.name, text=authored.comment))
     if des.grants != cur.grants:
         d.add(origin, SetGrants(target_kind="column", target=qn, column=authored.name, grants=authored.grants, revoke_from=revoke_from(cur.grants)))
+    _sequence_grants(d, qn, authored, cur if cur.sequence else None, des, origin)
 
 
 def _serial_sequence(table: str, column: str) -> str:

@@ -6,10 +6,9 @@ select a.attrelid as oid,
        case a.attidentity when 'a' then 'always' when 'd' then 'by default' end as identity,
        case when a.attgenerated = 's' then pg_get_expr(d.adbin, d.adrelid) end as generated,
        ds.description as comment,
-       (select s.relname from pg_depend dep join pg_class s on s.oid = dep.objid and s.relkind = 'S'
-        where dep.classid = 'pg_class'::regclass and dep.refclassid = 'pg_class'::regclass and dep.deptype = 'a'
-          and dep.refobjid = a.attrelid and dep.refobjsubid = a.attnum and s.relnamespace = c.relnamespace
-        limit 1) as owned_sequence,
+       case when sq.deptype = 'a' then sq.relname end as owned_sequence,
+       sq.relname as sequence,
+       sq.grants as sequence_grants,
        c.relname as relation,
        (select case when cn.nspname = 'pg_catalog' then co.collname else cn.nspname || '.' || co.collname end
         from pg_collation co join pg_namespace cn on cn.oid = co.collnamespace
@@ -30,6 +29,20 @@ from pg_attribute a
 join pg_class c on c.oid = a.attrelid
 join pg_type ty on ty.oid = a.atttypid
 left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+-- the sequence the column owns (a serial's, 'a') or is (an identity's, 'i')
+left join lateral (
+  select s.relname, dep.deptype,
+         array(
+           select case when g.grantee = 0 then 'public' else pg_get_userbyid(g.grantee) end || '=' || lower(g.privilege_type) || case when g.is_grantable then '*' else '' end
+           from aclexplode(coalesce(s.relacl, acldefault('s', s.relowner))) g
+           where g.grantee <> s.relowner
+           order by 1
+         ) as grants
+  from pg_depend dep join pg_class s on s.oid = dep.objid and s.relkind = 'S'
+  where dep.classid = 'pg_class'::regclass and dep.refclassid = 'pg_class'::regclass and dep.deptype in ('a', 'i')
+    and dep.refobjid = a.attrelid and dep.refobjsubid = a.attnum and s.relnamespace = c.relnamespace
+  limit 1
+) sq on a.attidentity <> '' or d.adrelid is not null
 -- a join, not col_description(): that is an SQL function called once per column (a third of the query)
 left join pg_description ds on ds.objoid = a.attrelid and ds.classoid = 'pg_class'::regclass and ds.objsubid = a.attnum
 where a.attrelid = any(%(oids)s) and a.attnum > 0 and not a.attisdropped

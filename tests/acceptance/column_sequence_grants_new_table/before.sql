@@ -1,0 +1,2 @@
+create schema app;
+create table app.old (id integer primary key);
