@@ -5,6 +5,7 @@ and its typed models pass mypy --strict. The list of types is the test server's 
 know cannot hide."""
 from __future__ import annotations
 
+import importlib.util
 import re
 import subprocess
 import sys
@@ -120,3 +121,37 @@ def test_every_builtin_type_loads_builds_pulls_and_types(tmp_path, cluster, scra
     assert typed.returncode == 0, typed.stderr
     checked = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(zoo / "models.py")], capture_output=True, text=True, env=tool_env())
     assert checked.returncode == 0, checked.stdout
+
+
+def test_composites_and_ranges_load_as_their_typed_classes(tmp_path, cluster, scratch):
+    """What the models promise is what psycopg returns: after register_types, a composite value is
+    its NamedTuple (arrays of them too), a range psycopg's Range, and they are written back."""
+    zoo = project(tmp_path / "zoo", zoo_yaml(["tsrange", "int4multirange", "numrange"]))
+    built = scratch()
+    assert run("--project-dir", str(zoo), "new", "init", "--db-url", built).returncode == 0
+    assert run("--project-dir", str(zoo), "reset", "--yes", "--no-seed", "--db-url", built).returncode == 0
+    assert run("--project-dir", str(zoo), "typegen").returncode == 0
+    text = (zoo / "models.py").read_text()
+    assert "class Pair(NamedTuple):" in text and "during: _range.Range[float] | None" in text
+    assert "c_tsrange: _range.Range[_dt.datetime] | None" in text and "many: _multirange.Multirange[float] | None" in text
+    spec = importlib.util.spec_from_file_location("zoo_models", zoo / "models.py")
+    models = importlib.util.module_from_spec(spec)
+    sys.modules["zoo_models"] = models  # dataclasses resolve annotations through it
+    try:
+        spec.loader.exec_module(models)
+    finally:
+        del sys.modules["zoo_models"]
+    from psycopg.rows import class_row
+    from psycopg.types.multirange import Multirange
+    from psycopg.types.range import Range
+    with db.connection(built) as conn:
+        models.register_types(conn)
+        pair = models.Pair(1, ["x", "y"])
+        conn.execute("insert into app.zoo (id, pair, pairs, during, many, c_tsrange) values (%s, %s, %s, %s, %s, '[2026-01-01,2026-02-01)')",
+                     (1, pair, [pair, models.Pair(2, None)], Range(1.5, 2.5), Multirange([Range(0.0, 1.0)])))
+        with conn.cursor(row_factory=class_row(models.Zoo)) as cur:
+            row = cur.execute("select * from app.zoo").fetchone()
+    assert row.pair == pair and isinstance(row.pair, models.Pair) and row.pair.b == ["x", "y"]
+    assert [type(p) for p in row.pairs] == [models.Pair, models.Pair] and row.pairs[1] == (2, None)
+    assert isinstance(row.during, Range) and (row.during.lower, row.during.upper) == (1.5, 2.5)
+    assert isinstance(row.many, Multirange) and isinstance(row.c_tsrange, Range)

@@ -95,6 +95,8 @@ class Extension:
     pinned: bool = field(default=False, compare=False)  # read: not the server's default version
     # Installed by the platform (pg_cron, pg_net, vault…): referenced, never created or dropped.
     external: bool = field(default=False, compare=False)
+    comment: str | None = None  # None: the one the extension gives itself
+    own_comment: str | None = field(default=None, compare=False)  # that one (as read)
 
 
 @dataclass(frozen=True, slots=True)
@@ -422,6 +424,7 @@ class View:
     columns: tuple[Column, ...] = field(default=(), compare=False)
     materialized: bool = False  # its rows stored, refreshed by `refresh materialized view`
     indexes: tuple[Index, ...] = ()  # a materialized view's
+    column_comments: tuple[tuple[str, str], ...] = ()  # (column, comment), in column name order
     origin: str | None = field(default=None, compare=False)
     lint_ignore: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 

@@ -124,7 +124,7 @@ def _enums(conn: psycopg.Connection, schemas: list[str]) -> tuple[Enum, ...]:
 
 
 def _extensions(conn: psycopg.Connection, schemas: list[str]) -> tuple[Extension, ...]:
-    return tuple(Extension(e["name"], e["schema"], version=e["version"], pinned=e["pinned"]) for e in _fetch(conn, "schemas/extensions", schemas=schemas))
+    return tuple(Extension(e["name"], e["schema"], version=e["version"], pinned=e["pinned"], comment=e["comment"], own_comment=e["own_comment"]) for e in _fetch(conn, "schemas/extensions", schemas=schemas))
 
 
 def _functions(conn: psycopg.Connection, schemas: list[str]) -> tuple[Function, ...]:
@@ -198,7 +198,8 @@ def _read(conn: psycopg.Connection, scope: Scope, depends: bool) -> Catalog:
         views=tuple(
             View(v["schema"], v["name"], v["query"], _grants(v["grants"]), v["security_invoker"], v["comment"], v["security_barrier"], v["check_option"],
                  tuple(trigger(tr) for tr in view_triggers[v["oid"]]), tuple(column(c, _grants) for c in view_columns[v["oid"]]),
-                 v["materialized"], tuple(index(i) for i in view_indexes[v["oid"]]))
+                 v["materialized"], tuple(index(i) for i in view_indexes[v["oid"]]),
+                 tuple(sorted((c["name"], c["comment"]) for c in view_columns[v["oid"]] if c["comment"] is not None)))
             for v in views_rows
         ),
         # the project's: those whose function is in its schemas (the platform has its own)

@@ -248,7 +248,8 @@ class _Builder:
         for name, spec in (doc.get("extensions") or {}).items():
             self._unique(self.extensions, name, doc["extensions"], name, "extension")
             self.extensions[name] = Extension(name, spec["schema"], origin=_origin(doc["extensions"], name),
-                                              version=None if spec.get("version") is None else str(spec["version"]), external=bool(spec.get("external")))
+                                              version=None if spec.get("version") is None else str(spec["version"]), external=bool(spec.get("external")),
+                                              comment=spec.get("comment"))
         for name, spec in (doc.get("enums") or {}).items():
             qn = qualify(name)
             self._unique(self.enums, qn, doc["enums"], name, "enum")
@@ -305,7 +306,8 @@ class _Builder:
                 raise SchemaError(spec.file, spec.lines["indexes"], f"views.{name}.indexes", "only a materialized view has indexes", "add `materialized: true`, or index the tables under it")
             self.views[qn] = View(s, n, spec["query"].strip(), _grants(spec.get("grants"), "view"), bool(spec.get("security_invoker")), spec.get("comment"),
                                   bool(spec.get("security_barrier")), spec.get("check_option"), view_triggers, origin=_origin(doc["views"], name), lint_ignore=_lint_ignore(spec),
-                                  materialized=materialized, indexes=_indexes(spec))
+                                  materialized=materialized, indexes=_indexes(spec),
+                                  column_comments=tuple(sorted((str(c), str(text)) for c, text in (spec.get("column_comments") or {}).items())))
         for name, spec in (doc.get("event_triggers") or {}).items():
             self._unique(self.event_triggers, name, doc["event_triggers"], name, "event trigger")
             tags = spec.get("tags") or ()

@@ -353,6 +353,7 @@ VIEW = Obj(
         "materialized": Bool(description="store its rows (refreshed by `refresh materialized view`, and by reset after the seeds)"),
         "indexes": Map(INDEX, description="a materialized view's indexes"),
         "comment": Str(),
+        "column_comments": Map(Str(), description="column -> its comment (the view's columns are its query's)"),
         "lint_ignore": LINT_IGNORE,
     },
     required=("query",),
@@ -441,6 +442,7 @@ EXTENSION = Obj(
         "schema": Str(description="where its objects go (pg_catalog for a procedural language)"),
         "version": Str(description="pin a version (default: the server's); a different one is updated to it"),
         "external": Bool(description="installed by the platform (pg_cron, pg_net, vault…): never created or dropped by a migration"),
+        "comment": Str(description="instead of the one the extension gives itself"),
     },
     required=("schema",),
 )

@@ -292,7 +292,7 @@ def _document(pulled: Pulled, schema: Schema) -> dict[str, Any]:
     else:
         doc["schemas"] = {name: Flow(({"grants": Flow(_grants(schema.grants, ("usage", "create")))} if schema.grants else {}) | ({"comment": schema.comment} if schema.comment else {}))}
     sections: dict[str, Any] = {
-        "extensions": {e.name: Flow({"schema": e.schema} | ({"version": e.version} if e.pinned else {}) | ({"external": True} if e.external else {})) for e in cat.extensions if e.schema == name},
+        "extensions": {e.name: Flow({"schema": e.schema} | ({"version": e.version} if e.pinned else {}) | ({"external": True} if e.external else {}) | ({"comment": _text(e.comment)} if e.comment is not None else {})) for e in cat.extensions if e.schema == name},
         "enums": {e.qualname: _compact({"values": FlowList(e.values)} | _usage(e.grants) | ({"comment": _text(e.comment)} if e.comment else {}) | ({"external": True} if e.external else {})) for e in cat.enums if e.schema == name},
         "collations": {c.qualname: _compact({"locale": c.locale} | ({"provider": c.provider} if c.provider != "libc" else {}) | ({"ctype": c.ctype} if c.ctype else {})
                                             | ({"deterministic": False} if not c.deterministic else {}) | ({"comment": _text(c.comment)} if c.comment else {}))
@@ -311,6 +311,7 @@ def _document(pulled: Pulled, schema: Schema) -> dict[str, Any]:
             | ({"triggers": {tr.name: _trigger(tr) for tr in sorted(v.triggers, key=lambda tr: tr.name)}} if v.triggers else {})
             | ({"materialized": True} if v.materialized else {}) | ({"indexes": _indexes(v.indexes)} if v.indexes else {})
             | ({"comment": _text(v.comment)} if v.comment else {})
+            | ({"column_comments": {c: _text(text) for c, text in v.column_comments}} if v.column_comments else {})
             for v in sorted(cat.views, key=lambda v: v.qualname) if v.schema == name
         },
         "rows": {r.table: {"key": FlowList(r.key), "values": [Flow({c: _value(v) for c, v in zip(r.columns, row)}) for row in r.values]} for r in cat.rows if split(r.table)[0] == name},

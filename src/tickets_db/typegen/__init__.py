@@ -47,6 +47,25 @@ class EnumClass:
 
 
 @dataclass(frozen=True, slots=True)
+class CompositeClass:
+    """A NamedTuple for a composite type: psycopg loads a value into it (and dumps it back as
+    the type) once `register_types(conn)` has run; attributes are always nullable."""
+
+    name: str
+    qualname: str
+    doc: str
+    fields: tuple[Field, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RangeType:
+    """A range type of the schema's own: psycopg loads it as a Range once registered."""
+
+    qualname: str
+    multirange: str
+
+
+@dataclass(frozen=True, slots=True)
 class Wrapper:
     """A typed Python function that calls a database function."""
 
@@ -62,6 +81,8 @@ class Wrapper:
 class Module:
     source: str
     enums: tuple[EnumClass, ...]
+    composites: tuple[CompositeClass, ...]
+    ranges: tuple[RangeType, ...]
     tables: tuple[tuple[DataClass, DataClass, DataClass], ...]  # Row, Insert, Update
     views: tuple[DataClass, ...]
     results: tuple[DataClass, ...]
@@ -89,7 +110,7 @@ def generate(catalog: Catalog, overrides: dict[str, str] | None = None) -> str:
     json/jsonb columns (`myapp.types.Settings`)."""
     module = build(catalog, overrides or {})
     env = environment().overlay()
-    env.filters.update(pystr=_pystr, docstring=_docstring, nullable=lambda a: a if a == "None" or a.endswith("| None") else f"{a} | None")
+    env.filters.update(pystr=_pystr, docstring=_docstring, sqlname=sql_qualname, nullable=lambda a: a if a == "None" or a.endswith("| None") else f"{a} | None")
     text = env.get_template("typegen/models.py.j2").render(m=module)
     return text.rstrip() + "\n"
 
@@ -113,9 +134,17 @@ def build(catalog: Catalog, overrides: dict[str, str]) -> Module:
     enums = sorted((e for e in catalog.enums if not e.external or e.qualname in used), key=lambda e: e.qualname)
     functions = sorted((f for f in catalog.functions if _callable(f)), key=lambda f: (f.qualname, tuple(a.name or "" for a in f.arguments)))
 
+    composites = sorted((c for c in catalog.composites if not c.external), key=lambda c: c.qualname)
+    ranges = sorted((r for r in catalog.ranges if not r.external), key=lambda r: r.qualname)
+
     relation_names = _class_names([(t.schema, t.name) for t in tables] + [(v.schema, v.name) for v in views], singular=True)
     enum_names = _class_names([(e.schema, e.name) for e in enums], singular=False, taken=set(relation_names.values()))
-    user_types = {**relation_names, **enum_names}
+    composite_names = _class_names([(c.schema, c.name) for c in composites], singular=False, taken={*relation_names.values(), *enum_names.values()})
+    user_types = {**relation_names, **enum_names, **composite_names}
+    for r in ranges:  # the subtype is built in or an earlier type
+        element = annotation(r.subtype, user_types)
+        user_types[r.qualname] = f"_range.Range[{element}]"
+        user_types[f"{r.schema}.{r.multirange}"] = f"_multirange.Multirange[{element}]"
     for dom in catalog.domains:  # a domain reads as its base type (which may be an enum)
         user_types[dom.qualname] = annotation(dom.type, user_types)
     strict_domains = frozenset(d.qualname for d in catalog.domains if d.not_null)
@@ -125,6 +154,12 @@ def build(catalog: Catalog, overrides: dict[str, str]) -> Module:
         if key and key in overrides:
             return overrides[key].rpartition(".")[2]
         return annotation(typ, user_types)
+
+    composite_classes = tuple(
+        CompositeClass(composite_names[c.qualname], c.qualname, _doc(c.qualname, c.comment),
+                       tuple(Field(field_name(a), a, _nullable(ann(typ), True)) for a, typ in c.attributes))
+        for c in composites
+    )
 
     table_classes = []
     for t in tables:
@@ -157,7 +192,7 @@ def build(catalog: Catalog, overrides: dict[str, str]) -> Module:
 
     callables, results = _callables(functions, ann, set(relation_names.values()))
 
-    everything = list(enum_names.values())
+    everything = list(enum_names.values()) + list(composite_names.values())
     everything += [c.name for trio in table_classes for c in trio] + [c.name for c in view_classes] + [c.name for c in results]
     twice = [n for n, k in Counter(everything).items() if k > 1]
     if twice:
@@ -166,12 +201,17 @@ def build(catalog: Catalog, overrides: dict[str, str]) -> Module:
     annotations = [f.annotation for trio in table_classes for c in trio for f in c.fields]
     annotations += [f.annotation for c in view_classes + results for f in c.fields]
     annotations += [p.annotation for c in callables for p, _ in c.params] + [c.result for c in callables]
-    schemas = sorted({t.schema for t in tables} | {v.schema for v in views} | {e.schema for e in enums} | {f.schema for f in functions})
+    annotations += [f.annotation for c in composite_classes for f in c.fields] + (["_range.", "_multirange."] if ranges else [])
+    schemas = sorted({t.schema for t in tables} | {v.schema for v in views} | {e.schema for e in enums} | {f.schema for f in functions} | {c.schema for c in composites})
     counts = f"{len(tables)} tables, {len(views)} views, {len(enums)} enums, {len(callables)} functions"
+    counts += f", {len(composites)} composite types" if composites else ""
+    counts += f", {len(ranges)} range types" if ranges else ""
     override_imports = sorted({f"from {o.rpartition('.')[0]} import {o.rpartition('.')[2]}" for o in overrides.values()})
     return Module(
         source=f"schemas {', '.join(schemas)} ({counts})",
         enums=tuple(EnumClass(enum_names[e.qualname], e.qualname, tuple(zip(unique([member_name(v) for v in e.values]), e.values))) for e in enums),
+        composites=composite_classes,
+        ranges=tuple(RangeType(r.qualname, f"{r.schema}.{r.multirange}") for r in ranges),
         tables=tuple(table_classes),
         views=tuple(view_classes),
         results=tuple(results),

@@ -4,6 +4,7 @@
 zone`) must map alike, so types are parsed by sqlglot rather than compared as text."""
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -29,6 +30,15 @@ BY_KIND: dict[object, str] = {
     T.VARBINARY: "bytes",
     # psycopg returns an interface when the value carries a prefix length.
     T.INET: "_ipaddress.IPv4Address | _ipaddress.IPv6Address | _ipaddress.IPv4Interface | _ipaddress.IPv6Interface",
+    # psycopg loads the built-in ranges and multiranges as its own Range and Multirange
+    **dict.fromkeys((T.INT4RANGE, T.INT8RANGE), "_range.Range[int]"),
+    T.NUMRANGE: "_range.Range[_decimal.Decimal]",
+    T.DATERANGE: "_range.Range[_dt.date]",
+    **dict.fromkeys((T.TSRANGE, T.TSTZRANGE), "_range.Range[_dt.datetime]"),
+    **dict.fromkeys((T.INT4MULTIRANGE, T.INT8MULTIRANGE), "_multirange.Multirange[int]"),
+    T.NUMMULTIRANGE: "_multirange.Multirange[_decimal.Decimal]",
+    T.DATEMULTIRANGE: "_multirange.Multirange[_dt.date]",
+    **dict.fromkeys((T.TSMULTIRANGE, T.TSTZMULTIRANGE), "_multirange.Multirange[_dt.datetime]"),
 }
 # Types sqlglot does not know by kind, by their PostgreSQL name.
 BY_NAME = {
@@ -43,7 +53,7 @@ BY_NAME = {
     "void": "None",
     "record": "tuple[object, ...]",
 }
-MODULES = {"_decimal": "decimal", "_uuid": "uuid", "_dt": "datetime", "_ipaddress": "ipaddress"}
+MODULES = {"_decimal": "decimal", "_uuid": "uuid", "_dt": "datetime", "_ipaddress": "ipaddress", "_range": "psycopg.types.range", "_multirange": "psycopg.types.multirange"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,5 +119,5 @@ def annotation(name: str, user_types: Mapping[str, str], default_schema: str = "
 
 def modules_used(annotations: list[str]) -> list[str]:
     """`import x as _x` lines the annotations need, in a stable order."""
-    used = {alias for text in annotations for alias in MODULES if f"{alias}." in text}
+    used = {alias for text in annotations for alias in MODULES if re.search(rf"(?<![\w.]){alias}\.", text)}
     return [f"import {MODULES[a]} as {a}" for a in sorted(used, key=lambda a: MODULES[a])]

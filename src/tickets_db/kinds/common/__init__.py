@@ -113,8 +113,8 @@ def target_needs(kind: str, target: str, column: str = "", on: str = "") -> set[
         return {f"rel:{target}", f"col:{target}.{column}"}
     if kind in ("type", "domain"):
         return {f"type:{target}"}
-    if kind == "schema":
-        return {f"schema:{target}"}
+    if kind in ("schema", "extension"):
+        return {f"{kind}:{target}"}
     return {f"rel:{target}"}
 
 

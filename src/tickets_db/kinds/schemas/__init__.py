@@ -33,6 +33,9 @@ class CreateExtension(Op):
     def key(self) -> str:
         return f"extension {self.extension.name}"
 
+    def provides(self) -> set[str]:
+        return {f"extension:{self.extension.name}"}
+
     def requires(self, foreign: Needs) -> set[str]:
         return {f"schema:{self.extension.schema}"}
 
@@ -88,10 +91,15 @@ def compare(d: Change) -> None:
         installed = current_ext.get(e.name)
         if installed is None:
             d.add(e.origin, CreateExtension(extension=e))
+            if e.comment is not None:
+                d.add(e.origin, Comment(target_kind="extension", target=e.name, text=e.comment))
         elif installed.schema != e.schema:
             d.refuse(e.origin, f"extension {e.name} moved to schema {e.schema}")
-        elif e.version and installed.version != e.version:
-            d.add(e.origin, UpdateExtension(extension=e))
+        else:
+            if e.version and installed.version != e.version:
+                d.add(e.origin, UpdateExtension(extension=e))
+            if installed.comment != e.comment:
+                d.add(e.origin, Comment(target_kind="extension", target=e.name, text=e.comment if e.comment is not None else installed.own_comment))
     authored = {e.name for e in d.authored.extensions}
     for e in d.current.extensions:
         # the platform's `extensions` schema holds what the platform installed too: only the

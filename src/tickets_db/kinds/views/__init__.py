@@ -48,6 +48,7 @@ def compare(d: Change) -> None:
             d.add(v.origin, SetGrants(target_kind="view", target=v.qualname, grants=v.grants, revoke_from=revoke_from(have.grants)))
         if have.comment != want.comment:
             d.add(v.origin, Comment(target_kind="view", target=v.qualname, text=v.comment))
+        _column_comments(d, v, have.column_comments, want.column_comments)
         compare_triggers(d, v, have, want)
     for name in sorted(current.keys() - {v.qualname for v in d.authored.views}):
         d.add(None, Drop(kind=kind(current[name]), target=name))
@@ -63,11 +64,19 @@ def _create(d: Change, v: View) -> None:
     d.add(v.origin, SetGrants(target_kind="view", target=v.qualname, grants=v.grants, revoke_from=REVOKE_FROM))
     if v.comment:
         d.add(v.origin, Comment(target_kind=kind(v), target=v.qualname, text=v.comment))
+    _column_comments(d, v, (), v.column_comments)
     for i in v.indexes:
         d.add(v.origin, CreateIndex(table=v.qualname, index=i))
         if i.comment:
             d.add(v.origin, Comment(target_kind="index", target=f"{v.schema}.{i.name}", text=i.comment))
     compare_triggers(d, v, None, v)
+
+
+def _column_comments(d: Change, v: View, have: tuple[tuple[str, str], ...], want: tuple[tuple[str, str], ...]) -> None:
+    old, new, written = dict(have), dict(want), dict(v.column_comments)
+    for column in sorted(old.keys() | new.keys()):
+        if old.get(column) != new.get(column):
+            d.add(v.origin, Comment(target_kind="column", target=v.qualname, column=column, text=written.get(column)))
 
 
 def _materialized(d: Change, v: View, have: View | None, want: View) -> None:
@@ -82,6 +91,7 @@ def _materialized(d: Change, v: View, have: View | None, want: View) -> None:
         d.add(v.origin, SetGrants(target_kind="view", target=v.qualname, grants=v.grants, revoke_from=revoke_from(have.grants)))
     if have.comment != want.comment:
         d.add(v.origin, Comment(target_kind=kind(v), target=v.qualname, text=v.comment))
+    _column_comments(d, v, have.column_comments, want.column_comments)
     keyed(d, v.qualname, "index", v.indexes, have.indexes, want.indexes, lambda i: CreateIndex(table=v.qualname, index=i), v.origin)
 
 
