@@ -124,3 +124,23 @@ def test_partitioned_and_inherited_tables_are_pulled_as_such(varied_db):
     assert tables["app.special_teams"].inherits == ("app.teams",)
     # the child's own column only; the parent's come with it
     assert [c.name for c in tables["app.special_teams"].columns] == ["perks"]
+
+
+def test_a_big_schema_reads_the_same_on_two_sessions_or_one(empty_db, cluster):
+    """From BESIDE_FROM tables on, columns are read on a second session: the catalog must be the
+    one a single session reads (inside a transaction, where a second one would not see the
+    state, and for a role allowed one connection only, where none can be had)."""
+    from tickets_db import introspect as intro
+    tables = intro.BESIDE_FROM + 5
+    with db.connection(empty_db) as conn:
+        conn.execute("create schema wide; create sequence wide.shared")
+        conn.execute("".join(f"create table wide.t{i} (id serial primary key, v{i} text not null default 'x', n bigint generated always as identity);" for i in range(tables)))
+        two = intro.introspect(conn, Scope(("wide",)))
+        with conn.transaction():
+            one = intro.introspect(conn, Scope(("wide",)))
+        conn.execute("do $$ begin if not exists (select from pg_roles where rolname = 'one_session') then create role one_session login connection limit 1; end if; end $$")
+        conn.execute("grant usage on schema wide to one_session")
+    assert len(two.tables) == tables and two == one
+    with db.connection(empty_db.replace("postgres@", "one_session@")) as conn:
+        alone = intro.introspect(conn, Scope(("wide",)))
+    assert len(alone.tables) == tables and [t.columns for t in alone.tables] == [t.columns for t in two.tables]

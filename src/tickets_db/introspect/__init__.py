@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, Iterator
 
@@ -134,17 +135,86 @@ def _functions(conn: psycopg.Connection, schemas: list[str]) -> tuple[Function, 
 def introspect(conn: psycopg.Connection, scope: Scope, depends: bool = True) -> Catalog:
     """The catalog of `scope`; with `depends`, what depends on what too (what a current state
     needs for the order of drops; a desired state never does)."""
+    # a second session sees only what is committed: not a state built in a transaction
+    committed = conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
     with _qualified(conn):
-        return _read(conn, scope, depends)
+        return _read(conn, scope, depends, committed)
 
 
-def _read(conn: psycopg.Connection, scope: Scope, depends: bool) -> Catalog:
+# From this many tables on, their columns are read on a second session while the first reads
+# everything else: the two largest parts of a big schema's read, side by side.
+BESIDE_FROM = 300
+
+
+def _beside(conn: psycopg.Connection, kind: str, oids: list[int]) -> Future[dict[int, list[dict[str, Any]]]] | None:
+    """`_grouped(kind)` on a second session of the same role, in a thread; None where no second
+    session can be had (a connection limit, a pooler): then the caller reads it itself."""
+    try:
+        other = psycopg.connect(conn.info.dsn, password=conn.info.password or None, autocommit=True, connect_timeout=5)
+    except psycopg.Error:
+        return None
+
+    def read() -> dict[int, list[dict[str, Any]]]:
+        try:
+            with _qualified(other):
+                return _grouped(other, kind, oids)
+        finally:
+            other.close()
+
+    pool = ThreadPoolExecutor(1)
+    try:
+        return pool.submit(read)
+    finally:
+        pool.shutdown(wait=False)  # the thread ends with the read
+
+
+def _read(conn: psycopg.Connection, scope: Scope, depends: bool, committed: bool = False) -> Catalog:
     schemas_param = list(scope.schemas)
     if scope.every_schema:
         schemas_param = sorted(set(schemas_param) | (set(user_schemas(conn)) - {"public"}))
     tables_rows = _fetch(conn, "tables/tables", schemas=schemas_param, external=list(scope.external_tables))
     oids = [r["oid"] for r in tables_rows]
-    per = {kind.split("/")[1]: _grouped(conn, kind, oids) for kind in ("tables/columns", "tables/constraints", "tables/indexes", "policies/policies", "triggers/triggers")}
+    side = _beside(conn, "tables/columns", oids) if committed and len(oids) >= BESIDE_FROM else None
+    per = {kind.split("/")[1]: _grouped(conn, kind, oids) for kind in ("tables/columns", "tables/constraints", "tables/indexes", "policies/policies", "triggers/triggers")
+           if not (side and kind == "tables/columns")}
+    # everything else is read while the second session (if any) reads the columns
+    views_rows = _fetch(conn, "views/views", schemas=schemas_param)
+    view_columns = _grouped(conn, "tables/columns", [v["oid"] for v in views_rows])
+    view_triggers = _grouped(conn, "triggers/triggers", [v["oid"] for v in views_rows])
+    view_indexes = _grouped(conn, "tables/indexes", [v["oid"] for v in views_rows if v["materialized"]])
+    types = _fetch(conn, "types/types", schemas=schemas_param)
+    sequence_rows = _fetch(conn, "sequences/sequences", schemas=schemas_param)
+    catalog = Catalog(
+        schemas=_schemas(conn, [*schemas_param, *scope.schema_privileges]),
+        extensions=_extensions(conn, schemas_param),
+        enums=_enums(conn, schemas_param),
+        collations=tuple(Collation(c["schema"], c["name"], c["locale"], c["provider"], c["ctype"], c["deterministic"], c["comment"]) for c in _fetch(conn, "collations/collations", schemas=schemas_param)),
+        composites=tuple(Composite(t["schema"], t["name"], tuple((a, typ) for a, typ in t["attributes"]), t["comment"], grants=type_grants(_grants(t["grants"]))) for t in types if t["kind"] == "c"),
+        ranges=tuple(Range(t["schema"], t["name"], t["subtype"], t["multirange"], t["subtype_diff"], t["comment"], grants=type_grants(_grants(t["grants"]))) for t in types if t["kind"] == "r"),
+        domains=tuple(Domain(x["schema"], x["name"], x["type"], x["not_null"], x["default"], x["check"], x["comment"], grants=type_grants(_grants(x["grants"])))
+                      for x in _fetch(conn, "domains/domains", schemas=schemas_param)),
+        functions=_functions(conn, schemas_param),
+        views=tuple(
+            View(v["schema"], v["name"], v["query"], _grants(v["grants"]), v["security_invoker"], v["comment"], v["security_barrier"], v["check_option"],
+                 tuple(trigger(tr) for tr in view_triggers[v["oid"]]), tuple(column(c, _grants) for c in view_columns[v["oid"]]),
+                 v["materialized"], tuple(index(i) for i in view_indexes[v["oid"]]),
+                 tuple(sorted((c["name"], c["comment"]) for c in view_columns[v["oid"]] if c["comment"] is not None)))
+            for v in views_rows
+        ),
+        # the project's: those whose function is in its schemas (the platform has its own)
+        event_triggers=tuple(EventTrigger(e["name"], e["event"], e["function"], tuple(e["tags"]), e["enabled"], e["comment"])
+                             for e in _fetch(conn, "event_triggers/event_triggers") if e["function"].split(".", 1)[0] in schemas_param),
+        default_privileges=tuple(DefaultPrivileges(p["role"], p["schema"], p["on"], _grants(p["grants"])) for p in _fetch(conn, "default_privileges/default_privileges")),
+        publications=tuple(
+            Publication(p["name"], tuple(PublishedTable(t, tuple(c.split(",")) if c else (), w or None) for t, w, c in p["tables"]), tuple(p["schemas"]),
+                        p["all_tables"], tuple(p["operations"]), p["via_root"], p["comment"], external=p["name"] in PLATFORM_PUBLICATIONS)
+            for p in _fetch(conn, "publications/publications")
+        ),
+        rows=tuple(_rows(conn, r) for r in scope.rows),
+        depends=_depends(conn) if depends else (),
+    )
+    if side:
+        per["columns"] = side.result()
 
     tables = []
     for t in tables_rows:
@@ -172,48 +242,13 @@ def _read(conn: psycopg.Connection, scope: Scope, depends: bool) -> Catalog:
                 external=external,
             )
         )
-    views_rows = _fetch(conn, "views/views", schemas=schemas_param)
-    view_columns = _grouped(conn, "tables/columns", [v["oid"] for v in views_rows])
-    view_triggers = _grouped(conn, "triggers/triggers", [v["oid"] for v in views_rows])
-    view_indexes = _grouped(conn, "tables/indexes", [v["oid"] for v in views_rows if v["materialized"]])
-    types = _fetch(conn, "types/types", schemas=schemas_param)
     # a serial column's sequence is part of the column (read as `serial`)
     serials = {f"{t.schema}.{make_object_name(t.name, c.name, 'seq')}" for t in tables for c in t.columns if c.serial}
     sequences = tuple(
         Sequence(s["schema"], s["name"], s["type"], sequence_choices(dict(zip(IDENTITY_OPTIONS, s["options"])), s["type"]), s["owned_by"], _grants(s["grants"]), s["comment"])
-        for s in _fetch(conn, "sequences/sequences", schemas=schemas_param) if f"{s['schema']}.{s['name']}" not in serials
+        for s in sequence_rows if f"{s['schema']}.{s['name']}" not in serials
     )
-    return Catalog(
-        schemas=_schemas(conn, [*schemas_param, *scope.schema_privileges]),
-        extensions=_extensions(conn, schemas_param),
-        enums=_enums(conn, schemas_param),
-        collations=tuple(Collation(c["schema"], c["name"], c["locale"], c["provider"], c["ctype"], c["deterministic"], c["comment"]) for c in _fetch(conn, "collations/collations", schemas=schemas_param)),
-        composites=tuple(Composite(t["schema"], t["name"], tuple((a, typ) for a, typ in t["attributes"]), t["comment"], grants=type_grants(_grants(t["grants"]))) for t in types if t["kind"] == "c"),
-        ranges=tuple(Range(t["schema"], t["name"], t["subtype"], t["multirange"], t["subtype_diff"], t["comment"], grants=type_grants(_grants(t["grants"]))) for t in types if t["kind"] == "r"),
-        domains=tuple(Domain(x["schema"], x["name"], x["type"], x["not_null"], x["default"], x["check"], x["comment"], grants=type_grants(_grants(x["grants"])))
-                      for x in _fetch(conn, "domains/domains", schemas=schemas_param)),
-        sequences=sequences,
-        tables=tuple(tables),
-        functions=_functions(conn, schemas_param),
-        views=tuple(
-            View(v["schema"], v["name"], v["query"], _grants(v["grants"]), v["security_invoker"], v["comment"], v["security_barrier"], v["check_option"],
-                 tuple(trigger(tr) for tr in view_triggers[v["oid"]]), tuple(column(c, _grants) for c in view_columns[v["oid"]]),
-                 v["materialized"], tuple(index(i) for i in view_indexes[v["oid"]]),
-                 tuple(sorted((c["name"], c["comment"]) for c in view_columns[v["oid"]] if c["comment"] is not None)))
-            for v in views_rows
-        ),
-        # the project's: those whose function is in its schemas (the platform has its own)
-        event_triggers=tuple(EventTrigger(e["name"], e["event"], e["function"], tuple(e["tags"]), e["enabled"], e["comment"])
-                             for e in _fetch(conn, "event_triggers/event_triggers") if e["function"].split(".", 1)[0] in schemas_param),
-        default_privileges=tuple(DefaultPrivileges(p["role"], p["schema"], p["on"], _grants(p["grants"])) for p in _fetch(conn, "default_privileges/default_privileges")),
-        publications=tuple(
-            Publication(p["name"], tuple(PublishedTable(t, tuple(c.split(",")) if c else (), w or None) for t, w, c in p["tables"]), tuple(p["schemas"]),
-                        p["all_tables"], tuple(p["operations"]), p["via_root"], p["comment"], external=p["name"] in PLATFORM_PUBLICATIONS)
-            for p in _fetch(conn, "publications/publications")
-        ),
-        rows=tuple(_rows(conn, r) for r in scope.rows),
-        depends=_depends(conn) if depends else (),
-    )
+    return replace(catalog, tables=tuple(tables), sequences=sequences)
 
 
 def _bound(text: str | None) -> str | None:
