@@ -10,12 +10,12 @@ from tickets_db import db
 from tickets_db.diff import diff
 from tickets_db.introspect import Scope, introspect
 from tickets_db.loader import load, load_files
-from tickets_db.model import Catalog, Column, Policy
+from tickets_db.model import Catalog, Column, Policy, Rows
 from tickets_db.kinds.enums import AddEnumValue
 from tickets_db.kinds.policies import CreatePolicy
 from tickets_db.kinds.rows import InsertRows
 from tickets_db.kinds.tables import AddColumn, CreateTable
-from tickets_db.planner import apply_catalog, function_keys
+from tickets_db.planner import apply_catalog, apply_ops, function_keys
 
 from .conftest import ROOT
 
@@ -85,7 +85,7 @@ def test_support_schema_on_top_of_core():
     assert values == [("public.app_permissions", "tickets.update", None), ("public.app_permissions", "tickets.delete", None)]
     assert isinstance(plan.ops[0], AddEnumValue) and isinstance(plan.ops[1], AddEnumValue)
     rows = {op.rows.table: op.rows.values for op in plan.ops if isinstance(op, InsertRows)}
-    assert rows == {"public.role_permissions": (("owner", "tickets.update"), ("owner", "tickets.delete")), "storage.buckets": (("attachments", "attachments", "false"),)}
+    assert rows == {"public.role_permissions": (("-1", "owner", "tickets.update"), ("-2", "owner", "tickets.delete")), "storage.buckets": (("attachments", "attachments", "false"),)}
     assert {op.table.qualname for op in plan.ops if isinstance(op, CreateTable)} == {"public.tickets", "public.messages", "public.plans"}
 
 
@@ -132,3 +132,23 @@ def test_generated_names_are_the_ones_postgresql_gives(empty_db):
         conn.execute(f'create table "{table}" ("{column}" text check ("{column}" <> \'\'), "{"a" * 60}" int unique)')
         found = {r[0] for r in conn.execute("select conname from pg_constraint where conrelid = %s::regclass", (f'"{table}"',))}
     assert found == {default_constraint_name(table, "check", (column,)), default_constraint_name(table, "unique", ("a" * 60,))}
+
+
+def test_rows_that_give_a_sequence_column_its_value_move_the_sequence_past_them(tmp_path, empty_db):
+    """As pg_dump's setval does: reference rows with explicit ids, then an insert that draws an id
+    from the sequence, must not collide; a sequence already further is never moved back."""
+    (tmp_path / "s.yaml").write_text(
+        "schemas:\n  app: {}\ntables:\n"
+        "  app.kinds:\n    columns:\n      id: {type: bigint, identity: by default, primary_key: true}\n      name: {type: text, not_null: true, unique: true}\n"
+        "    rows:\n      key: [name]\n      values:\n        - {id: 1, name: a}\n        - {id: 5, name: b}\n        - {id: -1, name: out of the way}\n"
+        "  app.serials:\n    columns:\n      id: {type: serial, primary_key: true}\n      name: text\n"
+        "    rows:\n      key: [id]\n      values:\n        - {id: 2, name: x}\n"
+    )
+    with db.connection(empty_db) as conn:
+        apply_catalog(conn, load_files([tmp_path / "s.yaml"], tmp_path))
+        assert conn.execute("insert into app.kinds (name) values ('next') returning id").fetchone()[0] == 6
+        assert conn.execute("insert into app.serials (name) values ('next') returning id").fetchone()[0] == 3
+        conn.execute("select setval('app.serials_id_seq', 100)")
+        more = Rows("app.serials", ("id",), ("id", "name"), (("4", "y"),))
+        apply_ops(conn, [InsertRows(rows=more, sequenced=("id",))])
+        assert conn.execute("insert into app.serials (name) values ('later') returning id").fetchone()[0] == 101

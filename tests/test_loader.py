@@ -319,3 +319,11 @@ def test_platform_schema_privileges_are_managed_only_when_listed(tmp_path):
     schemas = {s.name: s for s in catalog.schemas}
     public, auth = schemas["public"], schemas["auth"]
     assert public.grants[0].role == "authenticated" and auth.grants is None
+
+
+def test_booleans_are_yaml_1_2s_so_on_is_a_key(tmp_path):
+    """`on` (default privileges) is a boolean in YAML 1.1: written plainly, it was an unknown key True."""
+    catalog = load_text(tmp_path, BASE + "default_privileges:\n  - {for_role: postgres, on: functions, grants: {}}\n")
+    assert catalog.default_privileges[0].on == "functions"
+    e = error(tmp_path, BASE + "    rls: yes\n")
+    assert e.line == 12 and "yes" in e.message

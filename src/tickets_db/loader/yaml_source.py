@@ -12,10 +12,15 @@ from ..errors import SchemaError
 from ..textfile import read_utf8
 
 
+_STR, _BOOL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:bool"
+
+
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """libyaml's loader when PyYAML has it (~10x faster on big schemas, same nodes and line
     marks), with the implicit-tag resolution (Python, per scalar) remembered per value: a big
-    schema repeats `text`, `uuid`, `true` thousands of times."""
+    schema repeats `text`, `uuid`, `true` thousands of times. Booleans are YAML 1.2's, `true`
+    and `false` only: the language has a key `on` (default privileges), and YAML 1.1 would read
+    it, and `yes`, `no`, `off`, as a boolean (editors' YAML servers already read 1.2)."""
 
     _resolved: dict[tuple[str, tuple[bool, bool]], str] = {}
 
@@ -25,7 +30,10 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
         key = (value, tuple(implicit))
         tag = self._resolved.get(key)
         if tag is None:
-            tag = self._resolved[key] = super().resolve(kind, value, implicit)
+            tag = super().resolve(kind, value, implicit)
+            if tag == _BOOL and value.lower() not in ("true", "false"):
+                tag = _STR
+            self._resolved[key] = tag
         return tag
 
 
@@ -44,9 +52,6 @@ class YList(list[Any]):
     file: str
     line: int
     lines: list[int]
-
-
-_STR = "tag:yaml.org,2002:str"
 
 
 def _scalar(node: yaml.Node, ctor: yaml.constructor.SafeConstructor) -> Any:

@@ -155,8 +155,12 @@ class SetGrants(Op):
     def key(self) -> str:
         return f"grants {self.target_kind} {called(self.target_kind, self.target, self.signature)}{'.' + self.column if self.column else ''}"
 
+    def provides(self) -> set[str]:
+        # a table's `revoke all` takes its columns' privileges too: those are granted after it
+        return {f"grants:{self.target}"} if self.target_kind in ("table", "view") else set()
+
     def requires(self, foreign: Needs) -> set[str]:
-        return target_needs(self.target_kind, self.target, self.column)
+        return target_needs(self.target_kind, self.target, self.column) | ({f"grants:{self.target}"} if self.target_kind == "column" else set())
 
 
 # Kinds in the order drops run when nothing read from the database says more: what depends on

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ...model import DefaultPrivileges
+from ...model import DefaultPrivileges, Grant
 from ..common import Change, Needs, Op, revoke_from
 
 
@@ -32,5 +32,17 @@ def compare(d: Change) -> None:
     for p in d.authored.default_privileges:
         cur = current.get(p.identity)
         want = desired.get(p.identity, p)
-        if cur is None or cur.grants != want.grants:
-            d.add(p.origin, SetDefaultPrivileges(privileges=p, revoke_from=revoke_from(cur.grants if cur else ())))
+        have = cur.grants if cur else _without_entry(p)
+        if have != (want.grants if p.identity in desired else p.grants):
+            d.add(p.origin, SetDefaultPrivileges(privileges=p, revoke_from=revoke_from(have)))
+
+
+def _without_entry(p: DefaultPrivileges) -> tuple[Grant, ...]:
+    """What a role's new objects get where pg_default_acl has no entry: in a schema, nothing
+    more (an entry there only adds, and one that adds nothing is removed); everywhere,
+    PostgreSQL's own defaults (PUBLIC executes functions and uses types)."""
+    if p.schema is None and p.on == "functions":
+        return (Grant("public", ("execute",)),)
+    if p.schema is None and p.on == "types":
+        return (Grant("public", ("usage",)),)
+    return ()

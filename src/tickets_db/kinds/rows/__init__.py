@@ -11,7 +11,11 @@ from ..common import Change, Needs, Op
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class InsertRows(Op):
+    """Rows in; where they give a serial or identity column its value, its sequence moves past
+    the largest (as pg_dump's setval does), so the next row drawn from it does not collide."""
+
     rows: Rows
+    sequenced: tuple[str, ...] = ()  # the rows' columns that draw from a sequence
     template: ClassVar[str] = "rows/insert_rows.sql.j2"
     subrank: ClassVar[int] = 9
 
@@ -47,7 +51,9 @@ def compare(d: Change) -> None:
         want = desired.get(r.table, r.keyed())
         new = tuple(row for k, row in r.keyed().items() if k not in have)
         changed = tuple(row for k, row in r.keyed().items() if k in have and want.get(k) != have[k])
+        table = d.authored.table(r.table)
+        sequenced = tuple(c.name for c in table.columns if c.name in r.columns and (c.serial or c.identity)) if table else ()
         if new:
-            d.add(r.origin, InsertRows(rows=Rows(r.table, r.key, r.columns, new, origin=r.origin)))
+            d.add(r.origin, InsertRows(rows=Rows(r.table, r.key, r.columns, new, origin=r.origin), sequenced=sequenced))
         if changed:
             d.add(r.origin, UpdateRows(rows=Rows(r.table, r.key, r.columns, changed, origin=r.origin)))

@@ -51,13 +51,13 @@ class UpdateExtension(Op):
         return f"extension {self.extension.name} version"
 
 
-def _platform_schema_grants(d: Change, s: Schema, have: Schema) -> None:
+def _platform_schema_grants(d: Change, s: Schema, have: Schema | None) -> None:
     """A schema the platform owns (public, storage) whose privileges the YAML lists: exact, but
     the platform's own roles (postgres, supabase_admin, pgbouncer…) keep what the platform gave
     them there unless the YAML names them."""
     named = {g.role for g in s.grants or ()}
-    held = tuple(g for g in have.grants or () if g.role in named or not platform_role(g.role))
-    if held != s.grants:
+    held = tuple(g for g in (have.grants or () if have else ()) if g.role in named or not platform_role(g.role))
+    if have is None or held != s.grants:
         d.add(s.origin, SetGrants(target_kind="schema", target=s.name, grants=s.grants or (), revoke_from=(*REVOKE_FROM, *sorted({g.role for g in held} - set(REVOKE_FROM)))))
 
 
@@ -66,8 +66,8 @@ def compare(d: Change) -> None:
     desired = {s.name: s for s in d.desired.schemas}
     for s in d.authored.schemas:
         if s.external:
-            if s.grants is not None and s.name in current:
-                _platform_schema_grants(d, s, current[s.name])
+            if s.grants is not None:  # (read from nothing, it is there all the same)
+                _platform_schema_grants(d, s, current.get(s.name))
             continue
         if s.name not in current:
             d.add(s.origin, CreateSchema(schema=s))

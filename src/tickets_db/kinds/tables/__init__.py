@@ -422,7 +422,7 @@ class SetSequenceGrants(SetGrants):
 def _sequence_grants(d: Change, qn: str, c: Column, cur: Column | None, des: Column | None, origin: str | None) -> None:
     """Only where the YAML lists them: otherwise the sequence keeps what default privileges gave."""
     if c.sequence_grants is None or (cur is not None and des is not None and cur.sequence_grants == des.sequence_grants):
-        return
+        return  # (a column that gets its sequence now has none to compare: None)
     schema = qn.split(".", 1)[0]
     name = f"{schema}.{cur.sequence}" if cur is not None and cur.sequence else _serial_sequence(qn, c.name)
     have = cur.sequence_grants if cur is not None and cur.sequence_grants is not None else ()
@@ -613,7 +613,7 @@ def _alter_column(d: Change, qn: str, authored: Column, cur: Column, des: Column
         d.add(origin, Comment(target_kind="column", target=qn, column=authored.name, text=authored.comment))
     if des.grants != cur.grants:
         d.add(origin, SetGrants(target_kind="column", target=qn, column=authored.name, grants=authored.grants, revoke_from=revoke_from(cur.grants)))
-    _sequence_grants(d, qn, authored, cur if cur.sequence else None, des, origin)
+    _sequence_grants(d, qn, authored, cur, des, origin)
 
 
 def _serial_sequence(table: str, column: str) -> str:
