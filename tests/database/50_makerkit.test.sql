@@ -84,6 +84,14 @@ select lives_ok($$insert into public.notifications (account_id, body) values ('a
   'service_role: inserts through an identity column without privileges on its sequence');
 select tests.clear_authentication();
 select is((select count(*)::int from public.role_permissions where id < 0), 2, 'the support schema''s permissions keep ids out of the core sequence''s way');
+-- a database seeded the Makerkit way: its seven rows by id, the sequence set back to them, then a new row
+insert into public.role_permissions (id, role, permission) values
+  (1, 'owner', 'roles.manage'), (2, 'owner', 'billing.manage'), (3, 'owner', 'settings.manage'), (4, 'owner', 'members.manage'),
+  (5, 'owner', 'invites.manage'), (6, 'member', 'settings.manage'), (7, 'member', 'invites.manage')
+  on conflict do nothing;
+select setval('public.role_permissions_id_seq', 7);
+select lives_ok($$insert into public.role_permissions (role, permission) values ('member', 'billing.manage')$$,
+  'after a Makerkit seed sets the sequence back, the next permission does not collide');
 
 -- The ticket limit cannot be bypassed by moving tickets back in time or to another team
 select tests.authenticate_as('owner');
