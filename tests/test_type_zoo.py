@@ -141,7 +141,6 @@ def test_composites_and_ranges_load_as_their_typed_classes(tmp_path, cluster, sc
         spec.loader.exec_module(models)
     finally:
         del sys.modules["zoo_models"]
-    from psycopg.rows import class_row
     from psycopg.types.multirange import Multirange
     from psycopg.types.range import Range
     with db.connection(built) as conn:
@@ -149,9 +148,35 @@ def test_composites_and_ranges_load_as_their_typed_classes(tmp_path, cluster, sc
         pair = models.Pair(1, ["x", "y"])
         conn.execute("insert into app.zoo (id, pair, pairs, during, many, c_tsrange) values (%s, %s, %s, %s, %s, '[2026-01-01,2026-02-01)')",
                      (1, pair, [pair, models.Pair(2, None)], Range(1.5, 2.5), Multirange([Range(0.0, 1.0)])))
-        with conn.cursor(row_factory=class_row(models.Zoo)) as cur:
+        with conn.cursor(row_factory=models.row_factory(models.Zoo)) as cur:
             row = cur.execute("select * from app.zoo").fetchone()
     assert row.pair == pair and isinstance(row.pair, models.Pair) and row.pair.b == ["x", "y"]
     assert [type(p) for p in row.pairs] == [models.Pair, models.Pair] and row.pairs[1] == (2, None)
     assert isinstance(row.during, Range) and (row.during.lower, row.during.upper) == (1.5, 2.5)
     assert isinstance(row.many, Multirange) and isinstance(row.c_tsrange, Range)
+
+
+def test_columns_python_forbids_fill_their_fields(tmp_path, scratch):
+    """`from`, `class`, `user-name`, `CamelCase`: class_row would pass them as keywords and fail;
+    the module's row_factory maps each to its field, and set_fields maps them back."""
+    yaml_text = ("schemas:\n  public: {external: true}\n  app: {}\ntables:\n  app.odd:\n    columns:\n"
+                 "      id: {type: integer, primary_key: true}\n      from: text\n      class: text\n      user-name: text\n      CamelCase: jsonb\n")
+    odd = project(tmp_path / "odd", yaml_text)
+    built = scratch()
+    assert run("--project-dir", str(odd), "new", "init", "--db-url", built).returncode == 0
+    assert run("--project-dir", str(odd), "reset", "--yes", "--no-seed", "--db-url", built).returncode == 0
+    assert run("--project-dir", str(odd), "typegen").returncode == 0
+    spec = importlib.util.spec_from_file_location("odd_models", odd / "models.py")
+    models = importlib.util.module_from_spec(spec)
+    sys.modules["odd_models"] = models
+    try:
+        spec.loader.exec_module(models)
+    finally:
+        del sys.modules["odd_models"]
+    insert = models.OddInsert(id=1, from_="a", class_="b", user_name="c")
+    assert models.set_fields(insert) == {"id": 1, "from": "a", "class": "b", "user-name": "c"}
+    with db.connection(built) as conn:
+        conn.execute('insert into app.odd (id, "from", "class", "user-name", "CamelCase") values (1, %s, %s, %s, %s::jsonb)', ("a", "b", "c", '{"k": [1]}'))
+        with conn.cursor(row_factory=models.row_factory(models.Odd)) as cur:
+            row = cur.execute("select * from app.odd").fetchone()
+    assert (row.from_, row.class_, row.user_name, row.CamelCase) == ("a", "b", "c", {"k": [1]})

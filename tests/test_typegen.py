@@ -15,7 +15,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from psycopg.rows import class_row
 
 from tickets_db import db
 from tickets_db.config import load_project
@@ -181,7 +180,7 @@ def test_nullability_and_default_rules(tmp_path):
     assert row["name"] == "str" and row["nickname"] == "str | None"
     assert row["mood"] == "Mood" and row["moods"] == "list[Mood] | None"
     assert row["price"] == "_decimal.Decimal" and row["doubled"] == "_decimal.Decimal | None"
-    assert row["from_"].startswith("str | None = field(")  # keeps its column name for class_row
+    assert row["from_"].startswith("str | None = field(")  # keeps its column name for row_factory
     assert row["contact"] == "str | None" and row["qty"] == "int"  # domains read as their base type
     assert insert_of(source)["qty"] == "int | Unset = UNSET"  # NOT NULL, but the domain's default fills it
     assert row["happened"] == "_dt.datetime | None"
@@ -275,7 +274,7 @@ def test_rows_fill_every_row_class(seeded_db, cls):
         conn.execute("set local role postgres")  # tables: every row, past RLS
         if cls.RELATION.startswith("public.user_"):
             conn.execute("set local role authenticated")
-        with conn.cursor(row_factory=class_row(cls)) as cur:
+        with conn.cursor(row_factory=m.row_factory(cls)) as cur:
             rows = cur.execute(f"select * from {cls.RELATION}").fetchall()
     assert rows, f"the seed leaves {cls.RELATION} empty"
     for row in rows:
@@ -289,7 +288,7 @@ def test_register_enums_returns_members(seeded_db):
         plain = conn.execute("select status from public.tickets limit 1").fetchone()[0]
         assert type(plain) is str and plain in set(m.TicketStatus)
         m.register_enums(conn)
-        with conn.cursor(row_factory=class_row(m.Ticket)) as cur:
+        with conn.cursor(row_factory=m.row_factory(m.Ticket)) as cur:
             ticket = cur.execute("select * from public.tickets where title = 'Billing discrepancy'").fetchone()
         assert ticket.status is m.TicketStatus.OPEN and ticket.priority is m.TicketPriority.MEDIUM
 

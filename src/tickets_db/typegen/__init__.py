@@ -71,7 +71,8 @@ class Wrapper:
 
     name: str
     doc: str
-    function: str  # quoted for SQL
+    schema: str
+    function: str  # its name (composed as an identifier)
     params: tuple[tuple[Field, str | None], ...]  # (field, SQL name for named notation or None)
     shape: str  # scalar | scalars | row | rows
     result: str  # the element annotation (a class name for row shapes)
@@ -296,7 +297,7 @@ def _callables(functions: list[Function], ann: Callable[[str], str], row_types: 
         else:
             result = ann(f.returns or "void")
             shape = ("rows" if f.returns_set else "row") if result in row_types else ("scalars" if f.returns_set else "scalar")
-        callables.append(Wrapper(name, _doc(signature, f.comment), sql_qualname(f.qualname), tuple(params), shape, result))
+        callables.append(Wrapper(name, _doc(signature, f.comment), f.schema, f.name, tuple(params), shape, result))
     return callables, results
 
 
