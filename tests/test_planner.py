@@ -24,7 +24,7 @@ def test_patched_template_equals_a_fresh_build(cluster, project_copy, edit):
     elif edit == "change a policy and a function":
         text = text.replace('using: "true"', 'using: "max_tickets <> 0"').replace("returns: int\n", "returns: bigint\n")
     elif edit == "rename a column":
-        text = text.replace("      title: {type: varchar(255), not_null: true}", "      subject: {type: varchar(255), not_null: true, renamed_from: title}")
+        text = text.replace("      title: {type: varchar(255), not_null: true, grants: {authenticated: [update]}}", "      subject: {type: varchar(255), not_null: true, renamed_from: title, grants: {authenticated: [update]}}")
     path.write_text(text)
     project = load_project(project_copy)
     target = Target(cluster.url("postgres"), False, project)

@@ -169,18 +169,25 @@ def migrate(conn: psycopg.Connection, migrations: list[Migration], root: Path | 
     """Apply what is pending, under the lock. Returns (migration, ms) for each one applied."""
     with locked(conn):
         ensure_history(conn)
-        applied = history(conn)
-        verify_applied(migrations, applied, directory)
-        late = out_of_order(migrations, applied)
-        if late and not allow_out_of_order:
-            newest = max(a.version for a in applied)
-            raise MigrationError(
-                display_path(late[0].path, root), None,
-                f"older than the newest applied migration ({newest}): applying {'it' if len(late) == 1 else f'these {len(late)}'} now would run {'it' if len(late) == 1 else 'them'} out of order"
-                + ("" if len(late) == 1 else " (" + ", ".join(m.filename for m in late) + ")"),
-                hint=f"if that is intended (a branch merged late), run `tickets-db migrate --allow-out-of-order`; else give it a version after {newest}",
-            )
         done = []
-        for m in pending(migrations, applied):
+        for m in to_apply(conn, migrations, root, allow_out_of_order, directory):
             done.append((m, apply_one(conn, m, display_path(m.path, root))))
         return done
+
+
+def to_apply(conn: psycopg.Connection, migrations: list[Migration], root: Path | None = None, allow_out_of_order: bool = False,
+             directory: Path | None = None) -> list[Migration]:
+    """What `migrate` would run, in order, after its checks (an applied file edited or gone, a
+    pending one out of order); reads only, so `migrate --dry-run` changes nothing."""
+    applied = history(conn)
+    verify_applied(migrations, applied, directory)
+    late = out_of_order(migrations, applied)
+    if late and not allow_out_of_order:
+        newest = max(a.version for a in applied)
+        raise MigrationError(
+            display_path(late[0].path, root), None,
+            f"older than the newest applied migration ({newest}): applying {'it' if len(late) == 1 else f'these {len(late)}'} now would run {'it' if len(late) == 1 else 'them'} out of order"
+            + ("" if len(late) == 1 else " (" + ", ".join(m.filename for m in late) + ")"),
+            hint=f"if that is intended (a branch merged late), run `tickets-db migrate --allow-out-of-order`; else give it a version after {newest}",
+        )
+    return pending(migrations, applied)

@@ -1,6 +1,7 @@
 """The commands as a user runs them: real `tickets-db` processes against a real server."""
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -90,6 +91,35 @@ def test_migrate_a_plain_database(project_copy, scratch_url, cluster):
     assert "(0 applied)" in again.stdout
 
 
+def test_migrate_dry_run_prints_what_would_run_and_changes_nothing(project_copy, scratch_url, cluster):
+    with db.connection(cluster.url("template1")) as conn:
+        db.create_database(conn, scratch_url.rsplit("/", 1)[1], template=cluster.ensure_platform_template())
+    files = sorted((project_copy / "migrations").glob("*.sql"))
+    dry = run("--project-dir", str(project_copy), "--db-url", scratch_url, "migrate", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert [line.removeprefix("-- would apply ") for line in dry.stdout.splitlines() if line.startswith("-- would apply ")] == [f"migrations/{f.name}" for f in files]
+    assert files[-1].read_text().strip() in dry.stdout and f"{len(files)} migration(s) would run" in dry.stdout
+    assert count(scratch_url, "select count(*) from pg_namespace where nspname = 'tickets_db'") == 0  # not even the history table
+    status = run("--project-dir", str(project_copy), "--db-url", scratch_url, "status", "--format", "json")
+    assert status.returncode == 0, status.stderr
+    assert {m["status"] for m in json.loads(status.stdout)["migrations"]} == {"pending"}
+    assert run("--project-dir", str(project_copy), "--db-url", scratch_url, "migrate").returncode == 0
+    after = json.loads(run("--project-dir", str(project_copy), "--db-url", scratch_url, "status", "--format", "json").stdout)
+    assert [(m["name"], m["status"]) for m in after["migrations"]] == [(f.name.split("_", 1)[1].removesuffix(".sql"), "applied") for f in files]
+    assert all(isinstance(m["duration_ms"], int) and m["applied_at"] for m in after["migrations"])
+
+
+def test_piped_tables_are_never_cut(project_copy, scratch_url, cluster):
+    """Not a terminal: whole names, however long, where rich would cut at 80 columns."""
+    with db.connection(cluster.url("template1")) as conn:
+        db.create_database(conn, scratch_url.rsplit("/", 1)[1], template=cluster.ensure_platform_template())
+    long_name = "a_migration_whose_name_is_long_enough_to_overflow_any_eighty_column_table_by_itself"
+    (project_copy / "migrations" / f"20991231000000_{long_name}.sql").write_text("select 1;\n")
+    assert run("--project-dir", str(project_copy), "hash").returncode == 0
+    status = run("--project-dir", str(project_copy), "--db-url", scratch_url, "status")
+    assert long_name in status.stdout
+
+
 def test_unreachable_database_hides_the_password(project_copy):
     result = run("--project-dir", str(project_copy), "--db-url", "postgresql://postgres:s3cret-pw@127.0.0.1:1/postgres", "migrate")
     assert result.returncode == 1
@@ -117,7 +147,7 @@ def test_migration_edited_after_apply(project_copy, scratch_url):
 def test_bad_yaml_is_one_error_and_writes_nothing(project_copy, scratch_url):
     before = sorted(p.name for p in (project_copy / "migrations").iterdir())
     path = project_copy / "schema" / "tickets" / "support.yaml"
-    path.write_text(path.read_text().replace("      title: {type: varchar(255), not_null: true}", "      title: {type: varchar(255), notnull: true}"))
+    path.write_text(path.read_text().replace("      title: {type: varchar(255), not_null: true, grants: {authenticated: [update]}}", "      title: {type: varchar(255), notnull: true, grants: {authenticated: [update]}}"))
     result = run("--project-dir", str(project_copy), "--db-url", scratch_url, "new", "oops")
     assert result.returncode == 2
     assert "schema/tickets/support.yaml:" in result.stderr and "unknown key `notnull`" in result.stderr and "not_null" in result.stderr
@@ -171,7 +201,7 @@ def test_typegen_check_and_from_db(project_copy, scratch_url):
 
 def test_new_refuses_data_loss_without_the_flag(project_copy, scratch_url):
     path = project_copy / "schema" / "tickets" / "support.yaml"
-    path.write_text(path.read_text().replace("      customer_email: varchar(255)\n", ""))
+    path.write_text(path.read_text().replace("      customer_email: {type: varchar(255), grants: {authenticated: [update]}}\n", ""))
     before = sorted(p.name for p in (project_copy / "migrations").iterdir())
     refused = run("--project-dir", str(project_copy), "--db-url", scratch_url, "new", "drop email")
     assert refused.returncode == 3
@@ -198,7 +228,7 @@ def test_a_rename_keeps_the_data(project_copy, scratch_url):
     assert run("--project-dir", str(project_copy), "--db-url", scratch_url, "reset", "--yes").returncode == 0
     titles = count(scratch_url, "select string_agg(title, '|' order by title) from public.tickets")
     path = project_copy / "schema" / "tickets" / "support.yaml"
-    path.write_text(path.read_text().replace("      title: {type: varchar(255), not_null: true}", "      subject: {type: varchar(255), not_null: true, renamed_from: title}"))
+    path.write_text(path.read_text().replace("      title: {type: varchar(255), not_null: true, grants: {authenticated: [update]}}", "      subject: {type: varchar(255), not_null: true, renamed_from: title, grants: {authenticated: [update]}}"))
     result = run("--project-dir", str(project_copy), "--db-url", scratch_url, "new", "subject")
     assert result.returncode == 0, result.stderr
     written = next((project_copy / "migrations").glob("*_subject.sql")).read_text()
@@ -212,7 +242,7 @@ def test_diff_a_live_database(project_copy, scratch_url):
     same = run("--project-dir", str(project_copy), "--db-url", scratch_url, "diff")
     assert same.returncode == 0 and "no differences" in same.stdout
     path = project_copy / "schema" / "tickets" / "support.yaml"
-    path.write_text(path.read_text().replace("      title: {type: varchar(255), not_null: true}", "      title: {type: varchar(300), not_null: true}"))
+    path.write_text(path.read_text().replace("      title: {type: varchar(255), not_null: true, grants: {authenticated: [update]}}", "      title: {type: varchar(300), not_null: true, grants: {authenticated: [update]}}"))
     differs = run("--project-dir", str(project_copy), "--db-url", scratch_url, "diff")
     assert differs.returncode == 1
     assert "alter column title type varchar(300);" in differs.stdout and "alter column public.tickets.title" in differs.stdout

@@ -121,7 +121,7 @@ def test_check_fails_when_a_seed_fell_behind_the_yaml(project_copy, scratch):
     url = scratch()
     support = project_copy / "schema" / "tickets" / "support.yaml"
     support.write_text(support.read_text().replace(
-        "      title: {type: varchar(255), not_null: true}", "      subject: {type: varchar(255), not_null: true, renamed_from: title}"))
+        "      title: {type: varchar(255), not_null: true, grants: {authenticated: [update]}}", "      subject: {type: varchar(255), not_null: true, renamed_from: title, grants: {authenticated: [update]}}"))
     assert run("--project-dir", str(project_copy), "new", "rename", "--db-url", url).returncode == 0
     assert run("--project-dir", str(project_copy), "typegen").returncode == 0
     result = run("--project-dir", str(project_copy), "check", "--db-url", url)

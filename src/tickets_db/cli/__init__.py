@@ -31,7 +31,7 @@ app = typer.Typer(
     name="tickets-db",
     help=f"Declarative PostgreSQL (Supabase-style) schemas in YAML → migrations, resets, seeds.\n\n{EXIT_CODES}",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish, PowerShell
     pretty_exceptions_enable=False,
 )
 out = Console(soft_wrap=True, file=ScrubbedStream(lambda: sys.stdout))  # type: ignore[arg-type]
@@ -190,16 +190,25 @@ def seed(
 @app.command()
 def migrate(
     allow_out_of_order: Annotated[bool, typer.Option("--allow-out-of-order", help="Apply pending migrations older than the newest applied one (a branch merged late).")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the migrations that would run, and their SQL; change nothing.")] = False,
     db_url: DbUrl = None,
 ) -> None:
     """Apply pending migrations without resetting (what CI and deploys run)."""
     from .. import db, platform
     from ..migrations import list_migrations
-    from ..runner import locked, migrate as run
+    from ..runner import locked, migrate as run, to_apply
 
     project = _project()
     target = _target(project, db_url)
     migrations = list_migrations(project.migrations_dir)
+    if dry_run:
+        with db.connection(target.url) as conn:
+            waiting = to_apply(conn, migrations, project.root, allow_out_of_order, project.migrations_dir)
+        for m in waiting:
+            out.print(f"-- would apply {display_path(m.path, project.root)}", highlight=False, markup=False)
+            out.print(m.path.read_text(encoding="utf-8").rstrip() + "\n", highlight=False, markup=False)
+        out.print(f"-- {len(waiting)} migration(s) would run on {target.display}; nothing was changed", highlight=False, markup=False)
+        return
     with db.connection(target.url) as conn, locked(conn):  # the stand-in too: one run at a time
         if platform.ensure(conn):
             out.print("installed the Supabase stand-in (auth, storage, roles)")
@@ -211,6 +220,7 @@ def migrate(
 
 @app.command()
 def status(
+    format: Annotated[str, typer.Option("--format", help="table or json (keys: target, migrations[version, name, status, applied_at, duration_ms]; status is applied, pending, pending_out_of_order, edited or file_missing).")] = "table",
     db_url: DbUrl = None,
 ) -> None:
     """Which migrations are applied and which are pending; exit 1 when an applied one was
@@ -225,6 +235,23 @@ def status(
     with db.connection(target.url) as conn:
         applied = {a.version: a for a in history(conn)}
     late = {m.version for m in out_of_order(migrations, list(applied.values()))}
+    if format not in ("table", "json"):
+        raise typer.BadParameter("--format is table or json")
+    if format == "json":
+        import json
+
+        entries = []
+        for m in migrations:
+            a = applied.get(m.version)
+            state = ("pending_out_of_order" if m.version in late else "pending") if a is None else "edited" if a.checksum != m.checksum else "applied"
+            entries.append({"version": m.version, "name": m.name, "status": state,
+                            "applied_at": str(a.applied_at) if a else None, "duration_ms": a.duration_ms if a else None})
+        known_versions = {m.version for m in migrations}
+        entries += [{"version": v, "name": a.name, "status": "file_missing", "applied_at": str(a.applied_at), "duration_ms": a.duration_ms}
+                    for v, a in applied.items() if v not in known_versions]
+        out.print(json.dumps({"target": target.display, "migrations": entries}, indent=2), highlight=False, markup=False, soft_wrap=True)
+        verify_applied(migrations, list(applied.values()), project.migrations_dir)
+        return
     table = Table("version", "name", "status", "applied at", "ms")
     for m in migrations:
         a = applied.get(m.version)
@@ -520,6 +547,9 @@ def main() -> None:
     # ~10^6 objects) and frees them on exit: the cyclic collector's repeated full passes cost
     # more than everything else (3x on loading such a schema). Collect rarely instead.
     gc.set_threshold(200_000, 50, 1_000)
+    for console in (out, err):
+        if not console.is_terminal:  # piped or captured: whole names, never cut to 80 columns
+            console.width = 100_000
     remember_environment()
     try:
         app()
