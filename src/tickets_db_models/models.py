@@ -21,6 +21,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final, NamedTuple, TypeAlias, T
 
 from psycopg import Connection, Cursor, sql
 from psycopg.rows import RowFactory, kwargs_row
+from psycopg.types.json import Json as _Json, Jsonb as _Jsonb
+from psycopg.types.multirange import Multirange as _Multirange
+from psycopg.types.range import Range as _Range
 from typing_extensions import TypeAliasType
 from psycopg.types.composite import CompositeInfo, register_composite
 from psycopg.types.enum import EnumInfo, register_enum
@@ -58,6 +61,48 @@ def set_fields(obj: Any) -> dict[str, object]:
     """The fields of an Insert or Update that are set, by column name: what to write."""
     values = {f.metadata.get("column", f.name): getattr(obj, f.name) for f in fields(obj)}
     return {k: v for k, v in values.items() if v is not UNSET}
+
+
+def params(obj: Any) -> dict[str, object]:
+    """set_fields as psycopg parameters: json and jsonb values wrapped as Json / Jsonb (psycopg
+    adapts no dict or list to JSON on its own); enums, arrays, ranges and the rest as they are."""
+    kinds: dict[str, str] = getattr(obj, "JSON_COLUMNS", {})
+    return {k: (_Jsonb(v) if kinds[k] == "jsonb" else _Json(v)) if k in kinds and v is not None else v for k, v in set_fields(obj).items()}
+
+
+def payload(obj: Any) -> dict[str, object]:
+    """set_fields as JSON for PostgREST / supabase-py: what its json_populate_record reads back
+    exactly (numeric as a string, uuid and times as text, bytea as \\x hex, a range as its literal,
+    a composite as an object); json values and arrays as they are."""
+    return {k: _json_ready(v) for k, v in set_fields(obj).items()}
+
+
+def _json_ready(value: object) -> object:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value.value if isinstance(value, Enum) else value
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, _dt.timedelta):
+        return f"{value.total_seconds()} seconds"
+    if isinstance(value, (_dt.date, _dt.time)):  # datetime too
+        return value.isoformat()
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return "\\x" + bytes(value).hex()
+    if isinstance(value, _Multirange):
+        return "{" + ",".join(str(_json_ready(r)) for r in value) + "}"
+    if isinstance(value, _Range):
+        if value.isempty:
+            return "empty"
+        lower = "" if value.lower is None else _json_ready(value.lower)
+        upper = "" if value.upper is None else _json_ready(value.upper)
+        return f"{value.bounds[0]}{lower},{upper}{value.bounds[1]}"
+    if isinstance(value, tuple) and hasattr(value, "_asdict"):  # a composite (NamedTuple)
+        return {k: _json_ready(v) for k, v in value._asdict().items()}
+    if isinstance(value, list):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, dict):
+        return value
+    return str(value)  # Decimal, UUID, ipaddress objects: their text is their literal
 
 
 class AppPermissions(StrEnum):
@@ -220,6 +265,7 @@ class AccountInsert:
     """A row for public.accounts; UNSET columns take their default."""
 
     RELATION: ClassVar[str] = "public.accounts"
+    JSON_COLUMNS: ClassVar[dict[str, str]] = {"public_data": "jsonb"}
     name: str
     id: _uuid.UUID | Unset = UNSET
     primary_owner_user_id: _uuid.UUID | Unset = UNSET
@@ -239,6 +285,7 @@ class AccountUpdate:
     """Changes to a row of public.accounts; UNSET leaves a column as it is."""
 
     RELATION: ClassVar[str] = "public.accounts"
+    JSON_COLUMNS: ClassVar[dict[str, str]] = {"public_data": "jsonb"}
     id: _uuid.UUID | Unset = UNSET
     primary_owner_user_id: _uuid.UUID | Unset = UNSET
     name: str | Unset = UNSET

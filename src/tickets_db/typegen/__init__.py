@@ -37,6 +37,7 @@ class DataClass:
     doc: str
     relation: str | None  # the qualified table or view, quoted for SQL
     fields: tuple[Field, ...]
+    json: tuple[tuple[str, str], ...] = ()  # (column, json | jsonb): what params() wraps for psycopg
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +149,7 @@ def build(catalog: Catalog, overrides: dict[str, str]) -> Module:
         user_types[f"{r.schema}.{r.multirange}"] = f"_multirange.Multirange[{element}]"
     for dom in catalog.domains:  # a domain reads as its base type (which may be an enum)
         user_types[dom.qualname] = annotation(dom.type, user_types)
+    domain_bases = {d.qualname: d.type for d in catalog.domains}
     strict_domains = frozenset(d.qualname for d in catalog.domains if d.not_null)
     defaulted_domains = frozenset(d.qualname for d in catalog.domains if d.default is not None)
 
@@ -176,11 +178,12 @@ def build(catalog: Catalog, overrides: dict[str, str]) -> Module:
         required = [c for c in writable if not_null[c.name] and not _filled(c, defaulted_domains)]
         insert_fields = [field(c, never_null=True) for c in required] + [field(c, optional=True) for c in writable if c not in required]
         update_fields = [field(c, optional=True) for c in writable]
+        json = tuple((c.name, kind) for c in writable if (kind := _json_kind(c.type, domain_bases)))
         table_classes.append(
             (
                 row,
-                DataClass(f"{row_name}Insert", f"A row for {t.qualname}; UNSET columns take their default.", row.relation, tuple(insert_fields)),
-                DataClass(f"{row_name}Update", f"Changes to a row of {t.qualname}; UNSET leaves a column as it is.", row.relation, tuple(update_fields)),
+                DataClass(f"{row_name}Insert", f"A row for {t.qualname}; UNSET columns take their default.", row.relation, tuple(insert_fields), json),
+                DataClass(f"{row_name}Update", f"Changes to a row of {t.qualname}; UNSET leaves a column as it is.", row.relation, tuple(update_fields), json),
             )
         )
 
@@ -203,6 +206,7 @@ def build(catalog: Catalog, overrides: dict[str, str]) -> Module:
     annotations += [f.annotation for c in view_classes + results for f in c.fields]
     annotations += [p.annotation for c in callables for p, _ in c.params] + [c.result for c in callables]
     annotations += [f.annotation for c in composite_classes for f in c.fields] + (["_range.", "_multirange."] if ranges else [])
+    annotations += ["_dt."]  # payload() writes times
     schemas = sorted({t.schema for t in tables} | {v.schema for v in views} | {e.schema for e in enums} | {f.schema for f in functions} | {c.schema for c in composites})
     counts = f"{len(tables)} tables, {len(views)} views, {len(enums)} enums, {len(callables)} functions"
     counts += f", {len(composites)} composite types" if composites else ""
@@ -257,6 +261,12 @@ def _doc(qualname: str, comment: str | None) -> str:
 
 def _nullable(annotation: str, nullable: bool) -> str:
     return f"{annotation} | None" if nullable else annotation
+
+
+def _json_kind(typ: str, domain_bases: dict[str, str]) -> str | None:
+    """json or jsonb for a column of that type (or a domain over it), else None (arrays too)."""
+    text = domain_bases.get(user_type(typ) or "", typ).strip().lower()
+    return text.removeprefix("pg_catalog.") if text.removeprefix("pg_catalog.") in ("json", "jsonb") else None
 
 
 def _filled(c: Column, defaulted_domains: frozenset[str]) -> bool:
