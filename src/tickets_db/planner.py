@@ -32,8 +32,23 @@ from .textfile import write_atomic
 
 
 def apply_catalog(conn: psycopg.Connection, authored: Catalog) -> None:
-    """Build `authored` from nothing on this database, as a migration would."""
-    apply_ops(conn, diff(Catalog(), authored).ops)
+    """Build `authored` from nothing on this database, as a migration would: from nothing but
+    what the platform put there before any migration (its default privileges), which the YAML
+    may set otherwise."""
+    from .introspect import default_privileges
+
+    apply_ops(conn, diff(Catalog(default_privileges=default_privileges(conn)), authored).ops)
+
+
+def rebuild(conn: psycopg.Connection, current: Catalog) -> None:
+    """Build `current`, read from another database, on this one (a platform template): as
+    apply_catalog, and then the template's own default privileges that `current` does not hold
+    are reset (a migration removed them there), so the two read alike."""
+    from .introspect import default_privileges
+    from .kinds.default_privileges import beyond
+
+    apply_catalog(conn, current)
+    apply_ops(conn, tuple(beyond(default_privileges(conn), current.default_privileges)))
 
 
 def apply_ops(conn: psycopg.Connection, ops: tuple[Op, ...] | list[Op]) -> None:
@@ -356,7 +371,7 @@ def live_diff(project: Project, target: Target) -> Comparison:
         text = _plan_text(comparison)
     if text is not None:  # what the scratch state could not prove: on a copy of its own
         with work.shadow() as url, db.connection(url) as conn:
-            apply_catalog(conn, current)
+            rebuild(conn, current)
             prove(conn, text, "the diff", scope, desired, authored, keys, _generated_count(text, []))
     return comparison
 
@@ -388,7 +403,7 @@ def _rebuilt(conn: psycopg.Connection, current: Catalog) -> bool:
     then reports why, on a database of its own)."""
     try:
         with conn.transaction():
-            apply_catalog(conn, current)
+            rebuild(conn, current)
         return True
     except (SchemaError, psycopg.Error):
         return False

@@ -351,3 +351,37 @@ def test_successive_edits_through_the_remembered_template(project_copy, scratch_
     assert check.returncode == 0, check.stderr
     assert run("--project-dir", str(project_copy), "--db-url", scratch_url, "reset", "--yes").returncode == 0
     assert count(scratch_url, "select min(sla_hours) from public.tickets") == 48
+
+
+def test_json_output_of_every_command_parses_with_its_keys(project_copy, scratch_url, tmp_path, cluster):
+    """Also the cold `diff` (nothing remembered) of a database whose migrations removed platform
+    default privileges: it built the read state on the template without removing them, and
+    refused its own plan."""
+    def as_json(*args: str, code: int = 0, url: str = scratch_url) -> object:
+        result = run("--project-dir", str(project_copy), "--db-url", url, *args, "--format", "json")
+        assert result.returncode == code, str(args) + result.stderr + result.stdout
+        return json.loads(result.stdout)
+
+    assert run("--project-dir", str(project_copy), "--db-url", scratch_url, "reset", "--yes").returncode == 0
+    assert as_json("migrate") == {"target": as_json("status")["target"], "installed_stand_in": False, "applied": []}
+    assert as_json("migrate", "--dry-run")["would_apply"] == []
+    same = as_json("diff")
+    assert same["differs"] is False and same["changes"] == [] and same["sql"] is None
+    assert as_json("check") == {"ok": True, "problems": []}
+    matrix = as_json("policies")
+    tickets = {(r["table"], r["command"]): r["roles"] for r in matrix}[("public.tickets", "select")]
+    assert tickets["authenticated"]["verdict"] == "policies" and tickets["authenticated"]["policies"] == ["select_tickets"]
+    assert tickets["anon"]["verdict"] == "no grant"
+    tested = as_json("test", str(ROOT / "tests" / "database" / "00_rls.test.sql"), url=cluster.url("postgres", "supabase_admin"))  # pgTAP needs a superuser
+    assert tested["passed"] is True and tested["files"][0]["tests"] > 0 and tested["files"][0]["failures"] == []
+    pulled = as_json("pull", "--schema", "kit", "--out", str(tmp_path / "pulled"))
+    assert [f["file"].rsplit("/", 1)[-1] for f in pulled["files"]][:1] and pulled["unsupported"] == []
+    assert all(set(f) == {"file", "tables", "views", "functions", "policies", "triggers"} for f in pulled["files"])
+
+    path = project_copy / "schema" / "tickets" / "support.yaml"
+    path.write_text(path.read_text().replace("      closed_at: timestamptz\n", "      closed_at: timestamptz\n      sla_hours: integer\n"))
+    differs = as_json("diff", code=1)
+    assert differs["differs"] is True and differs["changes"][0]["change"] == "column public.tickets.sla_hours"
+    assert "add column sla_hours integer" in differs["sql"] and differs["changes"][0]["origin"].startswith("schema/tickets/support.yaml:")
+    failing = as_json("check", code=1)
+    assert failing["ok"] is False and failing["problems"]

@@ -72,6 +72,21 @@ def main_options(
 DbUrl = Annotated[Optional[str], typer.Option("--db-url", help="Database URL (also accepted before the command); default: $DATABASE_URL, tickets-db.toml, then the local database.", show_default=False)]
 
 
+Format = Annotated[str, typer.Option("--format", help="table (for people) or json (for machines: stable keys, see the README).")]
+
+
+def _json(format: str) -> bool:
+    if format not in ("table", "json"):
+        raise typer.BadParameter("--format is table or json")
+    return format == "json"
+
+
+def _print_json(value: object) -> None:
+    import json
+
+    out.print(json.dumps(value, indent=2, default=str), highlight=False, markup=False, soft_wrap=True)
+
+
 def _project() -> Project:
     from ..config import load_project
 
@@ -111,6 +126,7 @@ def new(
 
 @app.command("diff")
 def diff_command(
+    format: Format = "table",
     db_url: DbUrl = None,
 ) -> None:
     """The difference between the live database and the YAML, as SQL and as a summary; exit 1 when they differ."""
@@ -119,8 +135,19 @@ def diff_command(
     from ..render import render_migration
 
     project = _project()
+    as_json = _json(format)
     target = _target(project, db_url)
     plan = live_diff(project, target).plan
+    if as_json:
+        _print_json({
+            "target": target.display, "differs": not plan.empty,
+            "sql": render_migration(plan.ops, "diff", f"{target.display} → the YAML") if plan.ops else None,
+            "changes": [{"change": op.key, "hazard": op.hazard, "loses_data": op.loses_data, "origin": op.origin} for op in plan.ops],
+            "unsupported": list(plan.unsupported),
+        })
+        if not plan.empty:
+            raise typer.Exit(1)
+        return
     if plan.empty:
         out.print(f"[green]no differences[/]: {target.display} matches the YAML")
         return
@@ -191,6 +218,7 @@ def seed(
 def migrate(
     allow_out_of_order: Annotated[bool, typer.Option("--allow-out-of-order", help="Apply pending migrations older than the newest applied one (a branch merged late).")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the migrations that would run, and their SQL; change nothing.")] = False,
+    format: Format = "table",
     db_url: DbUrl = None,
 ) -> None:
     """Apply pending migrations without resetting (what CI and deploys run)."""
@@ -201,18 +229,27 @@ def migrate(
     project = _project()
     target = _target(project, db_url)
     migrations = list_migrations(project.migrations_dir)
+    as_json = _json(format)
     if dry_run:
         with db.connection(target.url) as conn:
             waiting = to_apply(conn, migrations, project.root, allow_out_of_order, project.migrations_dir)
+        if as_json:
+            _print_json({"target": target.display, "would_apply": [{"file": display_path(m.path, project.root), "sql": m.path.read_text(encoding="utf-8")} for m in waiting]})
+            return
         for m in waiting:
             out.print(f"-- would apply {display_path(m.path, project.root)}", highlight=False, markup=False)
             out.print(m.path.read_text(encoding="utf-8").rstrip() + "\n", highlight=False, markup=False)
         out.print(f"-- {len(waiting)} migration(s) would run on {target.display}; nothing was changed", highlight=False, markup=False)
         return
     with db.connection(target.url) as conn, locked(conn):  # the stand-in too: one run at a time
-        if platform.ensure(conn):
+        installed = platform.ensure(conn)
+        if installed and not as_json:
             out.print("installed the Supabase stand-in (auth, storage, roles)")
         done = run(conn, migrations, project.root, allow_out_of_order, project.migrations_dir)
+    if as_json:
+        _print_json({"target": target.display, "installed_stand_in": installed,
+                     "applied": [{"file": display_path(m.path, project.root), "version": m.version, "name": m.name, "ms": ms} for m, ms in done]})
+        return
     for m, ms in done:
         out.print(f"[green]applied[/] {m.filename} ({ms} ms)")
     out.print(f"{target.display} is up to date ({len(done)} applied)")
@@ -220,7 +257,7 @@ def migrate(
 
 @app.command()
 def status(
-    format: Annotated[str, typer.Option("--format", help="table or json (keys: target, migrations[version, name, status, applied_at, duration_ms]; status is applied, pending, pending_out_of_order, edited or file_missing).")] = "table",
+    format: Format = "table",
     db_url: DbUrl = None,
 ) -> None:
     """Which migrations are applied and which are pending; exit 1 when an applied one was
@@ -235,11 +272,7 @@ def status(
     with db.connection(target.url) as conn:
         applied = {a.version: a for a in history(conn)}
     late = {m.version for m in out_of_order(migrations, list(applied.values()))}
-    if format not in ("table", "json"):
-        raise typer.BadParameter("--format is table or json")
-    if format == "json":
-        import json
-
+    if _json(format):
         entries = []
         for m in migrations:
             a = applied.get(m.version)
@@ -249,7 +282,7 @@ def status(
         known_versions = {m.version for m in migrations}
         entries += [{"version": v, "name": a.name, "status": "file_missing", "applied_at": str(a.applied_at), "duration_ms": a.duration_ms}
                     for v, a in applied.items() if v not in known_versions]
-        out.print(json.dumps({"target": target.display, "migrations": entries}, indent=2), highlight=False, markup=False, soft_wrap=True)
+        _print_json({"target": target.display, "migrations": entries})
         verify_applied(migrations, list(applied.values()), project.migrations_dir)
         return
     table = Table("version", "name", "status", "applied at", "ms")
@@ -320,15 +353,26 @@ def pull(
     schema: Annotated[Optional[list[str]], typer.Option("--schema", help="A schema to pull (repeatable); default: all the database's own.")] = None,
     rows: Annotated[Optional[list[str]], typer.Option("--rows", help="A table whose rows are reference rows to keep in the YAML (repeatable), e.g. public.role_permissions.")] = None,
     out_dir: Annotated[Optional[Path], typer.Option("--out", help="Folder for the YAML; default: the project's schema folder.")] = None,
+    format: Format = "table",
 ) -> None:
     """Write the YAML of an existing database: one file per schema; platform objects referenced,
     not copied; what the YAML cannot express listed and kept as raw SQL that `new` applies."""
     from ..pull import RAW_FILE, counts, pull as pull_schema
 
     project = _project()
+    as_json = _json(format)
     target = _target(project, db_url)
     folder = (out_dir or project.schema_dir).resolve()
     pulled, written = pull_schema(target.url, folder, tuple(schema or ()), tuple(rows or ()))
+    if as_json:
+        keys = ("tables", "views", "functions", "policies", "triggers")
+        _print_json({
+            "target": target.display,
+            "files": [{"file": display_path(folder / name, project.root)} | dict(zip(keys, numbers)) for name, *numbers in counts(pulled)],
+            "removed": [display_path(p, project.root) for p in written.removed],
+            "unsupported": [{"kind": u.kind, "name": u.name, "file": display_path(folder / RAW_FILE, project.root)} for u in pulled.unsupported],
+        })
+        return
     table = Table("file", "tables", "views", "functions", "policies", "triggers", title=f"pulled {target.display}")
     for name, *numbers in counts(pulled):
         table.add_row(display_path(folder / name, project.root), *map(str, numbers))
@@ -345,7 +389,7 @@ def pull(
 @app.command()
 def lint(
     from_db: Annotated[bool, typer.Option("--from-db", help="Lint the live database (and its pending migrations) instead of the YAML.")] = False,
-    format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    format: Format = "table",
     rules: Annotated[bool, typer.Option("--rules", help="List the rules and exit.")] = False,
     bodies: Annotated[bool, typer.Option("--bodies", help="Also check PL/pgSQL bodies with plpgsql_check (in a throwaway database built from the migrations).")] = False,
     db_url: DbUrl = None,
@@ -357,8 +401,7 @@ def lint(
     from ..lint import rule_table
     from ..lint.project import run
 
-    if format not in ("table", "json"):
-        raise typer.BadParameter("--format is table or json")
+    _json(format)
     if rules:
         table = Table("rule", "severity", "what", "why it matters", "fix", title="tickets-db lint rules")
         for row in rule_table():
@@ -413,6 +456,7 @@ def sql(
 @app.command()
 def policies(
     from_db: Annotated[bool, typer.Option("--from-db", help="Read the live database instead of the YAML.")] = False,
+    format: Format = "table",
     db_url: DbUrl = None,
 ) -> None:
     """The policy matrix: per table, command and API role, which policies decide what a caller sees."""
@@ -420,7 +464,15 @@ def policies(
     from ..policies import ROLES, matrix
 
     project = _project()
+    as_json = _json(format)
     catalog = project_catalog(project, _target(project, db_url) if from_db else None)
+    if as_json:
+        _print_json([
+            {"table": line.table, "command": line.command,
+             "roles": {role: {"verdict": c.verdict, "policies": list(c.policies), "restrictive": list(c.restrictive), "why": c.why or None} for role, c in zip(ROLES, line.cells)}}
+            for line in matrix(catalog)
+        ])
+        return
     table = Table("table", "command", *ROLES, title="who gets which rows (policies are OR-ed; 'and' marks restrictive ones)")
     shown = {"no grant": "[dim]no grant[/]", "none": "[dim]no rows[/]"}
     for line in matrix(catalog):
@@ -440,6 +492,7 @@ def policies(
 def test_command(
     files: Annotated[Optional[list[Path]], typer.Argument(help="pgTAP files; default: every *.test.sql in tests/database/.")] = None,
     seed: Annotated[bool, typer.Option("--seed", help="Load the seeds into each test database first.")] = False,
+    format: Format = "table",
     db_url: DbUrl = None,
 ) -> None:
     """Run the pgTAP tests, each file in a fresh database built from the migrations."""
@@ -455,8 +508,20 @@ def test_command(
     if not chosen:
         err.print(f"no *.test.sql files in {display_path(project.tests_dir, project.root)}")
         raise typer.Exit(1)
+    as_json = _json(format)
     target = _target(project, db_url)
     results = pgtap.run(target, list_migrations(project.migrations_dir), chosen, project.root, list_seeds(project.seeds_dir) if seed else None)
+    if as_json:
+        _print_json({
+            "passed": all(r.passed for r in results),
+            "files": [{"file": r.display, "passed": r.passed, "tests": len(r.assertions), "failed": len(r.failed), "seconds": round(r.seconds, 3),
+                       "problem": r.problem or None,
+                       "failures": [{"number": a.number, "description": a.description, "diagnostics": list(a.diagnostics)} for a in r.failed]}
+                      for r in results],
+        })
+        if not all(r.passed for r in results):
+            raise typer.Exit(1)
+        return
     table = Table("file", "tests", "passed", "failed", "s", title="pgTAP")
     for r in results:
         ok = sum(a.ok for a in r.assertions)
@@ -479,6 +544,7 @@ def test_command(
 
 @app.command()
 def check(
+    format: Format = "table",
     db_url: DbUrl = None,
 ) -> None:
     """CI gate: fail when the migrations do not build the YAML, were edited by hand, or the
@@ -486,7 +552,13 @@ def check(
     from ..planner import check as run_check
 
     project = _project()
+    as_json = _json(format)
     problems = run_check(project, _target(project, db_url))
+    if as_json:
+        _print_json({"ok": not problems, "problems": problems})
+        if problems:
+            raise typer.Exit(1)
+        return
     if problems:
         for p in problems:
             err.print(f"[red]✗[/] {p}")

@@ -204,7 +204,7 @@ def _read(conn: psycopg.Connection, scope: Scope, depends: bool, committed: bool
         # the project's: those whose function is in its schemas (the platform has its own)
         event_triggers=tuple(EventTrigger(e["name"], e["event"], e["function"], tuple(e["tags"]), e["enabled"], e["comment"])
                              for e in _fetch(conn, "event_triggers/event_triggers") if e["function"].split(".", 1)[0] in schemas_param),
-        default_privileges=tuple(DefaultPrivileges(p["role"], p["schema"], p["on"], _grants(p["grants"])) for p in _fetch(conn, "default_privileges/default_privileges")),
+        default_privileges=default_privileges(conn),
         publications=tuple(
             Publication(p["name"], tuple(PublishedTable(t, tuple(c.split(",")) if c else (), w or None) for t, w, c in p["tables"]), tuple(p["schemas"]),
                         p["all_tables"], tuple(p["operations"]), p["via_root"], p["comment"], external=p["name"] in PLATFORM_PUBLICATIONS)
@@ -363,6 +363,10 @@ def attached_tables(conn: psycopg.Connection, schemas: tuple[str, ...]) -> tuple
 
 def extensions(conn: psycopg.Connection, schemas: tuple[str, ...]) -> tuple[Extension, ...]:
     return _extensions(conn, list(schemas))
+
+
+def default_privileges(conn: psycopg.Connection) -> tuple[DefaultPrivileges, ...]:
+    return tuple(DefaultPrivileges(p["role"], p["schema"], p["on"], _grants(p["grants"])) for p in _fetch(conn, "default_privileges/default_privileges"))
 
 
 def schemas(conn: psycopg.Connection, names: tuple[str, ...]) -> tuple[Schema, ...]:

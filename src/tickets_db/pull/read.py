@@ -55,7 +55,7 @@ def read(conn: psycopg.Connection, schemas: tuple[str, ...] = (), rows: tuple[st
     found = {f.qualname: f for f in intro.schema_functions(conn, outside)} if outside else {}
     externals = [replace(found[qn], external=True) if qn in found else Function(*split(qn), (), None, "", external=True) for qn in sorted(called)]
 
-    foreign_types = _foreign_types(tables, catalog.functions, schemas)
+    foreign_types = _foreign_types(tables, catalog.functions + tuple(externals), schemas)  # an external function's signature too
     others = tuple(sorted({split(t)[0] for t in foreign_types}))
     enums = tuple(replace(e, external=True) for e in (intro.enums(conn, others) if others else ()) if e.qualname in foreign_types)
 

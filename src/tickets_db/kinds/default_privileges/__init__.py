@@ -46,3 +46,12 @@ def _without_entry(p: DefaultPrivileges) -> tuple[Grant, ...]:
     if p.schema is None and p.on == "types":
         return (Grant("public", ("usage",)),)
     return ()
+
+
+def beyond(here: tuple[DefaultPrivileges, ...], wanted: tuple[DefaultPrivileges, ...]) -> list[SetDefaultPrivileges]:
+    """What resets the entries `here` holds that `wanted` does not (the platform template's own,
+    where a database read elsewhere had them removed): building a read state on a template must
+    end with that state's entries only."""
+    listed = {p.identity for p in wanted}
+    return [SetDefaultPrivileges(privileges=DefaultPrivileges(p.role, p.schema, p.on, _without_entry(p)), revoke_from=revoke_from(p.grants))
+            for p in here if p.identity not in listed]

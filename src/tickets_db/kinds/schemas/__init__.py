@@ -71,8 +71,8 @@ def compare(d: Change) -> None:
             continue
         if s.name not in current:
             d.add(s.origin, CreateSchema(schema=s))
-            if s.grants:
-                d.add(s.origin, SetGrants(target_kind="schema", target=s.name, grants=s.grants, revoke_from=()))
+            if s.grants is not None:  # exact: `public`, read elsewhere and built here, exists already
+                d.add(s.origin, SetGrants(target_kind="schema", target=s.name, grants=s.grants, revoke_from=REVOKE_FROM))
             if s.comment:
                 d.add(s.origin, Comment(target_kind="schema", target=s.name, text=s.comment))
         else:
