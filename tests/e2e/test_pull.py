@@ -54,7 +54,7 @@ def test_round_trip_on_the_project(migrated_db, adopter, scratch):
     pulled = cli(adopter, migrated_db, "pull", *ROWS)
     assert pulled.returncode == 0, pulled.stderr
     schema = adopter / "schema"
-    assert sorted(files(schema)) == ["auth.yaml", "extensions.yaml", "kit.yaml", "public.yaml", "storage.yaml"]
+    assert sorted(files(schema)) == ["_default_privileges.yaml", "auth.yaml", "extensions.yaml", "kit.yaml", "public.yaml", "storage.yaml"]
     assert "warning" not in pulled.stderr  # the project uses nothing the YAML cannot express
     auth = files(schema)["auth.yaml"]
     assert "auth: {external: true}" in auth and "external: true" in auth and "on_auth_user_created" in auth

@@ -77,7 +77,8 @@ def read(conn: psycopg.Connection, schemas: tuple[str, ...] = (), rows: tuple[st
             publications=publications,
             # what the role pulling (the one that runs migrations) sets for its own future objects
             default_privileges=tuple(p for p in catalog.default_privileges
-                                     if p.role == conn.info.user and (p.schema is None or p.schema in schemas) and not _platforms(p)),
+                                     if p.role == conn.info.user and (p.schema is None or p.schema in schemas) and not _platforms(p))
+                               + _platforms_removed(catalog.default_privileges, conn.info.user, schemas),
             roles=tuple(sorted(_roles_named(catalog) - KNOWN_ROLES)),
         ),
         schemas,
@@ -95,6 +96,15 @@ def _platform_schema_grants(conn: psycopg.Connection, public: bool) -> dict[str,
         if (public and s.name == "public") or held != tuple(Grant(role, ("usage",)) for role in sorted(STAND_IN_SCHEMA_USAGE[s.name])):
             found[s.name] = held
     return found
+
+
+def _platforms_removed(entries: tuple[DefaultPrivileges, ...], role: str, schemas: tuple[str, ...]) -> tuple[DefaultPrivileges, ...]:
+    """Supabase's defaults in public that this database no longer has (Makerkit revokes them):
+    said as entries granting nothing, or the stand-in's would stay in a rebuild."""
+    if role != "postgres" or "public" not in schemas:
+        return ()
+    held = {(p.role, p.schema, p.on) for p in entries}
+    return tuple(DefaultPrivileges("postgres", "public", on, ()) for on in ("tables", "functions", "sequences") if ("postgres", "public", on) not in held)
 
 
 def _platforms(p: DefaultPrivileges) -> bool:
