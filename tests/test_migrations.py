@@ -40,8 +40,31 @@ def test_hand_written_commit_is_an_error(tmp_path: Path):
     p.write_text("alter type t add value 'a';\ncommit;\ncreate table x ();\n")
     with pytest.raises(MigrationError) as info:
         parse(p)
-    # the first problem: the value add, which must go in the autocommit segment, not before a COMMIT
-    assert info.value.line == 1 and "cannot share" in info.value.message and "autocommit" in (info.value.hint or "")
+    assert info.value.line == 2 and "COMMIT" in info.value.message
+
+
+def test_a_lone_value_add_shares_the_transaction_a_used_one_does_not(tmp_path: Path):
+    """PostgreSQL 12 and later add an enum value in a transaction, as long as the same one does
+    not use it (the Supabase CLI runs every file in one)."""
+    p = tmp_path / "20260101000000_x.sql"
+    p.write_text("alter type public.status add value 'archived';\ncreate table x (s public.status default 'open');\n")
+    assert [s.line for s in parse(p).transactional] == [1, 2]
+    p.write_text("alter type public.status add value if not exists 'it''s';\nupdate t set s = 'it''s';\n")
+    with pytest.raises(MigrationError) as info:
+        parse(p)
+    assert info.value.line == 1 and "added and used (line 2)" in info.value.message and "autocommit" in (info.value.hint or "")
+
+
+def test_supabase_file_names_are_migrations(tmp_path: Path):
+    for name in ("20240104000000_AddPosts.sql", "20240105_remote schema.sql", "3_x.sql"):
+        (tmp_path / name).write_text("select 1;\n")
+    assert [(m.version, m.name) for m in list_migrations(tmp_path)] == [("20240104000000", "AddPosts"), ("20240105", "remote schema"), ("3", "x")]
+
+
+def test_begin_atomic_bodies_are_one_statement(tmp_path: Path):
+    p = tmp_path / "20260101000000_x.sql"
+    p.write_text("create function f(a int) returns int language sql begin atomic select a + 1; end;\ncreate table x ();\n")
+    assert [s.line for s in parse(p).transactional] == [1, 2]
 
 
 @pytest.mark.parametrize("text, keyword", [("create table x ();\ncommit;\ncreate table y ();\n", "COMMIT"), ("create table a ();\nbegin;\ncreate table b ();\n", "BEGIN")])
@@ -70,7 +93,7 @@ def test_autocommit_after_transactional_is_refused(tmp_path: Path):
 
 def test_bad_file_name(tmp_path: Path):
     (tmp_path / "add_tickets.sql").write_text("select 1;")
-    with pytest.raises(MigrationError, match="timestamp"):
+    with pytest.raises(MigrationError, match="version digits"):
         list_migrations(tmp_path)
 
 

@@ -15,10 +15,13 @@ from .errors import MigrationError
 from .lexer import Token, tokens
 from .textfile import read_utf8, write_atomic
 
-NAME = re.compile(r"^(\d{14})_([a-z0-9][a-z0-9_\-]*)\.sql$")
+# What the Supabase CLI accepts (`<digits>_<name>.sql`, any name): a Supabase project's folder as it is.
+NAME = re.compile(r"^(\d+)_(.+)\.sql$")
 MARKER = re.compile(r"^--\s*tickets-db:\s*(autocommit|transaction)\s*$", re.I)
 TX_CONTROL = re.compile(r"^\s*(begin|commit|rollback|end|start\s+transaction|abort|savepoint|release)\b", re.I)
-NEEDS_AUTOCOMMIT = re.compile(r"^\s*(alter\s+type\s+\S+\s+add\s+value|create\s+(unique\s+)?index\s+concurrently|drop\s+index\s+concurrently|vacuum|reindex\s+.*concurrently)", re.I | re.S)
+NEEDS_AUTOCOMMIT = re.compile(r"^\s*(create\s+(unique\s+)?index\s+concurrently|drop\s+index\s+concurrently|vacuum|reindex\s+.*concurrently)", re.I | re.S)
+# Since PostgreSQL 12 a value may be added in a transaction, but not used in the same one.
+ADD_VALUE = re.compile(r"^\s*alter\s+type\s+.+?\s+add\s+value\s+(?:if\s+not\s+exists\s+)?'((?:[^']|'')*)'", re.I | re.S)
 SUM_FILE = "tickets-db.sum"
 
 
@@ -112,7 +115,25 @@ def parse(path: Path, text: str | None = None) -> Parsed:
                     "put it under a `-- tickets-db: autocommit` line at the top of the file (and make it idempotent: `add value if not exists`)",
                 )
             transactional.append(st)
+    _refuse_new_values_used(transactional, str(path))
     return Parsed(tuple(autocommit), tuple(transactional))
+
+
+def _refuse_new_values_used(statements: list[Statement], file: str) -> None:
+    """An enum value added in the transaction and used in it: PostgreSQL refuses that (`unsafe
+    use of new value`) when it gets there; said here first, with the way out."""
+    added: dict[str, Statement] = {}
+    for st in statements:
+        m = ADD_VALUE.match(st.text)
+        if m:
+            added[m.group(1).replace("''", "'")] = st
+            continue
+        for t in tokens(st.text):
+            value = t.text[1:-1].replace("''", "'") if t.kind == "string" else None
+            if value in added:
+                raise MigrationError(
+                    file, added[value].line, f"the enum value '{value}' is added and used (line {st.line}) in one transaction: PostgreSQL refuses that",
+                    added[value].text, "put the value add under a `-- tickets-db: autocommit` line at the top of the file, or in a migration of its own before this one")
 
 
 def checksum(data: bytes) -> str:
@@ -126,7 +147,7 @@ def list_migrations(directory: Path) -> list[Migration]:
     for p in sorted(directory.glob("*.sql")):
         m = NAME.match(p.name)
         if not m:
-            raise MigrationError(str(p), None, "migration file names must be <14-digit timestamp>_<name>.sql", hint="rename it, e.g. 20261125120000_add_tickets.sql")
+            raise MigrationError(str(p), None, "migration file names are <version digits>_<name>.sql (as the Supabase CLI takes them)", hint="rename it, e.g. 20261125120000_add_tickets.sql")
         out.append(Migration(p, m.group(1), m.group(2), checksum(p.read_bytes())))
     versions = [m.version for m in out]
     dupes = {v for v in versions if versions.count(v) > 1}
