@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import psycopg
+from psycopg import sql
 
 from .config import display_path
 from .errors import DatabaseError, MigrationError
@@ -48,6 +49,35 @@ def ensure_history(conn: psycopg.Connection) -> None:
             for st in HISTORY.split(";"):
                 if st.strip():
                     conn.execute(st)
+
+
+def supabase_history(conn: psycopg.Connection) -> dict[str, str] | None:
+    """What the Supabase CLI recorded (`supabase db push`): version → name; None where the
+    database has no supabase_migrations.schema_migrations (plain PostgreSQL)."""
+    if conn.execute("select to_regclass('supabase_migrations.schema_migrations')").fetchone()[0] is None:  # type: ignore[index]
+        return None
+    named = conn.execute(
+        "select 1 from information_schema.columns where table_schema = 'supabase_migrations' and table_name = 'schema_migrations' and column_name = 'name'"
+    ).fetchone()
+    rows = conn.execute(f"select version, {'coalesce(name, version)' if named else 'version'} from supabase_migrations.schema_migrations").fetchall()
+    return {str(v): str(n) for v, n in rows}
+
+
+def _record_for_supabase(conn: psycopg.Connection, m: Migration) -> None:
+    """Into the Supabase CLI's history too, where the database has it, so `supabase migration
+    list` and `db push` see what tickets-db applied (the columns that CLI version has)."""
+    columns = {r[0] for r in conn.execute(
+        "select column_name from information_schema.columns where table_schema = 'supabase_migrations' and table_name = 'schema_migrations'")}
+    if not columns:
+        return
+    values: dict[str, object] = {"version": m.version}
+    if "name" in columns:
+        values["name"] = m.name
+    if "statements" in columns:
+        values["statements"] = [st.text for st in (*parse(m.path).autocommit, *parse(m.path).transactional)]
+    query = sql.SQL("insert into supabase_migrations.schema_migrations ({}) values ({}) on conflict do nothing").format(
+        sql.SQL(", ").join(map(sql.Identifier, values)), sql.SQL(", ").join(sql.Placeholder() * len(values)))
+    conn.execute(query, list(values.values()))
 
 
 def history(conn: psycopg.Connection) -> list[Applied]:
@@ -156,12 +186,19 @@ def run(conn: psycopg.Connection, parsed: Parsed, file: str, record: Callable[[i
 def apply_one(conn: psycopg.Connection, m: Migration, display: str | None = None) -> int:
     """Run one migration; returns its duration in ms. On failure the transaction rolls back."""
     def record(duration: int) -> None:
-        conn.execute(
-            "insert into tickets_db.migrations (version, name, checksum, duration_ms) values (%s, %s, %s, %s)",
-            (m.version, m.name, m.checksum, duration),
-        )
+        mark(conn, m, duration)
 
     return run(conn, parse(m.path), display or str(m.path), record)
+
+
+def mark(conn: psycopg.Connection, m: Migration, duration: int = 0, supabase: bool = True) -> None:
+    """`m` applied, in tickets-db's history and (with `supabase`) in the Supabase CLI's."""
+    conn.execute(
+        "insert into tickets_db.migrations (version, name, checksum, duration_ms) values (%s, %s, %s, %s)",
+        (m.version, m.name, m.checksum, duration),
+    )
+    if supabase:
+        _record_for_supabase(conn, m)
 
 
 def migrate(conn: psycopg.Connection, migrations: list[Migration], root: Path | None = None, allow_out_of_order: bool = False,
@@ -169,10 +206,39 @@ def migrate(conn: psycopg.Connection, migrations: list[Migration], root: Path | 
     """Apply what is pending, under the lock. Returns (migration, ms) for each one applied."""
     with locked(conn):
         ensure_history(conn)
+        adopt_supabase_history(conn, migrations)
         done = []
         for m in to_apply(conn, migrations, root, allow_out_of_order, directory):
             done.append((m, apply_one(conn, m, display_path(m.path, root))))
         return done
+
+
+def adopt_supabase_history(conn: psycopg.Connection, migrations: list[Migration]) -> list[Migration]:
+    """The files the Supabase CLI applied and tickets-db has not recorded: recorded as applied
+    (with the file's checksum as it is now), never run again."""
+    theirs = supabase_history(conn)
+    if not theirs:
+        return []
+    ours = {a.version for a in history(conn)}
+    adopted = [m for m in migrations if m.version in theirs and m.version not in ours]
+    with conn.transaction():
+        for m in adopted:
+            mark(conn, m, supabase=False)
+    return adopted
+
+
+def baseline(conn: psycopg.Connection, migrations: list[Migration], version: str) -> list[Migration]:
+    """Every migration up to `version` marked applied without running it (a database built
+    before the tool came, as `alembic stamp` or Atlas's baseline): in both histories."""
+    with locked(conn):
+        ensure_history(conn)
+        adopt_supabase_history(conn, migrations)
+        ours = {a.version for a in history(conn)}
+        marked = [m for m in migrations if m.version <= version and m.version not in ours]
+        with conn.transaction():
+            for m in marked:
+                mark(conn, m)
+        return marked
 
 
 def to_apply(conn: psycopg.Connection, migrations: list[Migration], root: Path | None = None, allow_out_of_order: bool = False,
@@ -181,6 +247,8 @@ def to_apply(conn: psycopg.Connection, migrations: list[Migration], root: Path |
     pending one out of order); reads only, so `migrate --dry-run` changes nothing."""
     applied = history(conn)
     verify_applied(migrations, applied, directory)
+    ours = {a.version for a in applied}
+    applied += [Applied(v, n, "", None, 0) for v, n in (supabase_history(conn) or {}).items() if v not in ours]  # run by the Supabase CLI
     late = out_of_order(migrations, applied)
     if late and not allow_out_of_order:
         newest = max(a.version for a in applied)

@@ -385,3 +385,54 @@ def test_json_output_of_every_command_parses_with_its_keys(project_copy, scratch
     assert "add column sla_hours integer" in differs["sql"] and differs["changes"][0]["origin"].startswith("schema/tickets/support.yaml:")
     failing = as_json("check", code=1)
     assert failing["ok"] is False and failing["problems"]
+
+
+SUPABASE_HISTORY = """create schema if not exists supabase_migrations;
+create table if not exists supabase_migrations.schema_migrations (version text not null primary key, statements text[], name text)"""
+
+
+def test_one_history_with_the_supabase_cli(project_copy, scratch_url, cluster):
+    """A database `supabase db push` migrated (its history table, as that CLI makes it): what it
+    applied counts as applied and is never run again; what tickets-db applies lands in both."""
+    from tickets_db.migrations import list_migrations, parse
+    from tickets_db.runner import run as run_statements
+
+    with db.connection(cluster.url("template1")) as conn:
+        db.create_database(conn, scratch_url.rsplit("/", 1)[1], template=cluster.ensure_platform_template())
+    migrations = list_migrations(project_copy / "migrations")
+    with db.connection(scratch_url) as conn:  # `supabase db push` of the first two files
+        conn.execute(SUPABASE_HISTORY)
+        for m in migrations[:2]:
+            run_statements(conn, parse(m.path), str(m.path))
+            conn.execute("insert into supabase_migrations.schema_migrations (version, name, statements) values (%s, %s, '{}')", (m.version, m.name))
+    status = json.loads(run("--project-dir", str(project_copy), "--db-url", scratch_url, "status", "--format", "json").stdout)
+    assert [m["status"] for m in status["migrations"]] == ["applied_by_supabase"] * 2 + ["pending"] * (len(migrations) - 2)
+    done = run("--project-dir", str(project_copy), "--db-url", scratch_url, "migrate")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("applied 20") == len(migrations) - 2  # the first two are not run again
+    with db.connection(scratch_url) as conn:
+        ours = [r[0] for r in conn.execute("select version from tickets_db.migrations order by 1")]
+        theirs = conn.execute("select version, name, cardinality(statements) > 0 from supabase_migrations.schema_migrations order by 1").fetchall()
+    assert ours == [m.version for m in migrations]
+    assert [(v, n) for v, n, _ in theirs] == [(m.version, m.name) for m in migrations]
+    assert all(has for _, _, has in theirs[2:])  # what `supabase migration list` shows, with its statements
+    again = json.loads(run("--project-dir", str(project_copy), "--db-url", scratch_url, "status", "--format", "json").stdout)
+    assert {m["status"] for m in again["migrations"]} == {"applied"}
+
+
+def test_baseline_marks_a_database_built_before_the_tool(project_copy, scratch_url, cluster):
+    from tickets_db.migrations import list_migrations, parse
+    from tickets_db.runner import run as run_statements
+
+    with db.connection(cluster.url("template1")) as conn:
+        db.create_database(conn, scratch_url.rsplit("/", 1)[1], template=cluster.ensure_platform_template())
+    migrations = list_migrations(project_copy / "migrations")
+    with db.connection(scratch_url) as conn:  # built by hand, no history at all
+        for m in migrations[:3]:
+            run_statements(conn, parse(m.path), str(m.path))
+    unknown = run("--project-dir", str(project_copy), "--db-url", scratch_url, "migrate", "--baseline", "1999")
+    assert unknown.returncode == 2 and "no migration has the version 1999" in unknown.stderr
+    marked = run("--project-dir", str(project_copy), "--db-url", scratch_url, "migrate", "--baseline", migrations[2].version)
+    assert marked.returncode == 0 and marked.stdout.count("(not run)") == 3, marked.stderr
+    rest = run("--project-dir", str(project_copy), "--db-url", scratch_url, "migrate")
+    assert rest.returncode == 0 and rest.stdout.count("applied 20") == len(migrations) - 3, rest.stderr

@@ -218,18 +218,33 @@ def seed(
 def migrate(
     allow_out_of_order: Annotated[bool, typer.Option("--allow-out-of-order", help="Apply pending migrations older than the newest applied one (a branch merged late).")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the migrations that would run, and their SQL; change nothing.")] = False,
+    baseline: Annotated[Optional[str], typer.Option("--baseline", metavar="VERSION", help="Mark every migration up to VERSION applied without running it (a database built before tickets-db).")] = None,
     format: Format = "table",
     db_url: DbUrl = None,
 ) -> None:
-    """Apply pending migrations without resetting (what CI and deploys run)."""
+    """Apply pending migrations without resetting (what CI and deploys run). Where the database
+    has the Supabase CLI's history, what `supabase db push` applied counts as applied, and what
+    this applies is recorded there too."""
     from .. import db, platform
     from ..migrations import list_migrations
-    from ..runner import locked, migrate as run, to_apply
+    from ..runner import baseline as mark_baseline, locked, migrate as run, to_apply
 
     project = _project()
     target = _target(project, db_url)
     migrations = list_migrations(project.migrations_dir)
     as_json = _json(format)
+    if baseline is not None:
+        if baseline not in {m.version for m in migrations}:
+            raise typer.BadParameter(f"no migration has the version {baseline}", param_hint="--baseline")
+        with db.connection(target.url) as conn:
+            marked = mark_baseline(conn, migrations, baseline)
+        if as_json:
+            _print_json({"target": target.display, "marked": [display_path(m.path, project.root) for m in marked]})
+            return
+        for m in marked:
+            out.print(f"marked applied {display_path(m.path, project.root)} (not run)", highlight=False)
+        out.print(f"{target.display}: {len(marked)} migration(s) up to {baseline} marked applied")
+        return
     if dry_run:
         with db.connection(target.url) as conn:
             waiting = to_apply(conn, migrations, project.root, allow_out_of_order, project.migrations_dir)
@@ -264,19 +279,21 @@ def status(
     edited or its file is gone."""
     from .. import db
     from ..migrations import list_migrations
-    from ..runner import history, out_of_order, verify_applied
+    from ..runner import history, out_of_order, supabase_history, verify_applied
 
     project = _project()
     target = _target(project, db_url)
     migrations = list_migrations(project.migrations_dir)
     with db.connection(target.url) as conn:
         applied = {a.version: a for a in history(conn)}
-    late = {m.version for m in out_of_order(migrations, list(applied.values()))}
+        theirs = {v: n for v, n in (supabase_history(conn) or {}).items() if v not in applied}  # only the Supabase CLI's
+    late = {m.version for m in out_of_order(migrations, list(applied.values()))} - set(theirs)
     if _json(format):
         entries = []
         for m in migrations:
             a = applied.get(m.version)
-            state = ("pending_out_of_order" if m.version in late else "pending") if a is None else "edited" if a.checksum != m.checksum else "applied"
+            state = ("applied_by_supabase" if m.version in theirs else "pending_out_of_order" if m.version in late else "pending") if a is None \
+                else "edited" if a.checksum != m.checksum else "applied"
             entries.append({"version": m.version, "name": m.name, "status": state,
                             "applied_at": str(a.applied_at) if a else None, "duration_ms": a.duration_ms if a else None})
         known_versions = {m.version for m in migrations}
@@ -288,7 +305,9 @@ def status(
     table = Table("version", "name", "status", "applied at", "ms")
     for m in migrations:
         a = applied.get(m.version)
-        if a is None:
+        if a is None and m.version in theirs:
+            table.add_row(m.version, m.name, "[green]applied[/] (by the Supabase CLI)", "", "")
+        elif a is None:
             table.add_row(m.version, m.name, "[yellow]pending, out of order[/]" if m.version in late else "[yellow]pending[/]", "", "")
         elif a.checksum != m.checksum:
             table.add_row(m.version, m.name, "[red]edited after apply[/]", str(a.applied_at), str(a.duration_ms))
