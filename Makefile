@@ -12,7 +12,12 @@ $(BIN)/tickets-db: pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
-install: $(BIN)/tickets-db
+# The Supabase CLI (npm), which the tests run beside tickets-db.
+node_modules/.bin/supabase: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(BIN)/tickets-db node_modules/.bin/supabase
 
 ## Start the local database, rebuild it from the migrations and seeds, and show what it holds.
 demo: install

@@ -170,3 +170,9 @@ begin
   end if;
 end
 $$;
+
+-- The Supabase CLI's migration history, as `supabase db push` makes it: tickets-db records what it
+-- applies here too, so either CLI sees what the other applied.
+create schema if not exists supabase_migrations authorization postgres;
+create table if not exists supabase_migrations.schema_migrations (version text not null primary key, statements text[], name text);
+alter table supabase_migrations.schema_migrations owner to postgres;
