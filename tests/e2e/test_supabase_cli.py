@@ -6,12 +6,19 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tickets_db import db
 
 from ..conftest import ROOT
-from .test_cli import run, scratch_url  # noqa: F401  (a fixture)
+from .test_cli import run
 
 SUPABASE = ROOT / "node_modules" / ".bin" / "supabase"
+
+
+@pytest.fixture
+def scratch_url(scratch):
+    return scratch()
 
 
 def supabase(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
