@@ -292,10 +292,23 @@ def prove_on_template(target: Target, comparison: Comparison, text: str, filenam
         return prove(conn, *args)
 
 
+def _values_first(ops: tuple[Op, ...]) -> tuple[tuple[Op, ...], tuple[Op, ...]] | None:
+    """Enum value adds and what follows them, when a plan has both and nothing else that must
+    commit on its own: two files, the value adds first."""
+    from .kinds.enums import AddEnumValue
+
+    first = tuple(op for op in ops if isinstance(op, AddEnumValue))
+    rest = tuple(op for op in ops if not isinstance(op, AddEnumValue))
+    if not first or not rest or any(not op.transactional for op in rest):
+        return None
+    return first, rest
+
+
 @dataclass(frozen=True)
 class Written:
     path: Path
     hazards: tuple[tuple[str, str], ...] = ()  # (operation, hazard)
+    before: tuple[Path, ...] = ()  # written first (the enum value adds, in a file of their own)
 
 
 def new_migration(project: Project, target: Target, name: str, empty: bool = False, allow_data_loss: bool = False) -> Written | None:
@@ -322,14 +335,24 @@ def new_migration(project: Project, target: Target, name: str, empty: bool = Fal
         text = render_migration(comparison.plan.ops, slug(name), source, raw)
         hazards = tuple((op.key, op.hazard) for op in comparison.plan.ops if op.hazard)
         result = prove_on_template(target, comparison, text, display_path(path, project.root), raw)
+        values = _values_first(comparison.plan.ops)
     project.migrations_dir.mkdir(parents=True, exist_ok=True)
+    before: tuple[Path, ...] = ()
+    if not empty and values:
+        # Proven as one file whose value adds commit first; written as two, so that runners that
+        # run each file in one transaction (the Supabase CLI, psql -1, Flyway) run it too.
+        first, rest = values
+        before = (path.with_name(f"{version}_{slug(name)}-enum-values.sql"),)
+        write_atomic(before[0], render_migration(first, f"{slug(name)}-enum-values", source))
+        path = path.with_name(f"{new_version([*migrations, *list_migrations(project.migrations_dir)[-1:]])}_{slug(name)}.sql")
+        text = render_migration(rest, slug(name), source, raw)
     write_atomic(path, text)
     write_sum(project.migrations_dir)
     if not empty:
         # what the migrations now build, as the proof read it back
         memory = Remembered(comparison.authored, comparison.desired, comparison.keys, result, comparison.scope)
         remember(project, target.migrated_template_name(list_migrations(project.migrations_dir)), memory)
-    return Written(path, hazards)
+    return Written(path, hazards, before)
 
 
 def live_diff(project: Project, target: Target) -> Comparison:

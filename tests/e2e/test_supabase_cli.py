@@ -75,3 +75,30 @@ def test_tickets_db_migrates_then_supabase_has_nothing_to_push(project_copy, scr
     assert listed(folder, scratch_url) == [(f.name.split("_", 1)[0],) * 2 for f in files]
     pushed = supabase(folder, "db", "push", "--db-url", scratch_url, "--yes")
     assert pushed.returncode == 0 and "up to date" in (pushed.stdout + pushed.stderr).lower(), pushed.stdout + pushed.stderr
+
+
+def test_an_enum_value_added_and_used_is_two_files_supabase_pushes(project_copy, scratch_url, cluster, tmp_path):
+    """`new` proves the change as one migration whose value adds commit first, and writes the
+    value adds as a migration of their own: `supabase db push` runs each file in one transaction,
+    where a value may not be used by the transaction that adds it."""
+    with db.connection(cluster.url("template1")) as conn:
+        db.create_database(conn, scratch_url.rsplit("/", 1)[1], template=cluster.ensure_platform_template())
+    assert run("--project-dir", str(project_copy), "--db-url", scratch_url, "migrate").returncode == 0
+    path = project_copy / "schema" / "tickets" / "support.yaml"
+    text = path.read_text()
+    assert "values: [open, closed, resolved, in_progress]" in text and "default: \"'open'\"" in text
+    path.write_text(text.replace("values: [open, closed, resolved, in_progress]", "values: [open, closed, resolved, in_progress, new]")
+                    .replace("default: \"'open'\"", "default: \"'new'\""))
+    made = run("--project-dir", str(project_copy), "new", "triage")
+    assert made.returncode == 0, made.stderr
+    values, change = sorted((project_copy / "migrations").glob("*triage*.sql"))
+    assert values.name.endswith("_triage-enum-values.sql") and change.name.endswith("_triage.sql") and values.name < change.name
+    assert "add value" in values.read_text() and "add value" not in change.read_text() and "'new'" in change.read_text()
+    folder = supabase_project(tmp_path, sorted((project_copy / "migrations").glob("*.sql")))
+    pushed = supabase(folder, "db", "push", "--db-url", scratch_url, "--yes")
+    assert pushed.returncode == 0, pushed.stdout + pushed.stderr
+    assert "triage-enum-values.sql" in pushed.stdout + pushed.stderr and "_triage.sql" in pushed.stdout + pushed.stderr
+    status = run("--project-dir", str(project_copy), "--db-url", scratch_url, "status")
+    assert status.returncode == 0 and "pending" not in status.stdout  # what supabase pushed, tickets-db sees applied
+    with db.connection(scratch_url) as conn:
+        assert conn.execute("select column_default from information_schema.columns where table_name = 'tickets' and column_name = 'status'").fetchone()[0].startswith("'new'")

@@ -116,7 +116,10 @@ def new(
     if written is None:
         out.print("no changes: the migrations already build the YAML")
         return
-    out.print(f"[green]wrote[/] {display_path(written.path, project.root)}")
+    for path in (*written.before, written.path):
+        out.print(f"[green]wrote[/] {display_path(path, project.root)}")
+    if written.before:
+        out.print("  (the enum values first, in a migration of their own: every runner that runs a file in one transaction can run both)", highlight=False)
     if written.hazards:
         table = Table("operation", "hazard", title="review before shipping")
         for key, hazard in written.hazards:
