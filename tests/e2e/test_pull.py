@@ -186,7 +186,6 @@ def test_pull_will_not_mix_with_hand_written_files(migrated_db, adopter):
     ("args", "message"),
     [
         (("--schema", "nope"), "the database has no schema nope"),
-        (("--rows", "public.config"), "public.config has no primary key"),
         (("--rows", "public.nope"), "no table public.nope"),
     ],
 )
@@ -194,6 +193,20 @@ def test_pull_bad_input_is_one_error_and_writes_nothing(migrated_db, adopter, ar
     result = cli(adopter, migrated_db, "pull", *args)
     assert result.returncode == 2 and message in result.stderr
     assert not (adopter / "schema").exists()
+
+
+def test_rows_of_a_table_without_a_primary_key_are_keyed_by_all_their_columns(migrated_db, adopter, scratch):
+    """Makerkit's one-row `config` has no key at all: its row is matched by all its columns, and
+    the rebuild holds it once."""
+    pulled = cli(adopter, migrated_db, "pull", "--rows", "public.config")
+    assert pulled.returncode == 0, pulled.stderr
+    public = files(adopter / "schema")["public.yaml"]
+    assert "key: [enable_team_accounts, enable_account_billing, enable_team_account_billing, billing_provider]" in public
+    rebuilt = scratch()
+    rebuild(adopter, rebuilt)
+    with db.connection(rebuilt) as conn:
+        assert conn.execute("select count(*) from public.config").fetchone()[0] == 1
+    assert "no changes" in cli(adopter, rebuilt, "new", "again").stdout
 
 
 def test_pull_from_an_unreachable_database_hides_the_password(adopter):

@@ -343,6 +343,8 @@ def all_rows(conn: psycopg.Connection, table: str) -> Rows | None:
         constraints = _fetch(conn, "tables/constraints", oids=[oid])
         described = {c["name"]: c for c in _fetch(conn, "tables/columns", oids=[oid])}
         key = next((tuple(c["columns"]) for c in constraints if c["kind"] == "p"), ())
+        if not key:  # no primary key: a not-null unique one
+            key = next((tuple(c["columns"]) for c in constraints if c["kind"] == "u" and all(described[k]["not_null"] for k in c["columns"])), ())
         surrogate: tuple[str, ...] = ()
         if key and all(_computed(described[k]) for k in key):
             # a surrogate key (identity, serial, gen_random_uuid()): rows are better matched by
@@ -351,8 +353,8 @@ def all_rows(conn: psycopg.Connection, table: str) -> Rows | None:
             if natural:
                 key, surrogate = natural, key
         columns = [name for name, c in described.items() if c["generated"] is None and name not in surrogate and (name in key or not _WRITTEN_AT.search(c["default"] or ""))]
-        if not key:
-            return Rows(table, (), tuple(columns), ())
+        if not key:  # no key at all (Makerkit's one-row config): a row is all its columns
+            key = tuple(columns)
         values = tuple(tuple(r) for r in _text_rows(conn, found[0]["schema"], found[0]["name"], [_as_text(c) for c in columns], key))
     return Rows(table, key, tuple(columns), values)
 

@@ -174,8 +174,6 @@ def _rows(conn: psycopg.Connection, name: str) -> Rows:
     rows = intro.all_rows(conn, qualify(name))
     if rows is None:
         raise ConfigError(f"--rows {name}: the database has no table {qualify(name)}")
-    if not rows.key:
-        raise ConfigError(f"--rows {name}: {qualify(name)} has no primary key, and reference rows are matched by one\n  hint: add a primary key, or keep its rows in a seed file")
     return rows
 
 
