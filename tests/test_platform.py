@@ -68,3 +68,21 @@ def test_the_schema_privileges_pull_compares_with_are_the_stand_ins(empty_db):
         held = sorted(g.role for g in read[name] or () if not platform.platform_role(g.role))
         assert held == sorted(roles), name
         assert all(g.privileges == ("usage",) for g in read[name] or () if not platform.platform_role(g.role)), name
+
+
+def test_the_stand_in_holds_what_makerkit_seeds_and_migrations_use(empty_db):
+    """auth's identities, sessions, refresh tokens and MFA factors (with their enums), and a
+    database webhook trigger (supabase_functions.http_request), as a Makerkit seed and a v3 kit's
+    migrations use them."""
+    with db.connection(empty_db) as conn:
+        conn.execute("insert into auth.users (id, email) values ('5deaa894-2094-4da3-b4fd-1fada0809d1c', 'a@b.c')")
+        conn.execute("""insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at, created_at, updated_at)
+                        values ('5deaa894-2094-4da3-b4fd-1fada0809d1c', '5deaa894-2094-4da3-b4fd-1fada0809d1c', '{"sub": "x", "email": "A@B.C"}', 'email', now(), now(), now())""")
+        assert conn.execute("select email from auth.identities").fetchone()[0] == "a@b.c"
+        conn.execute("insert into auth.sessions (id, user_id, aal) values (gen_random_uuid(), '5deaa894-2094-4da3-b4fd-1fada0809d1c', 'aal1')")
+        conn.execute("insert into auth.refresh_tokens (token, user_id, session_id) select 't', user_id::text, id from auth.sessions")
+        conn.execute("insert into auth.mfa_factors (id, user_id, factor_type, status, created_at, updated_at) values (gen_random_uuid(), '5deaa894-2094-4da3-b4fd-1fada0809d1c', 'totp', 'verified', now(), now())")
+        conn.execute("create table public.notes (id integer primary key)")
+        conn.execute("create trigger notes_webhook after insert on public.notes for each row execute function supabase_functions.http_request('http://localhost/hook', 'POST', '{}', '{}', '1000')")
+        conn.execute("insert into public.notes values (1)")
+        assert conn.execute("select hook_name from supabase_functions.hooks").fetchone()[0] == "notes_webhook"

@@ -48,6 +48,71 @@ create table auth.users (
 alter table auth.users owner to supabase_auth_admin;
 grant all on auth.users to postgres, service_role;
 
+-- What Supabase Auth keeps beside its users, as its migrations make them: a Makerkit seed writes
+-- identities, and v3 kits reference sessions and MFA factors.
+create type auth.aal_level as enum ('aal1', 'aal2', 'aal3');
+create type auth.factor_type as enum ('totp', 'webauthn', 'phone');
+create type auth.factor_status as enum ('unverified', 'verified');
+create table auth.identities (
+  provider_id text not null,
+  user_id uuid not null references auth.users (id) on delete cascade,
+  identity_data jsonb not null,
+  provider text not null,
+  last_sign_in_at timestamptz,
+  created_at timestamptz,
+  updated_at timestamptz,
+  email text generated always as (lower(identity_data ->> 'email')) stored,
+  id uuid not null default gen_random_uuid() primary key,
+  constraint identities_provider_id_provider_unique unique (provider_id, provider)
+);
+create table auth.sessions (
+  id uuid not null primary key,
+  user_id uuid not null references auth.users (id) on delete cascade,
+  created_at timestamptz,
+  updated_at timestamptz,
+  factor_id uuid,
+  aal auth.aal_level,
+  not_after timestamptz,
+  refreshed_at timestamp,
+  user_agent text,
+  ip inet,
+  tag text
+);
+create table auth.refresh_tokens (
+  instance_id uuid,
+  id bigserial primary key,
+  token varchar(255) unique,
+  user_id varchar(255),
+  revoked boolean,
+  created_at timestamptz,
+  updated_at timestamptz,
+  parent varchar(255),
+  session_id uuid references auth.sessions (id) on delete cascade
+);
+create table auth.mfa_factors (
+  id uuid not null primary key,
+  user_id uuid not null references auth.users (id) on delete cascade,
+  friendly_name text,
+  factor_type auth.factor_type not null,
+  status auth.factor_status not null,
+  created_at timestamptz not null,
+  updated_at timestamptz not null,
+  secret text,
+  phone text,
+  last_challenged_at timestamptz unique,
+  web_authn_credential jsonb,
+  web_authn_aaguid uuid
+);
+alter type auth.aal_level owner to supabase_auth_admin;
+alter type auth.factor_type owner to supabase_auth_admin;
+alter type auth.factor_status owner to supabase_auth_admin;
+alter table auth.identities owner to supabase_auth_admin;
+alter table auth.sessions owner to supabase_auth_admin;
+alter table auth.refresh_tokens owner to supabase_auth_admin;
+alter table auth.mfa_factors owner to supabase_auth_admin;
+alter sequence auth.refresh_tokens_id_seq owner to supabase_auth_admin;
+grant all on auth.identities, auth.sessions, auth.refresh_tokens, auth.mfa_factors to postgres, service_role;
+
 -- auth.uid()/role()/jwt() read the JWT claims the way Supabase does: the legacy per-claim
 -- setting first, then the claims document PostgREST sets per request.
 create or replace function auth.uid() returns uuid
@@ -176,3 +241,26 @@ $$;
 create schema if not exists supabase_migrations authorization postgres;
 create table if not exists supabase_migrations.schema_migrations (version text not null primary key, statements text[], name text);
 alter table supabase_migrations.schema_migrations owner to postgres;
+
+-- Database webhooks: Supabase's trigger function posts to a URL through pg_net; here it records
+-- the call in supabase_functions.hooks and posts nothing (a migration that creates a webhook
+-- trigger runs unchanged).
+create schema if not exists supabase_functions;
+grant usage on schema supabase_functions to postgres, anon, authenticated, service_role;
+create table if not exists supabase_functions.hooks (
+  id bigserial primary key,
+  hook_table_id integer not null,
+  hook_name text not null,
+  created_at timestamptz not null default now(),
+  request_id bigint
+);
+create or replace function supabase_functions.http_request() returns trigger
+  language plpgsql security definer set search_path = supabase_functions
+  as $$
+  begin
+    insert into supabase_functions.hooks (hook_table_id, hook_name) values (tg_relid, tg_name);
+    return coalesce(new, old);
+  end
+  $$;
+grant all on supabase_functions.hooks to postgres, service_role;
+grant execute on function supabase_functions.http_request() to postgres, anon, authenticated, service_role;
