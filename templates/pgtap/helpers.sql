@@ -25,6 +25,9 @@ returns void language plpgsql set search_path = '' as $$
 declare
   found auth.users;
 begin
+  -- back to the session's own role first: from one user to another (authenticated may not read
+  -- auth.users), as supabase test helpers allow
+  perform set_config('role', 'none', true);
   select * into found from auth.users
   where raw_user_meta_data ->> 'test_identifier' = identifier or email = identifier or id::text = identifier
   limit 1;
@@ -70,6 +73,16 @@ returns text language sql set search_path = extensions, pg_catalog as $$
      where n.nspname = schema_name and c.relkind in ('r', 'p') and not c.relrowsecurity),
     null,
     format('every table in %s has row level security', schema_name))
+$$;
+
+-- basejump-supabase_test_helpers' one-table form.
+create or replace function tests.rls_enabled(testing_schema text, test_table text)
+returns text language sql set search_path = extensions, pg_catalog as $$
+  select is(
+    (select c.relrowsecurity from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     where n.nspname = testing_schema and c.relname = test_table),
+    true,
+    format('Table %I.%I should have row level security enabled', testing_schema, test_table))
 $$;
 
 grant execute on all functions in schema tests to anon, authenticated, service_role;
