@@ -214,3 +214,16 @@ def test_pull_from_an_unreachable_database_hides_the_password(adopter):
     assert result.returncode == 1 and "cannot connect" in result.stderr
     assert "s3cret" not in result.stdout + result.stderr and "Traceback" not in result.stderr
     assert not (adopter / "schema").exists()
+
+
+def test_buckets_the_migrations_made_are_pulled_without_asking(migrated_db, adopter, scratch):
+    """Makerkit's migration inserts its `account_image` bucket: a pull that forgot `--rows
+    storage.buckets` lost it, and the rebuilt application had no bucket."""
+    pulled = cli(adopter, migrated_db, "pull")
+    assert pulled.returncode == 0, pulled.stderr
+    storage = files(adopter / "schema")["storage.yaml"]
+    assert "storage.buckets:" in storage and "id: account_image" in storage and "id: attachments" in storage
+    rebuilt = scratch()
+    rebuild(adopter, rebuilt)
+    with db.connection(rebuilt) as conn:
+        assert {r[0] for r in conn.execute("select id from storage.buckets")} == {"account_image", "attachments"}

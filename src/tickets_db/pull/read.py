@@ -20,6 +20,7 @@ from ..model import DEFAULT_PRIVILEGES, Catalog, DefaultPrivileges, Function, Gr
 STAND_IN_EXTENSIONS = frozenset({"plpgsql", "pgcrypto", "uuid-ossp"})
 # Extensions hosted Supabase installs and manages itself: declared `external: true` (the YAML
 # may name their objects), never created by a migration.
+BUCKETS = "storage.buckets"  # reference rows pulled without asking
 PLATFORM_EXTENSIONS = frozenset({"pg_graphql", "pg_stat_statements", "pgjwt", "supabase_vault", "pgsodium", "pg_cron", "pg_net"})
 
 
@@ -42,6 +43,11 @@ def read(conn: psycopg.Connection, schemas: tuple[str, ...] = (), rows: tuple[st
     catalog = intro.introspect(conn, Scope(schemas, attached), depends=False)  # the YAML has no use for the order of drops
     tables = [_own_table(t, schemas, catalog.default_privileges, conn.info.user) for t in catalog.tables]
     pulled_rows = tuple(_rows(conn, name) for name in rows)
+    if not any(qualify(name) == BUCKETS for name in rows):
+        # the buckets a project's migrations made (Makerkit's `account_image`): part of the schema
+        buckets = intro.all_rows(conn, BUCKETS)
+        if buckets is not None and buckets.values:
+            pulled_rows += (buckets,)
 
     referenced_tables = {c.ref_table for t in tables for c in t.constraints if c.ref_table and split(c.ref_table)[0] not in schemas}
     referenced_tables |= {r.table for r in pulled_rows if split(r.table)[0] not in schemas}
