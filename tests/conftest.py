@@ -129,15 +129,24 @@ def acting_as(conn: psycopg.Connection, user_id: str | None, role: str = "authen
 
 
 @pytest.fixture
-def project_copy(tmp_path: Path) -> Path:
-    """The project's schema/, migrations/, seeds/ and generated models in a scratch folder tests may edit."""
+def project_copy(tmp_path: Path) -> Iterator[Path]:
+    """The project's schema/, migrations/, seeds/ and generated models in a scratch folder tests
+    may edit; a local database a command started there is stopped and removed afterwards."""
     for name in ("schema", "migrations", "seeds"):
         shutil.copytree(ROOT / name, tmp_path / name)
     shutil.copy(ROOT / "tickets-db.toml", tmp_path / "tickets-db.toml")
     models = load_project(ROOT).typegen_output
     (tmp_path / models.relative_to(ROOT)).parent.mkdir(parents=True)
     shutil.copy(models, tmp_path / models.relative_to(ROOT))
-    return tmp_path
+    yield tmp_path
+    stop_local(tmp_path)
+
+
+def stop_local(project: Path) -> None:
+    """The local cluster a command started for `project`, if any: stopped, its data removed
+    (kept in postgres's home when the project is in a folder postgres cannot write)."""
+    if (project / ".tickets-db" / "state.json").exists():
+        Cluster(project / ".tickets-db").destroy()
 
 
 def tool_env() -> dict[str, str]:

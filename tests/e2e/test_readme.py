@@ -19,7 +19,7 @@ import pytest
 from tickets_db import db
 from tickets_db.localdb import Cluster
 
-from ..conftest import ROOT, tool_env
+from ..conftest import ROOT, stop_local, tool_env
 
 README = ROOT / "README.md"
 VENV_BIN = Path(sys.executable).parent
@@ -89,6 +89,7 @@ def workspace(tmp_path_factory, cluster):
     yield repo, root / "adopter"
     subprocess.run([str(VENV_BIN / "tickets-db"), "--project-dir", str(repo), "stop"], capture_output=True)
     Cluster(repo / ".tickets-db").destroy()
+    stop_local(root / "adopter")
 
 
 @pytest.mark.parametrize("session", SESSIONS, ids=lambda s: s.id)
@@ -101,6 +102,7 @@ def test_command_line(session, workspace, scratch, cluster):
     env.pop("TICKETS_DB_SHADOW_URL", None)  # as on a newcomer's machine: the local database
     cwd = repo
     if session.section.startswith("Adopting"):  # an existing database, adopted in a new folder
+        stop_local(adopter)  # what an earlier session started there
         shutil.rmtree(adopter, ignore_errors=True)
         adopter.mkdir()
         cwd = adopter

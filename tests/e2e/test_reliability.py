@@ -140,7 +140,8 @@ def test_an_unexpected_error_is_one_line_and_the_traceback_only_with_debug(proje
             "p.live_diff = boom\n"
             "from tickets_db.cli import main\n"
             "sys.argv = ['tickets-db', *sys.argv[1:]]\nmain()\n")
-    args = [sys.executable, "-c", code, "--project-dir", str(project_copy), "diff"]
+    # a URL that is never reached (the fault comes first): no local server started for it
+    args = [sys.executable, "-c", code, "--project-dir", str(project_copy), "diff", "--db-url", "postgresql://postgres@127.0.0.1:1/never"]
     plain = subprocess.run(args, capture_output=True, text=True, env=tool_env())
     assert plain.returncode == 4
     assert plain.stderr.startswith("error: unexpected KeyError: 'no such thing' (at <string>:2 in boom)")
