@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -86,6 +87,20 @@ def zoo_sql(types: list[str]) -> str:
             f"create table app.zoo ({', '.join(columns)});\n")
 
 
+def generated_module(path: Path) -> ModuleType:
+    """The generated models imported from `path`; registered in sys.modules while it runs, as
+    dataclasses resolve annotations through the module."""
+    spec = importlib.util.spec_from_file_location(path.parent.name + "_models", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[spec.name]
+    return module
+
+
 def project(folder: Path, yaml_text: str | None) -> Path:
     (folder / "schema").mkdir(parents=True)
     (folder / "tickets-db.toml").write_text('typegen_output = "models.py"\n')
@@ -135,13 +150,7 @@ def test_composites_and_ranges_load_as_their_typed_classes(tmp_path, cluster, sc
     text = (zoo / "models.py").read_text()
     assert "class Pair(NamedTuple):" in text and "during: _range.Range[float] | None" in text
     assert "c_tsrange: _range.Range[_dt.datetime] | None" in text and "many: _multirange.Multirange[float] | None" in text
-    spec = importlib.util.spec_from_file_location("zoo_models", zoo / "models.py")
-    models = importlib.util.module_from_spec(spec)
-    sys.modules["zoo_models"] = models  # dataclasses resolve annotations through it
-    try:
-        spec.loader.exec_module(models)
-    finally:
-        del sys.modules["zoo_models"]
+    models = generated_module(zoo / "models.py")
     from psycopg.types.multirange import Multirange
     from psycopg.types.range import Range
     with db.connection(built) as conn:
@@ -167,13 +176,7 @@ def test_columns_python_forbids_fill_their_fields(tmp_path, scratch):
     assert run("--project-dir", str(odd), "new", "init", "--db-url", built).returncode == 0
     assert run("--project-dir", str(odd), "reset", "--yes", "--no-seed", "--db-url", built).returncode == 0
     assert run("--project-dir", str(odd), "typegen").returncode == 0
-    spec = importlib.util.spec_from_file_location("odd_models", odd / "models.py")
-    models = importlib.util.module_from_spec(spec)
-    sys.modules["odd_models"] = models
-    try:
-        spec.loader.exec_module(models)
-    finally:
-        del sys.modules["odd_models"]
+    models = generated_module(odd / "models.py")
     insert = models.OddInsert(id=1, from_="a", class_="b", user_name="c")
     assert models.set_fields(insert) == {"id": 1, "from": "a", "class": "b", "user-name": "c"}
     with db.connection(built) as conn:
@@ -202,13 +205,7 @@ def test_params_write_through_psycopg_and_payload_reads_back_as_postgrest_does(t
     assert run("--project-dir", str(proj), "new", "init", "--db-url", built).returncode == 0
     assert run("--project-dir", str(proj), "reset", "--yes", "--no-seed", "--db-url", built).returncode == 0
     assert run("--project-dir", str(proj), "typegen").returncode == 0
-    spec = importlib.util.spec_from_file_location("all_models", proj / "models.py")
-    models = importlib.util.module_from_spec(spec)
-    sys.modules["all_models"] = models
-    try:
-        spec.loader.exec_module(models)
-    finally:
-        del sys.modules["all_models"]
+    models = generated_module(proj / "models.py")
     at = dt.datetime(2026, 12, 4, 10, 30, tzinfo=dt.timezone.utc)
     row = models.EverythingInsert(
         id=1, doc={"k": [1, {"x": None}]}, raw=[1, "two"], price=decimal.Decimal("12.50"), mood=models.Mood.SAD,

@@ -56,25 +56,30 @@ def supabase_history(conn: psycopg.Connection) -> dict[str, str] | None:
     database has no supabase_migrations.schema_migrations (plain PostgreSQL)."""
     if conn.execute("select to_regclass('supabase_migrations.schema_migrations')").fetchone()[0] is None:  # type: ignore[index]
         return None
-    named = conn.execute(
-        "select 1 from information_schema.columns where table_schema = 'supabase_migrations' and table_name = 'schema_migrations' and column_name = 'name'"
-    ).fetchone()
-    rows = conn.execute(f"select version, {'coalesce(name, version)' if named else 'version'} from supabase_migrations.schema_migrations").fetchall()
+    # older CLI versions made the table without `name`
+    named = "name" in _supabase_columns(conn)
+    rows = conn.execute("select version, coalesce(name, version) from supabase_migrations.schema_migrations" if named
+                        else "select version, version from supabase_migrations.schema_migrations").fetchall()
     return {str(v): str(n) for v, n in rows}
 
 
-def _record_for_supabase(conn: psycopg.Connection, m: Migration) -> None:
+def _supabase_columns(conn: psycopg.Connection) -> set[str]:
+    return {r[0] for r in conn.execute(
+        "select column_name from information_schema.columns where table_schema = 'supabase_migrations' and table_name = 'schema_migrations'")}
+
+
+def _record_for_supabase(conn: psycopg.Connection, m: Migration, parsed: Parsed | None) -> None:
     """Into the Supabase CLI's history too, where the database has it, so `supabase migration
     list` and `db push` see what tickets-db applied (the columns that CLI version has)."""
-    columns = {r[0] for r in conn.execute(
-        "select column_name from information_schema.columns where table_schema = 'supabase_migrations' and table_name = 'schema_migrations'")}
+    columns = _supabase_columns(conn)
     if not columns:
         return
     values: dict[str, object] = {"version": m.version}
     if "name" in columns:
         values["name"] = m.name
     if "statements" in columns:
-        values["statements"] = [st.text for st in (*parse(m.path).autocommit, *parse(m.path).transactional)]
+        parsed = parsed or parse(m.path)
+        values["statements"] = [st.text for st in (*parsed.autocommit, *parsed.transactional)]
     query = sql.SQL("insert into supabase_migrations.schema_migrations ({}) values ({}) on conflict do nothing").format(
         sql.SQL(", ").join(map(sql.Identifier, values)), sql.SQL(", ").join(sql.Placeholder() * len(values)))
     conn.execute(query, list(values.values()))
@@ -185,20 +190,22 @@ def run(conn: psycopg.Connection, parsed: Parsed, file: str, record: Callable[[i
 
 def apply_one(conn: psycopg.Connection, m: Migration, display: str | None = None) -> int:
     """Run one migration; returns its duration in ms. On failure the transaction rolls back."""
+    parsed = parse(m.path)
+
     def record(duration: int) -> None:
-        mark(conn, m, duration)
+        mark(conn, m, duration, parsed=parsed)
 
-    return run(conn, parse(m.path), display or str(m.path), record)
+    return run(conn, parsed, display or str(m.path), record)
 
 
-def mark(conn: psycopg.Connection, m: Migration, duration: int = 0, supabase: bool = True) -> None:
+def mark(conn: psycopg.Connection, m: Migration, duration: int = 0, supabase: bool = True, parsed: Parsed | None = None) -> None:
     """`m` applied, in tickets-db's history and (with `supabase`) in the Supabase CLI's."""
     conn.execute(
         "insert into tickets_db.migrations (version, name, checksum, duration_ms) values (%s, %s, %s, %s)",
         (m.version, m.name, m.checksum, duration),
     )
     if supabase:
-        _record_for_supabase(conn, m)
+        _record_for_supabase(conn, m, parsed)
 
 
 def migrate(conn: psycopg.Connection, migrations: list[Migration], root: Path | None = None, allow_out_of_order: bool = False,

@@ -10,7 +10,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 from rich.console import Console
@@ -291,35 +291,25 @@ def status(
         applied = {a.version: a for a in history(conn)}
         theirs = {v: n for v, n in (supabase_history(conn) or {}).items() if v not in applied}  # only the Supabase CLI's
     late = {m.version for m in out_of_order(migrations, list(applied.values()))} - set(theirs)
+    entries: list[dict[str, Any]] = []  # one per migration, and per applied one whose file is gone: what both formats show
+    for m in migrations:
+        a = applied.get(m.version)
+        state = ("applied_by_supabase" if m.version in theirs else "pending_out_of_order" if m.version in late else "pending") if a is None \
+            else "edited" if a.checksum != m.checksum else "applied"
+        entries.append({"version": m.version, "name": m.name, "status": state,
+                        "applied_at": str(a.applied_at) if a else None, "duration_ms": a.duration_ms if a else None})
+    known = {m.version for m in migrations}
+    entries += [{"version": v, "name": a.name, "status": "file_missing", "applied_at": str(a.applied_at), "duration_ms": a.duration_ms}
+                for v, a in applied.items() if v not in known]
     if _json(format):
-        entries = []
-        for m in migrations:
-            a = applied.get(m.version)
-            state = ("applied_by_supabase" if m.version in theirs else "pending_out_of_order" if m.version in late else "pending") if a is None \
-                else "edited" if a.checksum != m.checksum else "applied"
-            entries.append({"version": m.version, "name": m.name, "status": state,
-                            "applied_at": str(a.applied_at) if a else None, "duration_ms": a.duration_ms if a else None})
-        known_versions = {m.version for m in migrations}
-        entries += [{"version": v, "name": a.name, "status": "file_missing", "applied_at": str(a.applied_at), "duration_ms": a.duration_ms}
-                    for v, a in applied.items() if v not in known_versions]
         _print_json({"target": target.display, "migrations": entries})
         verify_applied(migrations, list(applied.values()), project.migrations_dir)
         return
+    shown = {"applied": "[green]applied[/]", "applied_by_supabase": "[green]applied[/] (by the Supabase CLI)", "pending": "[yellow]pending[/]",
+             "pending_out_of_order": "[yellow]pending, out of order[/]", "edited": "[red]edited after apply[/]", "file_missing": "[red]applied, file missing[/]"}
     table = Table("version", "name", "status", "applied at", "ms")
-    for m in migrations:
-        a = applied.get(m.version)
-        if a is None and m.version in theirs:
-            table.add_row(m.version, m.name, "[green]applied[/] (by the Supabase CLI)", "", "")
-        elif a is None:
-            table.add_row(m.version, m.name, "[yellow]pending, out of order[/]" if m.version in late else "[yellow]pending[/]", "", "")
-        elif a.checksum != m.checksum:
-            table.add_row(m.version, m.name, "[red]edited after apply[/]", str(a.applied_at), str(a.duration_ms))
-        else:
-            table.add_row(m.version, m.name, "[green]applied[/]", str(a.applied_at)[:19], str(a.duration_ms))
-    known = {m.version for m in migrations}
-    for v, a in applied.items():
-        if v not in known:
-            table.add_row(v, a.name, "[red]applied, file missing[/]", str(a.applied_at)[:19], str(a.duration_ms))
+    for e in entries:
+        table.add_row(e["version"], e["name"], shown[e["status"]], (e["applied_at"] or "")[:19], "" if e["duration_ms"] is None else str(e["duration_ms"]))
     out.print(table)
     verify_applied(migrations, list(applied.values()), project.migrations_dir)
     if late:
