@@ -12,7 +12,7 @@ $(BIN)/tickets-db: pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
-# The Supabase CLI (npm), which the tests run beside tickets-db.
+# The Supabase CLI and pyright (npm), which the tests run beside tickets-db and over its models.
 node_modules/.bin/supabase: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@

@@ -22,6 +22,7 @@ from tickets_db.loader.builtin_types import CATALOG, is_builtin
 from .conftest import clone, tool_env
 from .e2e.test_cli import run
 from .pgdump import dump_difference, schema_dump
+from .test_typegen import pyright_strict
 
 CATALOG_TYPES = """
 select distinct x from (
@@ -103,10 +104,20 @@ def generated_module(path: Path) -> ModuleType:
 
 def project(folder: Path, yaml_text: str | None) -> Path:
     (folder / "schema").mkdir(parents=True)
-    (folder / "tickets-db.toml").write_text('typegen_output = "models.py"\n')
+    (folder / "tickets-db.toml").write_text('typegen_output = "models.py"\ntypegen_shapes = ["dataclasses", "typeddicts"]\n')
     if yaml_text is not None:
         (folder / "schema" / "app.yaml").write_text(yaml_text)
     return folder
+
+
+def build_project(folder: Path, scratch) -> str:
+    """A fresh database built from the project's migrations, and its typed models written."""
+    url = scratch()
+    assert run("--project-dir", str(folder), "new", "init", "--db-url", url).returncode == 0
+    made = run("--project-dir", str(folder), "reset", "--yes", "--no-seed", "--db-url", url)
+    assert made.returncode == 0, made.stderr
+    assert run("--project-dir", str(folder), "typegen").returncode == 0
+    return url
 
 
 def test_every_builtin_type_loads_builds_pulls_and_types(tmp_path, cluster, scratch, column_types):
@@ -137,19 +148,18 @@ def test_every_builtin_type_loads_builds_pulls_and_types(tmp_path, cluster, scra
     assert typed.returncode == 0, typed.stderr
     checked = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(zoo / "models.py")], capture_output=True, text=True, env=tool_env())
     assert checked.returncode == 0, checked.stdout
+    checked = pyright_strict(zoo / "models.py", tmp_path)
+    assert checked.returncode == 0 and "0 errors" in checked.stdout, checked.stdout
 
 
 def test_composites_and_ranges_load_as_their_typed_classes(tmp_path, cluster, scratch):
     """What the models promise is what psycopg returns: after register_types, a composite value is
     its NamedTuple (arrays of them too), a range psycopg's Range, and they are written back."""
     zoo = project(tmp_path / "zoo", zoo_yaml(["tsrange", "int4multirange", "numrange"]))
-    built = scratch()
-    assert run("--project-dir", str(zoo), "new", "init", "--db-url", built).returncode == 0
-    assert run("--project-dir", str(zoo), "reset", "--yes", "--no-seed", "--db-url", built).returncode == 0
-    assert run("--project-dir", str(zoo), "typegen").returncode == 0
+    built = build_project(zoo, scratch)
     text = (zoo / "models.py").read_text()
-    assert "class Pair(NamedTuple):" in text and "during: _range.Range[float] | None" in text
-    assert "c_tsrange: _range.Range[_dt.datetime] | None" in text and "many: _multirange.Multirange[float] | None" in text
+    assert "class Pair(NamedTuple):" in text and "during: PgRange[float] | None" in text
+    assert "c_tsrange: PgRange[_dt.datetime] | None" in text and "many: PgMultirange[float] | None" in text
     models = generated_module(zoo / "models.py")
     from psycopg.types.multirange import Multirange
     from psycopg.types.range import Range
@@ -172,10 +182,7 @@ def test_columns_python_forbids_fill_their_fields(tmp_path, scratch):
     yaml_text = ("schemas:\n  public: {external: true}\n  app: {}\ntables:\n  app.odd:\n    columns:\n"
                  "      id: {type: integer, primary_key: true}\n      from: text\n      class: text\n      user-name: text\n      CamelCase: jsonb\n")
     odd = project(tmp_path / "odd", yaml_text)
-    built = scratch()
-    assert run("--project-dir", str(odd), "new", "init", "--db-url", built).returncode == 0
-    assert run("--project-dir", str(odd), "reset", "--yes", "--no-seed", "--db-url", built).returncode == 0
-    assert run("--project-dir", str(odd), "typegen").returncode == 0
+    built = build_project(odd, scratch)
     models = generated_module(odd / "models.py")
     insert = models.OddInsert(id=1, from_="a", class_="b", user_name="c")
     assert models.set_fields(insert) == {"id": 1, "from": "a", "class": "b", "user-name": "c"}
@@ -201,10 +208,7 @@ def test_params_write_through_psycopg_and_payload_reads_back_as_postgrest_does(t
                  "      mood: app.mood\n      tags: text[]\n      during: tstzrange\n      pair: app.pair\n      key: uuid\n"
                  "      at: timestamptz\n      blob: bytea\n      wait: interval\n      day: date\n")
     proj = project(tmp_path / "all", yaml_text)
-    built = scratch()
-    assert run("--project-dir", str(proj), "new", "init", "--db-url", built).returncode == 0
-    assert run("--project-dir", str(proj), "reset", "--yes", "--no-seed", "--db-url", built).returncode == 0
-    assert run("--project-dir", str(proj), "typegen").returncode == 0
+    built = build_project(proj, scratch)
     models = generated_module(proj / "models.py")
     at = dt.datetime(2026, 12, 4, 10, 30, tzinfo=dt.timezone.utc)
     row = models.EverythingInsert(
@@ -219,3 +223,36 @@ def test_params_write_through_psycopg_and_payload_reads_back_as_postgrest_does(t
         body = json.dumps(models.payload(row))  # what supabase-py would send
         same = conn.execute("select to_jsonb(e) = to_jsonb(p) from app.everything e, json_populate_record(null::app.everything, %s::json) p", (body,)).fetchone()[0]
     assert same, body
+
+
+def test_pydantic_reads_postgrest_json_of_every_kind_as_psycopg_does(tmp_path, scratch, monkeypatch):
+    """PostgREST's JSON of a row (to_json: ranges, multiranges, intervals and bytea as PostgreSQL
+    text, a composite as an object, numeric as a number) validates into the same value psycopg
+    loads; a dump goes back to the same value; the TypedDict accepts the JSON strictly."""
+    from pydantic import TypeAdapter
+    yaml_text = ("schemas:\n  public: {external: true}\n  app: {}\nenums:\n  app.mood: {values: [happy, sad]}\n"
+                 "types:\n  app.pair: {attributes: {a: integer, b: text}}\ntables:\n  app.everything:\n    columns:\n"
+                 "      id: {type: integer, primary_key: true}\n      doc: jsonb\n      price: numeric(10, 2)\n      mood: app.mood\n"
+                 "      moods: app.mood[]\n      during: tstzrange\n      days: datemultirange\n      nums: int4range\n      pair: app.pair\n"
+                 "      key: uuid\n      at: timestamptz\n      blob: bytea\n      wait: interval\n      day: date\n      addr: inet\n"
+                 "      from: text\n")
+    proj = project(tmp_path / "all", yaml_text)
+    built = build_project(proj, scratch)
+    models = generated_module(proj / "models.py")
+    monkeypatch.setitem(sys.modules, models.__name__, models)  # pydantic resolves annotations through it
+    with db.connection(built) as conn:
+        conn.execute("""insert into app.everything values
+          (1, '{"k": [1, null]}', 12.50, 'sad', '{happy,sad}', '["2026-12-04 10:30:00+00","2026-12-04 11:30:00.5+00")',
+           '{[2026-01-01,2026-01-05),[2026-02-01,)}', 'empty', '(1,"a, \\"b\\"")', '5deaa894-2094-4da3-b4fd-1fada0809d1c',
+           '2026-12-04 10:30:00+01', '\\x00ff', '1 year 2 mons 3 days -04:05:06.5', '2026-12-04', '10.0.0.1/8', 'x'),
+          (2, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null)""")
+        models.register_types(conn)
+        with conn.cursor(row_factory=models.row_factory(models.Everything)) as cur:
+            expected = cur.execute("select * from app.everything order by id").fetchall()
+        rows = [json.loads(r[0]) for r in conn.execute("select to_json(e)::text from app.everything e order by id")]
+    adapter = TypeAdapter(models.Everything)
+    assert [adapter.validate_python(r) for r in rows] == expected
+    assert [adapter.validate_json(json.dumps(r)) for r in rows] == expected
+    assert [adapter.validate_json(adapter.dump_json(r, by_alias=True)) for r in expected] == expected
+    shape = TypeAdapter(models.EverythingDict)
+    assert [shape.validate_python(r, strict=True) for r in rows] == rows

@@ -1,5 +1,7 @@
 """typegen: the type table, the optional-field rules, the project's committed models (current,
-`mypy --strict` clean, filled by real rows with class_row), and model/database parity."""
+`mypy --strict` and `pyright --strict` clean, filled by real rows with class_row, read by pydantic
+from PostgREST's JSON, its TypedDicts and .rpc() signatures as PostgREST answers), and
+model/database parity."""
 from __future__ import annotations
 
 import dataclasses
@@ -7,6 +9,8 @@ import datetime
 import decimal
 import importlib.util
 import ipaddress
+import json
+import typing
 import shutil
 import subprocess
 import sys
@@ -15,6 +19,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+from psycopg import sql
+from pydantic import TypeAdapter, ValidationError
 
 from tickets_db import db
 from tickets_db.config import load_project
@@ -62,10 +68,10 @@ import tickets_db_models.models as m  # the project's committed, generated modul
         ("timestamp without time zone", "_dt.datetime"),
         ("timestamptz", "_dt.datetime"),
         ("timestamp(3) with time zone", "_dt.datetime"),
-        ("interval", "_dt.timedelta"),
+        ("interval", "PgInterval"),
         ("json", "JsonValue"),
         ("jsonb", "JsonValue"),
-        ("bytea", "bytes"),
+        ("bytea", "PgBytes"),
         ("inet", "_ipaddress.IPv4Address | _ipaddress.IPv6Address | _ipaddress.IPv4Interface | _ipaddress.IPv6Interface"),
         ("cidr", "_ipaddress.IPv4Network | _ipaddress.IPv6Network"),
         ("text[]", "list[str]"),
@@ -88,7 +94,7 @@ def test_type_table(pg_type, expected):
 
 def test_types_are_what_psycopg_returns(migrated_db):
     """The table above is checked against psycopg itself, one value per type."""
-    namespace = {"_uuid": uuid, "_decimal": decimal, "_dt": datetime, "_ipaddress": ipaddress}
+    namespace = {"_uuid": uuid, "_decimal": decimal, "_dt": datetime, "_ipaddress": ipaddress, "PgInterval": datetime.timedelta, "PgBytes": bytes}
     samples = {
         "uuid": "gen_random_uuid()", "varchar(5)": "'abc'", "int2": "1", "int8": "1", "numeric(10,2)": "1.5",
         "double precision": "1.5", "boolean": "true", "date": "current_date", "time": "current_time::time",
@@ -159,7 +165,7 @@ def project_module(tmp_path: Path, text: str = SCHEMA) -> str:
 
 def fields(source: str, cls: str) -> dict[str, str]:
     """`name: annotation [= default]` lines of one generated class."""
-    block = source.split(f"\nclass {cls}:\n", 1)[1].split("\n\n\n", 1)[0]
+    block = source.split(f"\nclass {cls}(_Model):\n", 1)[1].split("\n\n\n", 1)[0]
     out = {}
     for line in block.splitlines():
         line = line.strip()
@@ -195,7 +201,7 @@ def test_nullability_and_default_rules(tmp_path):
     update = fields(source, "AppThingUpdate")
     assert update["name"] == "str | Unset = UNSET" and update["nickname"] == "str | None | Unset = UNSET"
     # two schemas with a `things` table: both names are schema-qualified
-    assert "class OtherThing:" in source
+    assert "class OtherThing(_Model):" in source
     # a view: plain references to NOT NULL columns stay non-null, the outer side of a join not
     view = fields(source, "ThingName")
     assert view == {"code": "str", "name": "str", "nickname": "str | None", "other_id": "int | None", "total": "int"}
@@ -257,6 +263,22 @@ def test_committed_models_pass_mypy_strict():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+PYRIGHT = ROOT / "node_modules" / ".bin" / "pyright"
+
+
+def pyright_strict(path: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """pyright (npm, installed by `make install`) in strict mode on one file, with this Python's packages."""
+    assert PYRIGHT.exists(), "pyright is installed by `make install` (npm ci)"
+    config = tmp_path / "pyrightconfig.json"
+    config.write_text(json.dumps({"typeCheckingMode": "strict"}))
+    return subprocess.run([str(PYRIGHT), "-p", str(config), "--pythonpath", sys.executable, str(path)], capture_output=True, text=True)
+
+
+def test_committed_models_pass_pyright_strict(tmp_path):
+    result = pyright_strict(load_project(ROOT).typegen_output, tmp_path)
+    assert result.returncode == 0 and "0 errors" in result.stdout, result.stdout + result.stderr
+
+
 def test_model_and_database_give_the_same_file(seeded_db, cluster):
     project = load_project(ROOT)
     assert models(project, Target(seeded_db, False, project)) == models(project)
@@ -281,6 +303,92 @@ def test_rows_fill_every_row_class(seeded_db, cls):
         for f in dataclasses.fields(cls):
             value = getattr(row, f.name)
             assert value is not None or "None" in str(f.type), (cls.__name__, f.name)
+
+
+@pytest.mark.parametrize("cls", row_classes(), ids=lambda c: c.__name__)
+def test_pydantic_reads_postgrest_rows_as_psycopg_reads_them(seeded_db, cls):
+    """Each row class validates PostgREST's JSON of every seeded row into the same value psycopg
+    gives; the TypedDict of the same relation accepts it strictly, and a dump reads back equal."""
+    with db.connection(seeded_db) as conn, acting_as(conn, OWNER):
+        conn.execute("set local role postgres")
+        if cls.RELATION.startswith("public.user_"):
+            conn.execute("set local role authenticated")
+        m.register_enums(conn)
+        with conn.cursor(row_factory=m.row_factory(cls)) as cur:
+            expected = cur.execute(f"select * from {cls.RELATION} order by 1").fetchall()
+    with db.connection(seeded_db) as conn, acting_as(conn, OWNER):
+        conn.execute("set local role postgres")
+        if cls.RELATION.startswith("public.user_"):
+            conn.execute("set local role authenticated")
+        rows = [json.loads(r[0]) for r in conn.execute(f"select to_json(r)::text from (select * from {cls.RELATION} order by 1) r")]
+    adapter = TypeAdapter(cls)
+    assert [adapter.validate_python(r) for r in rows] == expected
+    assert [adapter.validate_json(adapter.dump_json(r, by_alias=True)) for r in expected] == expected
+    shape = TypeAdapter(getattr(m, cls.__name__ + "Dict"))
+    assert [shape.validate_python(r, strict=True) for r in rows] == rows
+
+
+def test_pydantic_insert_shapes_leave_unset_out():
+    """UNSET is not a value: it is not in the JSON schema, not required, and not in a dump."""
+    adapter = TypeAdapter(m.TicketInsert)
+    schema = adapter.json_schema()
+    assert "UNSET" not in json.dumps([schema["properties"], schema["$defs"]]) and schema["required"] == ["account_id", "title"]
+    ticket = adapter.validate_python({"account_id": MAKERKIT, "title": "Printer on fire", "priority": "high"})
+    assert ticket.status is m.UNSET and ticket.priority == m.TicketPriority.HIGH
+    assert json.loads(adapter.dump_json(ticket)) == {"account_id": MAKERKIT, "title": "Printer on fire", "priority": "high"}
+    assert typing.get_type_hints(m.AccountInsert)["public_data"] == typing.Union[m.JsonValue, m.Unset]
+    with pytest.raises(ValidationError):
+        adapter.validate_python({"account_id": MAKERKIT, "title": "x", "status": "UNSET"})
+    with pytest.raises(ValidationError):
+        TypeAdapter(m.TicketInsertDict).validate_python({"title": "no account"})
+
+
+class PostgrestLike:
+    """What supabase-py's `client.schema(s).rpc(f, args).execute().data` gets, done as PostgREST
+    does it on one connection: the body's keys as named arguments, the result as JSON (a set of
+    rows an array, one value itself)."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    def schema(self, name):
+        self.schema_name = name
+        return self
+
+    def rpc(self, function, args):
+        self.call = (function, args)
+        return self
+
+    def execute(self):
+        function, args = self.call
+        named = sql.SQL(", ").join(sql.SQL("{} => {}").format(sql.Identifier(k), sql.Placeholder()) for k in args)
+        name = sql.Identifier(self.schema_name, function)
+        returns_set = self.conn.execute("select p.proretset from pg_proc p where p.oid = %s::regproc", (f"{self.schema_name}.{function}",)).fetchone()[0]
+        query = sql.SQL("select coalesce(json_agg(r), '[]') from {}({}) r" if returns_set else "select to_json(r) from {}({}) r")
+        text = self.conn.execute(sql.SQL("select ({})::text").format(query.format(name, named)), list(args.values())).fetchone()[0]
+        self.data = json.loads(text)
+        return self
+
+
+def test_rpc_signatures_match_what_postgrest_returns(seeded_db):
+    """Each typed rpc_ call sends its TypedDict of arguments and its declared return type validates
+    (strictly) what PostgREST answers."""
+    def check(function, args):
+        answer = function(client, args)
+        returns = typing.get_type_hints(function)["return"]
+        assert TypeAdapter(returns).validate_python(answer, strict=True) == answer
+        return answer
+
+    with db.connection(seeded_db) as conn, acting_as(conn, OWNER):
+        client = PostgrestLike(conn)
+        assert check(m.rpc_has_role_on_account, {"account_id": MAKERKIT}) is True
+        members = check(m.rpc_get_account_members, {"account_slug": "makerkit"})
+        assert len(members) == 2 and {"user_id", "role", "email"} <= set(members[0])
+        assert isinstance(check(m.rpc_get_remaining_tickets, {"target_account_id": MAKERKIT}), int)
+        team = check(m.rpc_create_team_account, {"account_name": "Rpc Team"})
+        assert team["slug"] == "rpc-team"
+    assert set(typing.get_type_hints(m.HasRoleOnAccountArgs)) == {"account_id", "account_role"}
+    assert m.HasRoleOnAccountArgs.__required_keys__ == {"account_id"}
 
 
 def test_register_enums_returns_members(seeded_db):

@@ -14,7 +14,8 @@ from .errors import ConfigError
 from .redaction import remember
 
 CONFIG_FILE = "tickets-db.toml"
-KEYS = {"schema", "migrations", "seeds", "database_tests", "typegen_output", "typegen_types", "local_dir", "database", "database_url"}
+SHAPES = ("dataclasses", "typeddicts")
+KEYS = {"schema", "migrations", "seeds", "database_tests", "typegen_output", "typegen_shapes", "typegen_types", "local_dir", "database", "database_url"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,8 @@ class Project:
     database_url: str | None
     # `schema.table.column` → dotted Python type, for json/jsonb columns (typegen).
     typegen_types: tuple[tuple[str, str], ...] = ()
+    # dataclasses (psycopg), typeddicts (supabase-py / PostgREST's JSON), or both.
+    typegen_shapes: tuple[str, ...] = ("dataclasses",)
 
     @property
     def name_hash(self) -> str:
@@ -75,6 +78,9 @@ def load_project(project_dir: Path | None = None) -> Project:
     types = data.get("typegen_types", {})
     if not isinstance(types, dict) or not all(isinstance(v, str) and "." in v and k.count(".") == 2 for k, v in types.items()):
         raise ConfigError(f'{cfg}: `typegen_types` maps "schema.table.column" to a dotted Python type, e.g. "public.accounts.public_data" = "myapp.types.PublicData"')
+    shapes = data.get("typegen_shapes", ["dataclasses"])
+    if not isinstance(shapes, list) or not shapes or not set(shapes) <= set(SHAPES):
+        raise ConfigError(f'{cfg}: `typegen_shapes` is a list of {" and ".join(SHAPES)}, e.g. typegen_shapes = ["dataclasses", "typeddicts"]')
     return Project(
         root=root,
         schema_dir=path("schema", "schema"),
@@ -86,6 +92,7 @@ def load_project(project_dir: Path | None = None) -> Project:
         database=str(data.get("database", "postgres")),
         database_url=url if isinstance(url, str) else None,
         typegen_types=tuple(sorted(types.items())),
+        typegen_shapes=tuple(s for s in SHAPES if s in shapes),
     )
 
 

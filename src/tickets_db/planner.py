@@ -458,7 +458,7 @@ def models(project: Project, target: Target | None = None, schemas: tuple[str, .
     """The typed models module: from the YAML, or from the database `target` when given."""
     from .typegen import generate as generate_types  # only `typegen` and `check` need it
 
-    return generate_types(project_catalog(project, target, schemas), dict(project.typegen_types))
+    return generate_types(project_catalog(project, target, schemas), dict(project.typegen_types), project.typegen_shapes)
 
 
 def stale_models(project: Project, text: str | None = None, path: Path | None = None) -> str | None:

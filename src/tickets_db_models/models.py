@@ -15,16 +15,19 @@ from __future__ import annotations
 import datetime as _dt
 import decimal as _decimal
 import uuid as _uuid
+import importlib
+import re as _re
+import typing
 from dataclasses import dataclass, fields
 from enum import Enum, StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar, Final, NamedTuple, TypeAlias, TypeVar, Union, cast
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Final, Literal, NamedTuple, TypeAlias, TypeVar, Union, cast
 
 from psycopg import Connection, Cursor, sql
 from psycopg.rows import RowFactory, kwargs_row
 from psycopg.types.json import Json as _Json, Jsonb as _Jsonb
 from psycopg.types.multirange import Multirange as _Multirange
 from psycopg.types.range import Range as _Range
-from typing_extensions import TypeAliasType
+from typing_extensions import Required, TypeAliasType, TypedDict  # pydantic reads typing's own only from Python 3.12
 from psycopg.types.composite import CompositeInfo, register_composite
 from psycopg.types.enum import EnumInfo, register_enum
 
@@ -36,13 +39,18 @@ else:
     JsonValue = TypeAliasType("JsonValue", Union[dict[str, "JsonValue"], list["JsonValue"], str, int, float, bool, None])
 
 _Row = TypeVar("_Row")
+_E = TypeVar("_E")
 
 
 def row_factory(cls: type[_Row]) -> RowFactory[_Row]:
     """psycopg's class_row for these classes: each column goes to its field, also where Python
     renamed it (`from` → `from_`, `user-name` → `user_name`)."""
     names = {f.metadata.get("column", f.name): f.name for f in fields(cls)}  # type: ignore[arg-type]
-    return kwargs_row(lambda **columns: cls(**{names.get(k, k): v for k, v in columns.items()}))
+
+    def make(**columns: Any) -> _Row:
+        return cls(**{names.get(k, k): v for k, v in columns.items()})
+
+    return kwargs_row(make)
 
 
 class Unset(Enum):
@@ -52,6 +60,15 @@ class Unset(Enum):
 
     def __repr__(self) -> str:
         return "UNSET"
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        core = _pydantic("pydantic_core.core_schema")
+        return core.is_instance_schema(cls, serialization=core.plain_serializer_function_ser_schema(_null))
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema: Any, handler: Any) -> Any:
+        raise _pydantic("pydantic_core").PydanticOmit  # not a value a client may send
 
 
 UNSET: Final = Unset.UNSET
@@ -77,32 +94,215 @@ def payload(obj: Any) -> dict[str, object]:
     return {k: _json_ready(v) for k, v in set_fields(obj).items()}
 
 
+def _null(_: object) -> None:
+    return None
+
+
 def _json_ready(value: object) -> object:
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value.value if isinstance(value, Enum) else value
     if isinstance(value, Enum):
         return value.value
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
     if isinstance(value, _dt.timedelta):
         return f"{value.total_seconds()} seconds"
     if isinstance(value, (_dt.date, _dt.time)):  # datetime too
         return value.isoformat()
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return "\\x" + bytes(value).hex()
+    if isinstance(value, (bytes, bytearray)):
+        return "\\x" + value.hex()
     if isinstance(value, _Multirange):
-        return "{" + ",".join(str(_json_ready(r)) for r in value) + "}"
+        ranges: _Multirange[Any] = cast(Any, value)
+        return "{" + ",".join(str(_json_ready(r)) for r in ranges) + "}"
     if isinstance(value, _Range):
-        if value.isempty:
+        bounds: _Range[Any] = cast(Any, value)
+        if bounds.isempty:
             return "empty"
-        lower = "" if value.lower is None else _json_ready(value.lower)
-        upper = "" if value.upper is None else _json_ready(value.upper)
-        return f"{value.bounds[0]}{lower},{upper}{value.bounds[1]}"
-    if isinstance(value, tuple) and hasattr(value, "_asdict"):  # a composite (NamedTuple)
-        return {k: _json_ready(v) for k, v in value._asdict().items()}
+        lower = "" if bounds.lower is None else _json_ready(bounds.lower)
+        upper = "" if bounds.upper is None else _json_ready(bounds.upper)
+        return f"{bounds.bounds[0]}{lower},{upper}{bounds.bounds[1]}"
+    as_dict = getattr(value, "_asdict", None)
+    if callable(as_dict):  # a composite (NamedTuple)
+        attributes = cast("dict[str, object]", as_dict())
+        return {k: _json_ready(v) for k, v in attributes.items()}
     if isinstance(value, list):
-        return [_json_ready(v) for v in value]
+        return [_json_ready(v) for v in cast("list[object]", value)]
     if isinstance(value, dict):
-        return value
+        return cast("dict[str, object]", value)
     return str(value)  # Decimal, UUID, ipaddress objects: their text is their literal
+
+
+def _pydantic(module: str) -> Any:
+    """pydantic's modules, imported only when pydantic asks these classes for a schema: the
+    models themselves need no pydantic."""
+    return importlib.import_module(module)
+
+
+class _Model:
+    """What pydantic and FastAPI need to read these dataclasses (from psycopg's objects or
+    PostgREST's JSON) and write them back: a renamed field reads and dumps its column's key
+    (`from`), and an UNSET field is left out of dumps and of the JSON schema — it means "not
+    given", never a value."""
+
+    __slots__ = ()
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        schema = handler(source)
+        target = handler.resolve_ref_schema(schema)
+        columns = {f.name: f.metadata.get("column") for f in fields(cls)}  # type: ignore[arg-type]
+        for f in target["schema"]["fields"]:
+            if column := columns.get(f["name"]):
+                f["validation_alias"] = [[column], [f["name"]]]
+                f["serialization_alias"] = column
+        if any(f.default is UNSET for f in fields(cls)):  # type: ignore[arg-type]
+            core = _pydantic("pydantic_core.core_schema")
+            target["serialization"] = core.wrap_serializer_function_ser_schema(_leave_unset_out, info_arg=True)
+        return schema
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema: Any, handler: Any) -> Any:
+        out = handler(schema)
+        properties = handler.resolve_ref_schema(out).get("properties", {})
+        for f in fields(cls):  # type: ignore[arg-type]
+            if f.default is UNSET:
+                properties.get(f.metadata.get("column", f.name), {}).pop("default", None)
+        return out
+
+
+def _leave_unset_out(value: Any, serialize: Any, info: Any) -> Any:
+    dumped = serialize(value)
+    unset = {f.metadata.get("column", f.name) if info.by_alias else f.name for f in fields(value) if getattr(value, f.name) is UNSET}
+    return {k: v for k, v in dumped.items() if k not in unset}
+
+
+class _PgText:
+    """pydantic reads a value that PostgREST's JSON gives as PostgreSQL text (a range or
+    multirange literal, an interval, bytea's \\x hex) as the object psycopg returns for it, and
+    dumps it back as that text; psycopg's own objects pass as they are."""
+
+    __slots__ = ("kind",)
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        core = _pydantic("pydantic_core.core_schema")
+        args = typing.get_args(source)
+        element = _element_reader(args[0] if args else str)
+        kind = self.kind
+
+        def read(text: str) -> object:
+            if kind == "range":
+                return _read_range(text, element)
+            if kind == "multirange":
+                return _Multirange(_read_range(r, element) for r in _range_literals(text))
+            if kind == "interval":
+                return _read_interval(text)
+            return bytes.fromhex(text.removeprefix("\\x"))
+
+        text = core.chain_schema([core.str_schema(), core.no_info_plain_validator_function(read)])
+        origin = typing.get_origin(source) or source
+        return core.json_or_python_schema(
+            json_schema=text,
+            python_schema=core.union_schema([core.is_instance_schema(origin), text]),
+            serialization=core.plain_serializer_function_ser_schema(_json_ready, when_used="json"),
+        )
+
+
+def _element_reader(element: Any) -> Any:
+    """A range bound's text as its subtype: times as PostgreSQL writes them (`+00` offsets)."""
+    if element in (_dt.datetime, _dt.date):
+        return element.fromisoformat
+    return _pydantic("pydantic").TypeAdapter(element).validate_python
+
+
+def _read_range(text: str, element: Any) -> _Range[Any]:
+    if text.strip().lower() == "empty":
+        return _Range(empty=True)
+    lower, upper = _range_bounds(text.strip()[1:-1])
+    return _Range(None if lower is None else element(lower), None if upper is None else element(upper), text.strip()[0] + text.strip()[-1])
+
+
+def _range_bounds(inside: str) -> tuple[str | None, str | None]:
+    """`1,10` → ("1", "10"); `"a,b",` → ("a,b", None): quotes and backslashes as PostgreSQL writes them."""
+    bounds: list[str | None] = []
+    current: list[str] = []
+    quoted = was_quoted = False
+    chars = iter(inside)
+    for ch in chars:
+        if ch == "\\":
+            current.append(next(chars, ""))
+        elif ch == '"':
+            quoted, was_quoted = not quoted, True
+        elif ch == "," and not quoted:
+            bounds.append("".join(current) if current or was_quoted else None)
+            current, was_quoted = [], False
+        else:
+            current.append(ch)
+    bounds.append("".join(current) if current or was_quoted else None)
+    if len(bounds) != 2:
+        raise ValueError(f"not a range literal: ({inside})")
+    return bounds[0], bounds[1]
+
+
+def _range_literals(text: str) -> list[str]:
+    """`{[1,3),[5,7)}` → ["[1,3)", "[5,7)"]."""
+    found: list[str] = []
+    start, quoted = -1, False
+    for i, ch in enumerate(text):
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in "[(" and start < 0:
+            start = i
+        elif not quoted and ch in ")]" and start >= 0:
+            found.append(text[start : i + 1])
+            start = -1
+    return found
+
+
+_INTERVAL = _re.compile(r"(?:([-+]?\d+) years? ?)?(?:([-+]?\d+) mons? ?)?(?:([-+]?\d+) days? ?)?(?:([-+])?(\d+):(\d+):(\d+(?:\.\d+)?))?$")
+
+
+_SECONDS = _re.compile(r"([-+]?\d+(?:\.\d+)?) seconds?$")
+
+
+def _read_interval(text: str) -> _dt.timedelta:
+    """PostgreSQL's default interval output as psycopg reads it (a month is 30 days, a year 365),
+    else ISO 8601 as pydantic reads it."""
+    if (seconds_only := _SECONDS.match(text.strip())) is not None:  # as payload() and dumps write it
+        return _dt.timedelta(seconds=float(seconds_only.group(1)))
+    m = _INTERVAL.match(text.strip())
+    if not m or not text.strip():
+        iso: _dt.timedelta = _pydantic("pydantic").TypeAdapter(_dt.timedelta).validate_python(text)
+        return iso
+    years, months, days, sign, hours, minutes, seconds = m.groups()
+    time = _dt.timedelta(hours=int(hours or 0), minutes=int(minutes or 0), seconds=float(seconds or 0))
+    return _dt.timedelta(days=365 * int(years or 0) + 30 * int(months or 0) + int(days or 0)) + (-time if sign == "-" else time)
+
+
+def _composite_schema(source: Any, handler: Any) -> Any:
+    """A composite (NamedTuple) reads from a tuple or an object and dumps to JSON as an object,
+    as PostgREST writes and reads composite values."""
+    schema = handler(source)
+    core = _pydantic("pydantic_core.core_schema")
+    handler.resolve_ref_schema(schema)["serialization"] = core.plain_serializer_function_ser_schema(_json_ready, when_used="json")
+    return schema
+
+
+def _composite_json_schema(cls: type[tuple[Any, ...]], schema: Any, handler: Any) -> Any:
+    out = handler(schema)
+    target = handler.resolve_ref_schema(out)
+    items = target.pop("prefixItems", [])
+    for key in ("minItems", "maxItems", "items"):
+        target.pop(key, None)
+    target.update(type="object", properties=dict(zip(getattr(cls, "_fields"), items)))
+    return out
+
+
+# How psycopg's objects for these types are read from PostgREST's text by pydantic.
+PgRange: TypeAlias = Annotated[_Range[_E], _PgText("range")]
+PgMultirange: TypeAlias = Annotated[_Multirange[_E], _PgText("multirange")]
+PgInterval: TypeAlias = Annotated[_dt.timedelta, _PgText("interval")]
+PgBytes: TypeAlias = Annotated[bytes, _PgText("bytea")]
 
 
 class AppPermissions(StrEnum):
@@ -223,6 +423,14 @@ class PublicInvitation(NamedTuple):
     email: str | None
     role: str | None
 
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        return _composite_schema(source, handler)
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema: Any, handler: Any) -> Any:
+        return _composite_json_schema(cls, schema, handler)
+
 
 COMPOSITES: Final[dict[str, type[tuple[Any, ...]]]] = {
     "public.invitation": PublicInvitation,
@@ -241,7 +449,7 @@ def register_types(conn: Connection[Any]) -> None:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class Account:
+class Account(_Model):
     """public.accounts: Accounts are the top level entity. They can be team or personal accounts.
     """
 
@@ -261,7 +469,7 @@ class Account:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class AccountInsert:
+class AccountInsert(_Model):
     """A row for public.accounts; UNSET columns take their default."""
 
     RELATION: ClassVar[str] = "public.accounts"
@@ -281,7 +489,7 @@ class AccountInsert:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class AccountUpdate:
+class AccountUpdate(_Model):
     """Changes to a row of public.accounts; UNSET leaves a column as it is."""
 
     RELATION: ClassVar[str] = "public.accounts"
@@ -301,7 +509,7 @@ class AccountUpdate:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class AccountsMembership:
+class AccountsMembership(_Model):
     """public.accounts_memberships: The memberships of users in accounts, with their role"""
 
     RELATION: ClassVar[str] = "public.accounts_memberships"
@@ -315,7 +523,7 @@ class AccountsMembership:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class AccountsMembershipInsert:
+class AccountsMembershipInsert(_Model):
     """A row for public.accounts_memberships; UNSET columns take their default."""
 
     RELATION: ClassVar[str] = "public.accounts_memberships"
@@ -329,7 +537,7 @@ class AccountsMembershipInsert:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class AccountsMembershipUpdate:
+class AccountsMembershipUpdate(_Model):
     """Changes to a row of public.accounts_memberships; UNSET leaves a column as it is."""
 
     RELATION: ClassVar[str] = "public.accounts_memberships"
@@ -343,7 +551,7 @@ class AccountsMembershipUpdate:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class BillingCustomer:
+class BillingCustomer(_Model):
     """public.billing_customers"""
 
     RELATION: ClassVar[str] = "public.billing_customers"
@@ -355,7 +563,7 @@ class BillingCustomer:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class BillingCustomerInsert:
+class BillingCustomerInsert(_Model):
     """A row for public.billing_customers; UNSET columns take their default."""
 
     RELATION: ClassVar[str] = "public.billing_customers"
@@ -367,7 +575,7 @@ class BillingCustomerInsert:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class BillingCustomerUpdate:
+class BillingCustomerUpdate(_Model):
     """Changes to a row of public.billing_customers; UNSET leaves a column as it is."""
 
     RELATION: ClassVar[str] = "public.billing_customers"
@@ -379,7 +587,7 @@ class BillingCustomerUpdate:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class Config:
+class Config(_Model):
     """public.config: Feature switches of the application (one row)"""
 
     RELATION: ClassVar[str] = "public.config"
@@ -390,7 +598,7 @@ class Config:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class ConfigInsert:
+class ConfigInsert(_Model):
     """A row for public.config; UNSET columns take their default."""
 
     RELATION: ClassVar[str] = "public.config"
@@ -401,7 +609,7 @@ class ConfigInsert:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class ConfigUpdate:
+class ConfigUpdate(_Model):
     """Changes to a row of public.config; UNSET leaves a column as it is."""
 
     RELATION: ClassVar[str] = "public.config"
@@ -412,7 +620,7 @@ class ConfigUpdate:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class Invitation:
+class Invitation(_Model):
     """public.invitations: Invitations for users to join a team account"""
 
     RELATION: ClassVar[str] = "public.invitations"
@@ -428,7 +636,7 @@ class Invitation:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class InvitationInsert:
+class InvitationInsert(_Model):
     """A row for public.invitations; UNSET columns take their default."""
 
     RELATION: ClassVar[str] = "public.invitations"
@@ -444,7 +652,7 @@ class InvitationInsert:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class InvitationUpdate:
+class InvitationUpdate(_Model):
     """Changes to a row of public.invitations; UNSET leaves a column as it is."""
 
     RELATION: ClassVar[str] = "public.invitations"
@@ -460,7 +668,7 @@ class InvitationUpdate:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class Message:
+class Message(_Model):
     """public.messages"""
 
     RELATION: ClassVar[str] = "public.messages"
@@ -475,7 +683,7 @@ class Message:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class MessageInsert:
+class MessageInsert(_Model):
     """A row for public.messages; UNSET columns take their default."""
 
     RELATION: ClassVar[str] = "public.messages"
@@ -490,7 +698,7 @@ class MessageInsert:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class MessageUpdate:
+class MessageUpdate(_Model):
     """Changes to a row of public.messages; UNSET leaves a column as it is."""
 
     RELATION: ClassVar[str] = "public.messages"
@@ -505,7 +713,7 @@ class MessageUpdate:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class Notification:
+class Notification(_Model):
     """public.notifications"""
 
     RELATION: ClassVar[str] = "public.notifications"
@@ -521,7 +729,7 @@ class Notification:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class NotificationInsert:
+class NotificationInsert(_Model):
     """A row for public.notifications; UNSET columns take their default."""
 
     RELATION: ClassVar[str] = "public.notifications"
@@ -536,7 +744,7 @@ class NotificationInsert:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class NotificationUpdate:
+class NotificationUpdate(_Model):
     """Changes to a row of public.notifications; UNSET leaves a column as it is."""
 
     RELATION: ClassVar[str] = "public.notifications"
@@ -551,7 +759,7 @@ class NotificationUpdate:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class OrderItem:
+class OrderItem(_Model):
     """public.order_items"""
 
     RELATION: ClassVar[str] = "public.order_items"
@@ -566,7 +774,7 @@ class OrderItem:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class OrderItemInsert:
+class OrderItemInsert(_Model):
     """A row for public.order_items; UNSET columns take their default."""
 
     RELATION: ClassVar[str] = "public.order_items"
@@ -581,7 +789,7 @@ class OrderItemInsert:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class OrderItemUpdate:
+class OrderItemUpdate(_Model):
     """Changes to a row of public.order_items; UNSET leaves a column as it is."""
 
     RELATION: ClassVar[str] = "public.order_items"
@@ -596,7 +804,7 @@ class OrderItemUpdate:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class Order:
+class Order(_Model):
     """public.orders"""
 
     RELATION: ClassVar[str] = "public.orders"
@@ -612,7 +820,7 @@ class Order:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class OrderInsert:
+class OrderInsert(_Model):
     """A row for public.orders; UNSET columns take their default."""
 
     RELATION: ClassVar[str] = "public.orders"
@@ -628,7 +836,7 @@ class OrderInsert:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class OrderUpdate:
+class OrderUpdate(_Model):
     """Changes to a row of public.orders; UNSET leaves a column as it is."""
 
     RELATION: ClassVar[str] = "public.orders"
@@ -644,7 +852,7 @@ class OrderUpdate:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class Plan:
+class Plan(_Model):
     """public.plans: table for subscription plans"""
 
     RELATION: ClassVar[str] = "public.plans"
@@ -654,7 +862,7 @@ class Plan:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class PlanInsert:
+class PlanInsert(_Model):
     """A row for public.plans; UNSET columns take their default."""
 
     RELATION: ClassVar[str] = "public.plans"
@@ -664,7 +872,7 @@ class PlanInsert:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class PlanUpdate:
+class PlanUpdate(_Model):
     """Changes to a row of public.plans; UNSET leaves a column as it is."""
 
     RELATION: ClassVar[str] = "public.plans"
@@ -674,7 +882,7 @@ class PlanUpdate:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class RolePermission:
+class RolePermission(_Model):
     """public.role_permissions: The permissions each role grants"""
 
     RELATION: ClassVar[str] = "public.role_permissions"
@@ -684,7 +892,7 @@ class RolePermission:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class RolePermissionInsert:
+class RolePermissionInsert(_Model):
     """A row for public.role_permissions; UNSET columns take their default."""
 
     RELATION: ClassVar[str] = "public.role_permissions"
@@ -694,7 +902,7 @@ class RolePermissionInsert:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class RolePermissionUpdate:
+class RolePermissionUpdate(_Model):
     """Changes to a row of public.role_permissions; UNSET leaves a column as it is."""
 
     RELATION: ClassVar[str] = "public.role_permissions"
@@ -704,7 +912,7 @@ class RolePermissionUpdate:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class Role:
+class Role(_Model):
     """public.roles: Roles of account members; a lower hierarchy level is more powerful"""
 
     RELATION: ClassVar[str] = "public.roles"
@@ -713,7 +921,7 @@ class Role:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class RoleInsert:
+class RoleInsert(_Model):
     """A row for public.roles; UNSET columns take their default."""
 
     RELATION: ClassVar[str] = "public.roles"
@@ -722,7 +930,7 @@ class RoleInsert:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class RoleUpdate:
+class RoleUpdate(_Model):
     """Changes to a row of public.roles; UNSET leaves a column as it is."""
 
     RELATION: ClassVar[str] = "public.roles"
@@ -731,7 +939,7 @@ class RoleUpdate:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class SubscriptionItem:
+class SubscriptionItem(_Model):
     """public.subscription_items"""
 
     RELATION: ClassVar[str] = "public.subscription_items"
@@ -749,7 +957,7 @@ class SubscriptionItem:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class SubscriptionItemInsert:
+class SubscriptionItemInsert(_Model):
     """A row for public.subscription_items; UNSET columns take their default."""
 
     RELATION: ClassVar[str] = "public.subscription_items"
@@ -767,7 +975,7 @@ class SubscriptionItemInsert:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class SubscriptionItemUpdate:
+class SubscriptionItemUpdate(_Model):
     """Changes to a row of public.subscription_items; UNSET leaves a column as it is."""
 
     RELATION: ClassVar[str] = "public.subscription_items"
@@ -785,7 +993,7 @@ class SubscriptionItemUpdate:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class Subscription:
+class Subscription(_Model):
     """public.subscriptions"""
 
     RELATION: ClassVar[str] = "public.subscriptions"
@@ -806,7 +1014,7 @@ class Subscription:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class SubscriptionInsert:
+class SubscriptionInsert(_Model):
     """A row for public.subscriptions; UNSET columns take their default."""
 
     RELATION: ClassVar[str] = "public.subscriptions"
@@ -827,7 +1035,7 @@ class SubscriptionInsert:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class SubscriptionUpdate:
+class SubscriptionUpdate(_Model):
     """Changes to a row of public.subscriptions; UNSET leaves a column as it is."""
 
     RELATION: ClassVar[str] = "public.subscriptions"
@@ -848,7 +1056,7 @@ class SubscriptionUpdate:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class Ticket:
+class Ticket(_Model):
     """public.tickets: table for the support tickets"""
 
     RELATION: ClassVar[str] = "public.tickets"
@@ -870,7 +1078,7 @@ class Ticket:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class TicketInsert:
+class TicketInsert(_Model):
     """A row for public.tickets; UNSET columns take their default."""
 
     RELATION: ClassVar[str] = "public.tickets"
@@ -892,7 +1100,7 @@ class TicketInsert:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class TicketUpdate:
+class TicketUpdate(_Model):
     """Changes to a row of public.tickets; UNSET leaves a column as it is."""
 
     RELATION: ClassVar[str] = "public.tickets"
@@ -914,7 +1122,7 @@ class TicketUpdate:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class UserAccountWorkspace:
+class UserAccountWorkspace(_Model):
     """public.user_account_workspace: The current user's personal account and its subscription
     status
     """
@@ -927,7 +1135,7 @@ class UserAccountWorkspace:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class UserAccount:
+class UserAccount(_Model):
     """public.user_accounts: The team accounts the current user is a member of"""
 
     RELATION: ClassVar[str] = "public.user_accounts"
@@ -939,7 +1147,7 @@ class UserAccount:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class GetAccountInvitationsResult:
+class GetAccountInvitationsResult(_Model):
     """A row returned by public.get_account_invitations(account_slug)."""
 
     id: int | None
@@ -955,7 +1163,7 @@ class GetAccountInvitationsResult:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class GetAccountMembersResult:
+class GetAccountMembersResult(_Model):
     """A row returned by public.get_account_members(account_slug)."""
 
     id: _uuid.UUID | None
@@ -972,7 +1180,7 @@ class GetAccountMembersResult:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class GetSubscriptionDetailsResult:
+class GetSubscriptionDetailsResult(_Model):
     """A row returned by public.get_subscription_details(target_account_id)."""
 
     variant_id: str | None
@@ -981,7 +1189,7 @@ class GetSubscriptionDetailsResult:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class TeamAccountWorkspaceResult:
+class TeamAccountWorkspaceResult(_Model):
     """A row returned by public.team_account_workspace(account_slug)."""
 
     id: _uuid.UUID | None
@@ -1324,3 +1532,972 @@ def team_account_workspace(
     with conn.cursor(row_factory=row_factory(TeamAccountWorkspaceResult)) as cur:
         _call(cur, "public", "team_account_workspace", [("account_slug", account_slug)])
         return cur.fetchall()
+
+
+AppPermissionsValue: TypeAlias = Literal["roles.manage", "billing.manage", "settings.manage", "members.manage", "invites.manage", "tickets.update", "tickets.delete"]
+
+
+BillingProviderValue: TypeAlias = Literal["stripe", "lemon-squeezy", "paddle"]
+
+
+MessageAuthorValue: TypeAlias = Literal["support", "customer"]
+
+
+NotificationChannelValue: TypeAlias = Literal["in_app", "email"]
+
+
+NotificationTypeValue: TypeAlias = Literal["info", "warning", "error"]
+
+
+PaymentStatusValue: TypeAlias = Literal["pending", "succeeded", "failed"]
+
+
+SubscriptionItemTypeValue: TypeAlias = Literal["flat", "per_seat", "metered"]
+
+
+SubscriptionStatusValue: TypeAlias = Literal["active", "trialing", "past_due", "canceled", "unpaid", "incomplete", "incomplete_expired", "paused"]
+
+
+TicketPriorityValue: TypeAlias = Literal["low", "medium", "high"]
+
+
+TicketStatusValue: TypeAlias = Literal["open", "closed", "resolved", "in_progress"]
+
+
+# public.invitation
+PublicInvitationDict = TypedDict("PublicInvitationDict", {
+    "email": "str | None",
+    "role": "str | None",
+})
+
+
+# A row of public.accounts as PostgREST returns it.
+AccountDict = TypedDict("AccountDict", {
+    "id": "str",
+    "primary_owner_user_id": "str",
+    "name": "str",
+    "slug": "str | None",
+    "email": "str | None",
+    "is_personal_account": "bool",
+    "updated_at": "str | None",
+    "created_at": "str | None",
+    "created_by": "str | None",
+    "updated_by": "str | None",
+    "picture_url": "str | None",
+    "public_data": "JsonValue",
+})
+
+
+# A row to insert into public.accounts through PostgREST.
+AccountInsertDict = TypedDict("AccountInsertDict", {
+    "name": Required["str"],
+    "id": "str",
+    "primary_owner_user_id": "str",
+    "slug": "str | None",
+    "email": "str | None",
+    "is_personal_account": "bool",
+    "updated_at": "str | None",
+    "created_at": "str | None",
+    "created_by": "str | None",
+    "updated_by": "str | None",
+    "picture_url": "str | None",
+    "public_data": "JsonValue",
+}, total=False)
+
+
+# Changes to a row of public.accounts through PostgREST.
+AccountUpdateDict = TypedDict("AccountUpdateDict", {
+    "id": "str",
+    "primary_owner_user_id": "str",
+    "name": "str",
+    "slug": "str | None",
+    "email": "str | None",
+    "is_personal_account": "bool",
+    "updated_at": "str | None",
+    "created_at": "str | None",
+    "created_by": "str | None",
+    "updated_by": "str | None",
+    "picture_url": "str | None",
+    "public_data": "JsonValue",
+}, total=False)
+
+
+# A row of public.accounts_memberships as PostgREST returns it.
+AccountsMembershipDict = TypedDict("AccountsMembershipDict", {
+    "user_id": "str",
+    "account_id": "str",
+    "account_role": "str",
+    "created_at": "str",
+    "updated_at": "str",
+    "created_by": "str | None",
+    "updated_by": "str | None",
+})
+
+
+# A row to insert into public.accounts_memberships through PostgREST.
+AccountsMembershipInsertDict = TypedDict("AccountsMembershipInsertDict", {
+    "user_id": Required["str"],
+    "account_id": Required["str"],
+    "account_role": Required["str"],
+    "created_at": "str",
+    "updated_at": "str",
+    "created_by": "str | None",
+    "updated_by": "str | None",
+}, total=False)
+
+
+# Changes to a row of public.accounts_memberships through PostgREST.
+AccountsMembershipUpdateDict = TypedDict("AccountsMembershipUpdateDict", {
+    "user_id": "str",
+    "account_id": "str",
+    "account_role": "str",
+    "created_at": "str",
+    "updated_at": "str",
+    "created_by": "str | None",
+    "updated_by": "str | None",
+}, total=False)
+
+
+# A row of public.billing_customers as PostgREST returns it.
+BillingCustomerDict = TypedDict("BillingCustomerDict", {
+    "account_id": "str",
+    "id": "int",
+    "email": "str | None",
+    "provider": "BillingProviderValue",
+    "customer_id": "str",
+})
+
+
+# A row to insert into public.billing_customers through PostgREST.
+BillingCustomerInsertDict = TypedDict("BillingCustomerInsertDict", {
+    "account_id": Required["str"],
+    "provider": Required["BillingProviderValue"],
+    "customer_id": Required["str"],
+    "id": "int",
+    "email": "str | None",
+}, total=False)
+
+
+# Changes to a row of public.billing_customers through PostgREST.
+BillingCustomerUpdateDict = TypedDict("BillingCustomerUpdateDict", {
+    "account_id": "str",
+    "id": "int",
+    "email": "str | None",
+    "provider": "BillingProviderValue",
+    "customer_id": "str",
+}, total=False)
+
+
+# A row of public.config as PostgREST returns it.
+ConfigDict = TypedDict("ConfigDict", {
+    "enable_team_accounts": "bool",
+    "enable_account_billing": "bool",
+    "enable_team_account_billing": "bool",
+    "billing_provider": "BillingProviderValue",
+})
+
+
+# A row to insert into public.config through PostgREST.
+ConfigInsertDict = TypedDict("ConfigInsertDict", {
+    "enable_team_accounts": "bool",
+    "enable_account_billing": "bool",
+    "enable_team_account_billing": "bool",
+    "billing_provider": "BillingProviderValue",
+}, total=False)
+
+
+# Changes to a row of public.config through PostgREST.
+ConfigUpdateDict = TypedDict("ConfigUpdateDict", {
+    "enable_team_accounts": "bool",
+    "enable_account_billing": "bool",
+    "enable_team_account_billing": "bool",
+    "billing_provider": "BillingProviderValue",
+}, total=False)
+
+
+# A row of public.invitations as PostgREST returns it.
+InvitationDict = TypedDict("InvitationDict", {
+    "id": "int",
+    "email": "str",
+    "account_id": "str",
+    "invited_by": "str",
+    "role": "str",
+    "invite_token": "str",
+    "created_at": "str",
+    "updated_at": "str",
+    "expires_at": "str",
+})
+
+
+# A row to insert into public.invitations through PostgREST.
+InvitationInsertDict = TypedDict("InvitationInsertDict", {
+    "email": Required["str"],
+    "account_id": Required["str"],
+    "invited_by": Required["str"],
+    "role": Required["str"],
+    "invite_token": Required["str"],
+    "id": "int",
+    "created_at": "str",
+    "updated_at": "str",
+    "expires_at": "str",
+}, total=False)
+
+
+# Changes to a row of public.invitations through PostgREST.
+InvitationUpdateDict = TypedDict("InvitationUpdateDict", {
+    "id": "int",
+    "email": "str",
+    "account_id": "str",
+    "invited_by": "str",
+    "role": "str",
+    "invite_token": "str",
+    "created_at": "str",
+    "updated_at": "str",
+    "expires_at": "str",
+}, total=False)
+
+
+# A row of public.messages as PostgREST returns it.
+MessageDict = TypedDict("MessageDict", {
+    "id": "str",
+    "ticket_id": "str",
+    "author": "MessageAuthorValue",
+    "author_account_id": "str | None",
+    "content": "str",
+    "attachment_url": "str | None",
+    "created_at": "str",
+    "updated_at": "str",
+})
+
+
+# A row to insert into public.messages through PostgREST.
+MessageInsertDict = TypedDict("MessageInsertDict", {
+    "ticket_id": Required["str"],
+    "author": Required["MessageAuthorValue"],
+    "content": Required["str"],
+    "id": "str",
+    "author_account_id": "str | None",
+    "attachment_url": "str | None",
+    "created_at": "str",
+    "updated_at": "str",
+}, total=False)
+
+
+# Changes to a row of public.messages through PostgREST.
+MessageUpdateDict = TypedDict("MessageUpdateDict", {
+    "id": "str",
+    "ticket_id": "str",
+    "author": "MessageAuthorValue",
+    "author_account_id": "str | None",
+    "content": "str",
+    "attachment_url": "str | None",
+    "created_at": "str",
+    "updated_at": "str",
+}, total=False)
+
+
+# A row of public.notifications as PostgREST returns it.
+NotificationDict = TypedDict("NotificationDict", {
+    "id": "int",
+    "account_id": "str",
+    "type": "NotificationTypeValue",
+    "body": "str",
+    "link": "str | None",
+    "channel": "NotificationChannelValue",
+    "dismissed": "bool",
+    "expires_at": "str | None",
+    "created_at": "str",
+})
+
+
+# A row to insert into public.notifications through PostgREST.
+NotificationInsertDict = TypedDict("NotificationInsertDict", {
+    "account_id": Required["str"],
+    "body": Required["str"],
+    "type": "NotificationTypeValue",
+    "link": "str | None",
+    "channel": "NotificationChannelValue",
+    "dismissed": "bool",
+    "expires_at": "str | None",
+    "created_at": "str",
+}, total=False)
+
+
+# Changes to a row of public.notifications through PostgREST.
+NotificationUpdateDict = TypedDict("NotificationUpdateDict", {
+    "account_id": "str",
+    "type": "NotificationTypeValue",
+    "body": "str",
+    "link": "str | None",
+    "channel": "NotificationChannelValue",
+    "dismissed": "bool",
+    "expires_at": "str | None",
+    "created_at": "str",
+}, total=False)
+
+
+# A row of public.order_items as PostgREST returns it.
+OrderItemDict = TypedDict("OrderItemDict", {
+    "id": "str",
+    "order_id": "str",
+    "product_id": "str",
+    "variant_id": "str",
+    "price_amount": "float | None",
+    "quantity": "int",
+    "created_at": "str",
+    "updated_at": "str",
+})
+
+
+# A row to insert into public.order_items through PostgREST.
+OrderItemInsertDict = TypedDict("OrderItemInsertDict", {
+    "id": Required["str"],
+    "order_id": Required["str"],
+    "product_id": Required["str"],
+    "variant_id": Required["str"],
+    "price_amount": "float | None",
+    "quantity": "int",
+    "created_at": "str",
+    "updated_at": "str",
+}, total=False)
+
+
+# Changes to a row of public.order_items through PostgREST.
+OrderItemUpdateDict = TypedDict("OrderItemUpdateDict", {
+    "id": "str",
+    "order_id": "str",
+    "product_id": "str",
+    "variant_id": "str",
+    "price_amount": "float | None",
+    "quantity": "int",
+    "created_at": "str",
+    "updated_at": "str",
+}, total=False)
+
+
+# A row of public.orders as PostgREST returns it.
+OrderDict = TypedDict("OrderDict", {
+    "id": "str",
+    "account_id": "str",
+    "billing_customer_id": "int",
+    "status": "PaymentStatusValue",
+    "billing_provider": "BillingProviderValue",
+    "total_amount": "float",
+    "currency": "str",
+    "created_at": "str",
+    "updated_at": "str",
+})
+
+
+# A row to insert into public.orders through PostgREST.
+OrderInsertDict = TypedDict("OrderInsertDict", {
+    "id": Required["str"],
+    "account_id": Required["str"],
+    "billing_customer_id": Required["int"],
+    "status": Required["PaymentStatusValue"],
+    "billing_provider": Required["BillingProviderValue"],
+    "total_amount": Required["float"],
+    "currency": Required["str"],
+    "created_at": "str",
+    "updated_at": "str",
+}, total=False)
+
+
+# Changes to a row of public.orders through PostgREST.
+OrderUpdateDict = TypedDict("OrderUpdateDict", {
+    "id": "str",
+    "account_id": "str",
+    "billing_customer_id": "int",
+    "status": "PaymentStatusValue",
+    "billing_provider": "BillingProviderValue",
+    "total_amount": "float",
+    "currency": "str",
+    "created_at": "str",
+    "updated_at": "str",
+}, total=False)
+
+
+# A row of public.plans as PostgREST returns it.
+PlanDict = TypedDict("PlanDict", {
+    "variant_id": "str",
+    "name": "str",
+    "max_tickets": "int",
+})
+
+
+# A row to insert into public.plans through PostgREST.
+PlanInsertDict = TypedDict("PlanInsertDict", {
+    "variant_id": Required["str"],
+    "name": Required["str"],
+    "max_tickets": Required["int"],
+}, total=False)
+
+
+# Changes to a row of public.plans through PostgREST.
+PlanUpdateDict = TypedDict("PlanUpdateDict", {
+    "variant_id": "str",
+    "name": "str",
+    "max_tickets": "int",
+}, total=False)
+
+
+# A row of public.role_permissions as PostgREST returns it.
+RolePermissionDict = TypedDict("RolePermissionDict", {
+    "id": "int",
+    "role": "str",
+    "permission": "AppPermissionsValue",
+})
+
+
+# A row to insert into public.role_permissions through PostgREST.
+RolePermissionInsertDict = TypedDict("RolePermissionInsertDict", {
+    "role": Required["str"],
+    "permission": Required["AppPermissionsValue"],
+    "id": "int",
+}, total=False)
+
+
+# Changes to a row of public.role_permissions through PostgREST.
+RolePermissionUpdateDict = TypedDict("RolePermissionUpdateDict", {
+    "id": "int",
+    "role": "str",
+    "permission": "AppPermissionsValue",
+}, total=False)
+
+
+# A row of public.roles as PostgREST returns it.
+RoleDict = TypedDict("RoleDict", {
+    "name": "str",
+    "hierarchy_level": "int",
+})
+
+
+# A row to insert into public.roles through PostgREST.
+RoleInsertDict = TypedDict("RoleInsertDict", {
+    "name": Required["str"],
+    "hierarchy_level": Required["int"],
+}, total=False)
+
+
+# Changes to a row of public.roles through PostgREST.
+RoleUpdateDict = TypedDict("RoleUpdateDict", {
+    "name": "str",
+    "hierarchy_level": "int",
+}, total=False)
+
+
+# A row of public.subscription_items as PostgREST returns it.
+SubscriptionItemDict = TypedDict("SubscriptionItemDict", {
+    "id": "str",
+    "subscription_id": "str",
+    "product_id": "str",
+    "variant_id": "str",
+    "type": "SubscriptionItemTypeValue",
+    "price_amount": "float | None",
+    "quantity": "int",
+    "interval": "str",
+    "interval_count": "int",
+    "created_at": "str",
+    "updated_at": "str",
+})
+
+
+# A row to insert into public.subscription_items through PostgREST.
+SubscriptionItemInsertDict = TypedDict("SubscriptionItemInsertDict", {
+    "id": Required["str"],
+    "subscription_id": Required["str"],
+    "product_id": Required["str"],
+    "variant_id": Required["str"],
+    "type": Required["SubscriptionItemTypeValue"],
+    "interval": Required["str"],
+    "interval_count": Required["int"],
+    "price_amount": "float | None",
+    "quantity": "int",
+    "created_at": "str",
+    "updated_at": "str",
+}, total=False)
+
+
+# Changes to a row of public.subscription_items through PostgREST.
+SubscriptionItemUpdateDict = TypedDict("SubscriptionItemUpdateDict", {
+    "id": "str",
+    "subscription_id": "str",
+    "product_id": "str",
+    "variant_id": "str",
+    "type": "SubscriptionItemTypeValue",
+    "price_amount": "float | None",
+    "quantity": "int",
+    "interval": "str",
+    "interval_count": "int",
+    "created_at": "str",
+    "updated_at": "str",
+}, total=False)
+
+
+# A row of public.subscriptions as PostgREST returns it.
+SubscriptionDict = TypedDict("SubscriptionDict", {
+    "id": "str",
+    "account_id": "str",
+    "billing_customer_id": "int",
+    "status": "SubscriptionStatusValue",
+    "active": "bool",
+    "billing_provider": "BillingProviderValue",
+    "cancel_at_period_end": "bool",
+    "currency": "str",
+    "created_at": "str",
+    "updated_at": "str",
+    "period_starts_at": "str",
+    "period_ends_at": "str",
+    "trial_starts_at": "str | None",
+    "trial_ends_at": "str | None",
+})
+
+
+# A row to insert into public.subscriptions through PostgREST.
+SubscriptionInsertDict = TypedDict("SubscriptionInsertDict", {
+    "id": Required["str"],
+    "account_id": Required["str"],
+    "billing_customer_id": Required["int"],
+    "status": Required["SubscriptionStatusValue"],
+    "active": Required["bool"],
+    "billing_provider": Required["BillingProviderValue"],
+    "cancel_at_period_end": Required["bool"],
+    "currency": Required["str"],
+    "period_starts_at": Required["str"],
+    "period_ends_at": Required["str"],
+    "created_at": "str",
+    "updated_at": "str",
+    "trial_starts_at": "str | None",
+    "trial_ends_at": "str | None",
+}, total=False)
+
+
+# Changes to a row of public.subscriptions through PostgREST.
+SubscriptionUpdateDict = TypedDict("SubscriptionUpdateDict", {
+    "id": "str",
+    "account_id": "str",
+    "billing_customer_id": "int",
+    "status": "SubscriptionStatusValue",
+    "active": "bool",
+    "billing_provider": "BillingProviderValue",
+    "cancel_at_period_end": "bool",
+    "currency": "str",
+    "created_at": "str",
+    "updated_at": "str",
+    "period_starts_at": "str",
+    "period_ends_at": "str",
+    "trial_starts_at": "str | None",
+    "trial_ends_at": "str | None",
+}, total=False)
+
+
+# A row of public.tickets as PostgREST returns it.
+TicketDict = TypedDict("TicketDict", {
+    "id": "str",
+    "account_id": "str",
+    "title": "str",
+    "category": "str",
+    "assigned_to": "str | None",
+    "priority": "TicketPriorityValue",
+    "status": "TicketStatusValue",
+    "customer_email": "str | None",
+    "resolution": "str | None",
+    "resolved_at": "str | None",
+    "resolved_by": "str | None",
+    "closed_at": "str | None",
+    "closed_by": "str | None",
+    "created_at": "str",
+    "updated_at": "str",
+})
+
+
+# A row to insert into public.tickets through PostgREST.
+TicketInsertDict = TypedDict("TicketInsertDict", {
+    "account_id": Required["str"],
+    "title": Required["str"],
+    "id": "str",
+    "category": "str",
+    "assigned_to": "str | None",
+    "priority": "TicketPriorityValue",
+    "status": "TicketStatusValue",
+    "customer_email": "str | None",
+    "resolution": "str | None",
+    "resolved_at": "str | None",
+    "resolved_by": "str | None",
+    "closed_at": "str | None",
+    "closed_by": "str | None",
+    "created_at": "str",
+    "updated_at": "str",
+}, total=False)
+
+
+# Changes to a row of public.tickets through PostgREST.
+TicketUpdateDict = TypedDict("TicketUpdateDict", {
+    "id": "str",
+    "account_id": "str",
+    "title": "str",
+    "category": "str",
+    "assigned_to": "str | None",
+    "priority": "TicketPriorityValue",
+    "status": "TicketStatusValue",
+    "customer_email": "str | None",
+    "resolution": "str | None",
+    "resolved_at": "str | None",
+    "resolved_by": "str | None",
+    "closed_at": "str | None",
+    "closed_by": "str | None",
+    "created_at": "str",
+    "updated_at": "str",
+}, total=False)
+
+
+# A row of public.user_account_workspace as PostgREST returns it.
+UserAccountWorkspaceDict = TypedDict("UserAccountWorkspaceDict", {
+    "id": "str",
+    "name": "str",
+    "picture_url": "str | None",
+    "subscription_status": "SubscriptionStatusValue | None",
+})
+
+
+# A row of public.user_accounts as PostgREST returns it.
+UserAccountDict = TypedDict("UserAccountDict", {
+    "id": "str",
+    "name": "str",
+    "picture_url": "str | None",
+    "slug": "str | None",
+    "role": "str",
+})
+
+
+# The arguments of kit.get_storage_filename_as_uuid for .rpc().
+GetStorageFilenameAsUuidArgs = TypedDict("GetStorageFilenameAsUuidArgs", {
+    "name": Required["str | None"],
+}, total=False)
+
+
+# The arguments of kit.slugify for .rpc().
+SlugifyArgs = TypedDict("SlugifyArgs", {
+    "value": Required["str | None"],
+}, total=False)
+
+
+# The arguments of public.add_invitations_to_account for .rpc().
+AddInvitationsToAccountArgs = TypedDict("AddInvitationsToAccountArgs", {
+    "account_slug": Required["str | None"],
+    "invitations": Required["list[PublicInvitationDict] | None"],
+}, total=False)
+
+
+# The arguments of public.can_action_account_member for .rpc().
+CanActionAccountMemberArgs = TypedDict("CanActionAccountMemberArgs", {
+    "target_team_account_id": Required["str | None"],
+    "target_user_id": Required["str | None"],
+}, total=False)
+
+
+# The arguments of public.can_read_message for .rpc().
+CanReadMessageArgs = TypedDict("CanReadMessageArgs", {
+    "message_id": Required["str | None"],
+}, total=False)
+
+
+# The arguments of public.create_invitation for .rpc().
+CreateInvitationArgs = TypedDict("CreateInvitationArgs", {
+    "account_id": Required["str | None"],
+    "email": Required["str | None"],
+    "role": Required["str | None"],
+}, total=False)
+
+
+# The arguments of public.create_team_account for .rpc().
+CreateTeamAccountArgs = TypedDict("CreateTeamAccountArgs", {
+    "account_name": Required["str | None"],
+}, total=False)
+
+
+# The arguments of public.get_account_invitations for .rpc().
+GetAccountInvitationsArgs = TypedDict("GetAccountInvitationsArgs", {
+    "account_slug": Required["str | None"],
+}, total=False)
+
+
+# A row returned by public.get_account_invitations through PostgREST.
+GetAccountInvitationsResultDict = TypedDict("GetAccountInvitationsResultDict", {
+    "id": "int | None",
+    "email": "str | None",
+    "account_id": "str | None",
+    "invited_by": "str | None",
+    "role": "str | None",
+    "created_at": "str | None",
+    "updated_at": "str | None",
+    "expires_at": "str | None",
+    "inviter_name": "str | None",
+    "inviter_email": "str | None",
+})
+
+
+# The arguments of public.get_account_members for .rpc().
+GetAccountMembersArgs = TypedDict("GetAccountMembersArgs", {
+    "account_slug": Required["str | None"],
+}, total=False)
+
+
+# A row returned by public.get_account_members through PostgREST.
+GetAccountMembersResultDict = TypedDict("GetAccountMembersResultDict", {
+    "id": "str | None",
+    "user_id": "str | None",
+    "account_id": "str | None",
+    "role": "str | None",
+    "role_hierarchy_level": "int | None",
+    "primary_owner_user_id": "str | None",
+    "name": "str | None",
+    "email": "str | None",
+    "picture_url": "str | None",
+    "created_at": "str | None",
+    "updated_at": "str | None",
+})
+
+
+# The arguments of public.get_config for .rpc().
+GetConfigArgs = TypedDict("GetConfigArgs", {
+}, total=False)
+
+
+# The arguments of public.get_remaining_tickets for .rpc().
+GetRemainingTicketsArgs = TypedDict("GetRemainingTicketsArgs", {
+    "target_account_id": Required["str | None"],
+}, total=False)
+
+
+# The arguments of public.get_subscription_details for .rpc().
+GetSubscriptionDetailsArgs = TypedDict("GetSubscriptionDetailsArgs", {
+    "target_account_id": Required["str | None"],
+}, total=False)
+
+
+# A row returned by public.get_subscription_details through PostgREST.
+GetSubscriptionDetailsResultDict = TypedDict("GetSubscriptionDetailsResultDict", {
+    "variant_id": "str | None",
+    "period_starts_at": "str | None",
+    "period_ends_at": "str | None",
+})
+
+
+# The arguments of public.has_active_subscription for .rpc().
+HasActiveSubscriptionArgs = TypedDict("HasActiveSubscriptionArgs", {
+    "target_account_id": Required["str | None"],
+}, total=False)
+
+
+# The arguments of public.has_more_elevated_role for .rpc().
+HasMoreElevatedRoleArgs = TypedDict("HasMoreElevatedRoleArgs", {
+    "target_user_id": Required["str | None"],
+    "target_account_id": Required["str | None"],
+    "role_name": Required["str | None"],
+}, total=False)
+
+
+# The arguments of public.has_permission for .rpc().
+HasPermissionArgs = TypedDict("HasPermissionArgs", {
+    "user_id": Required["str | None"],
+    "account_id": Required["str | None"],
+    "permission_name": Required["AppPermissionsValue | None"],
+}, total=False)
+
+
+# The arguments of public.has_role_on_account for .rpc().
+HasRoleOnAccountArgs = TypedDict("HasRoleOnAccountArgs", {
+    "account_id": Required["str | None"],
+    "account_role": "str | None",
+}, total=False)
+
+
+# The arguments of public.has_role_on_ticket_account for .rpc().
+HasRoleOnTicketAccountArgs = TypedDict("HasRoleOnTicketAccountArgs", {
+    "ticket_id": Required["str | None"],
+}, total=False)
+
+
+# The arguments of public.has_same_role_hierarchy_level for .rpc().
+HasSameRoleHierarchyLevelArgs = TypedDict("HasSameRoleHierarchyLevelArgs", {
+    "target_user_id": Required["str | None"],
+    "target_account_id": Required["str | None"],
+    "role_name": Required["str | None"],
+}, total=False)
+
+
+# The arguments of public.is_account_owner for .rpc().
+IsAccountOwnerArgs = TypedDict("IsAccountOwnerArgs", {
+    "account_id": Required["str | None"],
+}, total=False)
+
+
+# The arguments of public.is_account_team_member for .rpc().
+IsAccountTeamMemberArgs = TypedDict("IsAccountTeamMemberArgs", {
+    "target_account_id": Required["str | None"],
+}, total=False)
+
+
+# The arguments of public.is_set for .rpc().
+IsSetArgs = TypedDict("IsSetArgs", {
+    "field_name": Required["str | None"],
+}, total=False)
+
+
+# The arguments of public.is_team_member for .rpc().
+IsTeamMemberArgs = TypedDict("IsTeamMemberArgs", {
+    "account_id": Required["str | None"],
+    "user_id": Required["str | None"],
+}, total=False)
+
+
+# The arguments of public.team_account_workspace for .rpc().
+TeamAccountWorkspaceArgs = TypedDict("TeamAccountWorkspaceArgs", {
+    "account_slug": Required["str | None"],
+}, total=False)
+
+
+# A row returned by public.team_account_workspace through PostgREST.
+TeamAccountWorkspaceResultDict = TypedDict("TeamAccountWorkspaceResultDict", {
+    "id": "str | None",
+    "name": "str | None",
+    "picture_url": "str | None",
+    "slug": "str | None",
+    "role": "str | None",
+    "role_hierarchy_level": "int | None",
+    "primary_owner_user_id": "str | None",
+    "subscription_status": "SubscriptionStatusValue | None",
+    "permissions": "list[AppPermissionsValue] | None",
+})
+
+
+def rpc_get_storage_filename_as_uuid(client: Any, args: GetStorageFilenameAsUuidArgs) -> str | None:
+    """kit.get_storage_filename_as_uuid(name): The uuid a storage object is named after (its file
+    name without the extension)
+    """
+    return cast("str | None", client.schema("kit").rpc("get_storage_filename_as_uuid", args).execute().data)
+
+
+def rpc_slugify(client: Any, args: SlugifyArgs) -> str | None:
+    """kit.slugify(value): Lower-case, accent-free, hyphenated form of a name, for account slugs"""
+    return cast("str | None", client.schema("kit").rpc("slugify", args).execute().data)
+
+
+def rpc_add_invitations_to_account(client: Any, args: AddInvitationsToAccountArgs) -> list[InvitationDict] | None:
+    """public.add_invitations_to_account(account_slug, invitations): Invites several people to a
+    team at once; the same checks as create_invitation (the caller's RLS)
+    """
+    return cast("list[InvitationDict] | None", client.schema("public").rpc("add_invitations_to_account", args).execute().data)
+
+
+def rpc_can_action_account_member(client: Any, args: CanActionAccountMemberArgs) -> bool | None:
+    """public.can_action_account_member(target_team_account_id, target_user_id): Whether the
+    current user may manage (remove, change the role of) the member
+    """
+    return cast("bool | None", client.schema("public").rpc("can_action_account_member", args).execute().data)
+
+
+def rpc_can_read_message(client: Any, args: CanReadMessageArgs) -> bool | None:
+    """public.can_read_message(message_id): Check if the authenticated user can read the message"""
+    return cast("bool | None", client.schema("public").rpc("can_read_message", args).execute().data)
+
+
+def rpc_create_invitation(client: Any, args: CreateInvitationArgs) -> InvitationDict | None:
+    """public.create_invitation(account_id, email, role)"""
+    return cast("InvitationDict | None", client.schema("public").rpc("create_invitation", args).execute().data)
+
+
+def rpc_create_team_account(client: Any, args: CreateTeamAccountArgs) -> AccountDict | None:
+    """public.create_team_account(account_name)"""
+    return cast("AccountDict | None", client.schema("public").rpc("create_team_account", args).execute().data)
+
+
+def rpc_get_account_invitations(client: Any, args: GetAccountInvitationsArgs) -> list[GetAccountInvitationsResultDict]:
+    """public.get_account_invitations(account_slug)"""
+    return cast("list[GetAccountInvitationsResultDict]", client.schema("public").rpc("get_account_invitations", args).execute().data)
+
+
+def rpc_get_account_members(client: Any, args: GetAccountMembersArgs) -> list[GetAccountMembersResultDict]:
+    """public.get_account_members(account_slug)"""
+    return cast("list[GetAccountMembersResultDict]", client.schema("public").rpc("get_account_members", args).execute().data)
+
+
+def rpc_get_config(client: Any, args: GetConfigArgs) -> JsonValue | None:
+    """public.get_config()"""
+    return cast("JsonValue | None", client.schema("public").rpc("get_config", args).execute().data)
+
+
+def rpc_get_remaining_tickets(client: Any, args: GetRemainingTicketsArgs) -> int | None:
+    """public.get_remaining_tickets(target_account_id)"""
+    return cast("int | None", client.schema("public").rpc("get_remaining_tickets", args).execute().data)
+
+
+def rpc_get_subscription_details(client: Any, args: GetSubscriptionDetailsArgs) -> list[GetSubscriptionDetailsResultDict]:
+    """public.get_subscription_details(target_account_id)"""
+    return cast("list[GetSubscriptionDetailsResultDict]", client.schema("public").rpc("get_subscription_details", args).execute().data)
+
+
+def rpc_has_active_subscription(client: Any, args: HasActiveSubscriptionArgs) -> bool | None:
+    """public.has_active_subscription(target_account_id)"""
+    return cast("bool | None", client.schema("public").rpc("has_active_subscription", args).execute().data)
+
+
+def rpc_has_more_elevated_role(client: Any, args: HasMoreElevatedRoleArgs) -> bool | None:
+    """public.has_more_elevated_role(target_user_id, target_account_id, role_name)"""
+    return cast("bool | None", client.schema("public").rpc("has_more_elevated_role", args).execute().data)
+
+
+def rpc_has_permission(client: Any, args: HasPermissionArgs) -> bool | None:
+    """public.has_permission(user_id, account_id, permission_name): Whether the user's role on the
+    account grants the permission
+    """
+    return cast("bool | None", client.schema("public").rpc("has_permission", args).execute().data)
+
+
+def rpc_has_role_on_account(client: Any, args: HasRoleOnAccountArgs) -> bool | None:
+    """public.has_role_on_account(account_id, account_role): Whether the current user is a member
+    of the account (with that role, when given) or owns it
+    """
+    return cast("bool | None", client.schema("public").rpc("has_role_on_account", args).execute().data)
+
+
+def rpc_has_role_on_ticket_account(client: Any, args: HasRoleOnTicketAccountArgs) -> bool | None:
+    """public.has_role_on_ticket_account(ticket_id): Check if the authenticated user has a role on
+    the account of the ticket
+    """
+    return cast("bool | None", client.schema("public").rpc("has_role_on_ticket_account", args).execute().data)
+
+
+def rpc_has_same_role_hierarchy_level(client: Any, args: HasSameRoleHierarchyLevelArgs) -> bool | None:
+    """public.has_same_role_hierarchy_level(target_user_id, target_account_id, role_name)"""
+    return cast("bool | None", client.schema("public").rpc("has_same_role_hierarchy_level", args).execute().data)
+
+
+def rpc_is_account_owner(client: Any, args: IsAccountOwnerArgs) -> bool | None:
+    """public.is_account_owner(account_id)"""
+    return cast("bool | None", client.schema("public").rpc("is_account_owner", args).execute().data)
+
+
+def rpc_is_account_team_member(client: Any, args: IsAccountTeamMemberArgs) -> bool | None:
+    """public.is_account_team_member(target_account_id): Whether the (personal) account's user
+    shares a team with the current user
+    """
+    return cast("bool | None", client.schema("public").rpc("is_account_team_member", args).execute().data)
+
+
+def rpc_is_set(client: Any, args: IsSetArgs) -> bool | None:
+    """public.is_set(field_name)"""
+    return cast("bool | None", client.schema("public").rpc("is_set", args).execute().data)
+
+
+def rpc_is_team_member(client: Any, args: IsTeamMemberArgs) -> bool | None:
+    """public.is_team_member(account_id, user_id): Whether user_id is a member of an account the
+    current user belongs to
+    """
+    return cast("bool | None", client.schema("public").rpc("is_team_member", args).execute().data)
+
+
+def rpc_team_account_workspace(client: Any, args: TeamAccountWorkspaceArgs) -> list[TeamAccountWorkspaceResultDict]:
+    """public.team_account_workspace(account_slug)"""
+    return cast("list[TeamAccountWorkspaceResultDict]", client.schema("public").rpc("team_account_workspace", args).execute().data)

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from ..errors import SchemaError
 from ..textfile import write_atomic
-from ..model import Catalog, Column, Function, Table, View
+from ..model import Catalog, Column, Enum, Function, Table, View
 from ..render import environment, qualname as sql_qualname, ident as sql_ident
 from .naming import field_name, member_name, pascal, unique
-from .pytypes import annotation, modules_used, user_type
+from .pytypes import annotation, json_annotation, modules_used, user_type
 from .views import Relations, ViewColumn, infer, relation_columns
 
 CALLERS = frozenset({"authenticated", "public"})
@@ -80,6 +80,29 @@ class Wrapper:
 
 
 @dataclass(frozen=True, slots=True)
+class DictShape:
+    """A TypedDict of PostgREST's JSON: a row, what an insert or update sends, a function's
+    arguments. With `total` False, `required` keys are Required and the rest may be left out."""
+
+    name: str
+    doc: str
+    total: bool
+    keys: tuple[tuple[str, str, bool], ...]  # (key, annotation, required)
+
+
+@dataclass(frozen=True, slots=True)
+class Rpc:
+    """A typed `.rpc()` call for supabase-py."""
+
+    name: str
+    doc: str
+    schema: str
+    function: str
+    args: str  # the arguments' TypedDict
+    returns: str
+
+
+@dataclass(frozen=True, slots=True)
 class Module:
     source: str
     enums: tuple[EnumClass, ...]
@@ -91,6 +114,10 @@ class Module:
     callables: tuple[Wrapper, ...]
     imports: tuple[str, ...]
     overrides: tuple[str, ...]
+    shapes: tuple[str, ...] = ("dataclasses",)
+    literals: tuple[tuple[str, tuple[str, ...]], ...] = ()  # enum → Literal alias (name, values)
+    dicts: tuple[DictShape, ...] = ()
+    rpcs: tuple[Rpc, ...] = ()
 
     @property
     def renames(self) -> bool:
@@ -107,10 +134,20 @@ class Module:
         return any(c.shape in ("row", "rows") for c in self.callables)
 
 
-def generate(catalog: Catalog, overrides: dict[str, str] | None = None) -> str:
+# Names the module defines or imports itself: a table `connections` must not make a class
+# `Connection` that hides psycopg's (it gets its schema's prefix instead, `PublicConnection`).
+MODULE_NAMES = frozenset({
+    "Annotated", "Any", "ClassVar", "Connection", "CompositeInfo", "Cursor", "Enum", "EnumInfo", "Final", "JsonValue",
+    "MultirangeInfo", "NamedTuple", "PgBytes", "PgInterval", "PgMultirange", "PgRange", "RangeInfo", "RowFactory",
+    "StrEnum", "TypeAlias", "TypeAliasType", "TypeVar", "Union", "Unset", "TYPE_CHECKING",
+})
+
+
+def generate(catalog: Catalog, overrides: dict[str, str] | None = None, shapes: tuple[str, ...] = ("dataclasses",)) -> str:
     """The module's text. `overrides` maps `schema.table.column` to a dotted Python type for
-    json/jsonb columns (`myapp.types.Settings`)."""
-    module = build(catalog, overrides or {})
+    json/jsonb columns (`myapp.types.Settings`); `shapes` says which classes to write:
+    dataclasses (psycopg) and/or typeddicts (PostgREST's JSON, for supabase-py)."""
+    module = build(catalog, overrides or {}, shapes)
     env = environment().overlay()
     env.filters.update(pystr=_pystr, docstring=_docstring, sqlname=sql_qualname, nullable=lambda a: a if a == "None" or a.endswith("| None") else f"{a} | None")
     text = env.get_template("typegen/models.py.j2").render(m=module)
@@ -127,7 +164,7 @@ def _whole(t: Table, tables: dict[str, Table]) -> Table:
     return replace(t, columns=(*inherited, *own)) if inherited else t
 
 
-def build(catalog: Catalog, overrides: dict[str, str]) -> Module:
+def build(catalog: Catalog, overrides: dict[str, str], shapes: tuple[str, ...] = ("dataclasses",)) -> Module:
     # a partition's rows are its table's (selected through it): no class of its own
     by_name = {t.qualname: t for t in catalog.tables}
     tables = sorted((_whole(t, by_name) for t in catalog.tables if not t.external and not t.partition_of), key=lambda t: t.qualname)
@@ -139,14 +176,14 @@ def build(catalog: Catalog, overrides: dict[str, str]) -> Module:
     composites = sorted((c for c in catalog.composites if not c.external), key=lambda c: c.qualname)
     ranges = sorted((r for r in catalog.ranges if not r.external), key=lambda r: r.qualname)
 
-    relation_names = _class_names([(t.schema, t.name) for t in tables] + [(v.schema, v.name) for v in views], singular=True)
-    enum_names = _class_names([(e.schema, e.name) for e in enums], singular=False, taken=set(relation_names.values()))
-    composite_names = _class_names([(c.schema, c.name) for c in composites], singular=False, taken={*relation_names.values(), *enum_names.values()})
+    relation_names = _class_names([(t.schema, t.name) for t in tables] + [(v.schema, v.name) for v in views], singular=True, taken=MODULE_NAMES)
+    enum_names = _class_names([(e.schema, e.name) for e in enums], singular=False, taken={*MODULE_NAMES, *relation_names.values()})
+    composite_names = _class_names([(c.schema, c.name) for c in composites], singular=False, taken={*MODULE_NAMES, *relation_names.values(), *enum_names.values()})
     user_types = {**relation_names, **enum_names, **composite_names}
     for r in ranges:  # the subtype is built in or an earlier type
         element = annotation(r.subtype, user_types)
-        user_types[r.qualname] = f"_range.Range[{element}]"
-        user_types[f"{r.schema}.{r.multirange}"] = f"_multirange.Multirange[{element}]"
+        user_types[r.qualname] = f"PgRange[{element}]"
+        user_types[f"{r.schema}.{r.multirange}"] = f"PgMultirange[{element}]"
     for dom in catalog.domains:  # a domain reads as its base type (which may be an enum)
         user_types[dom.qualname] = annotation(dom.type, user_types)
     domain_bases = {d.qualname: d.type for d in catalog.domains}
@@ -196,16 +233,20 @@ def build(catalog: Catalog, overrides: dict[str, str]) -> Module:
 
     callables, results = _callables(functions, ann, set(relation_names.values()))
 
-    everything = list(enum_names.values()) + list(composite_names.values())
+    literals, dicts, rpcs = _json_shapes(catalog, enums, tables, view_classes, table_classes, functions, callables, enum_names, composite_names, relation_names, strict_domains)
+
+    everything = list(enum_names.values()) + list(composite_names.values()) + [n for n, _ in literals] + [d.name for d in dicts]
     everything += [c.name for trio in table_classes for c in trio] + [c.name for c in view_classes] + [c.name for c in results]
     twice = [n for n, k in Counter(everything).items() if k > 1]
     if twice:
         raise SchemaError("schema", None, None, f"typegen would define {', '.join(twice)} twice", "rename one of the objects these classes come from")
 
-    annotations = [f.annotation for trio in table_classes for c in trio for f in c.fields]
-    annotations += [f.annotation for c in view_classes + results for f in c.fields]
-    annotations += [p.annotation for c in callables for p, _ in c.params] + [c.result for c in callables]
-    annotations += [f.annotation for c in composite_classes for f in c.fields] + (["_range.", "_multirange."] if ranges else [])
+    annotations = []
+    if "dataclasses" in shapes:
+        annotations += [f.annotation for trio in table_classes for c in trio for f in c.fields]
+        annotations += [f.annotation for c in view_classes + results for f in c.fields]
+        annotations += [p.annotation for c in callables for p, _ in c.params] + [c.result for c in callables]
+    annotations += [f.annotation for c in composite_classes for f in c.fields]
     annotations += ["_dt."]  # payload() writes times
     schemas = sorted({t.schema for t in tables} | {v.schema for v in views} | {e.schema for e in enums} | {f.schema for f in functions} | {c.schema for c in composites})
     counts = f"{len(tables)} tables, {len(views)} views, {len(enums)} enums, {len(callables)} functions"
@@ -223,7 +264,63 @@ def build(catalog: Catalog, overrides: dict[str, str]) -> Module:
         callables=tuple(callables),
         imports=tuple(modules_used(annotations)),
         overrides=tuple(override_imports),
+        shapes=shapes,
+        literals=literals,
+        dicts=dicts,
+        rpcs=rpcs,
     )
+
+
+def _json_shapes(
+    catalog: Catalog, enums: list[Enum], tables: list[Table], views: list[DataClass], table_classes: list[tuple[DataClass, DataClass, DataClass]],
+    functions: list[Function], callables: list[Wrapper], enum_names: dict[str, str], composite_names: dict[str, str],
+    relation_names: dict[str, str], strict_domains: frozenset[str],
+) -> tuple[tuple[tuple[str, tuple[str, ...]], ...], tuple[DictShape, ...], tuple[Rpc, ...]]:
+    """The TypedDicts of what PostgREST sends and takes: the same tables, views and functions as
+    the dataclasses, typed as their JSON (an enum a Literal of its values, a uuid or time a str)."""
+    user_json = {e.qualname: f"{enum_names[e.qualname]}Value" for e in enums}
+    user_json |= {qn: f"{name}Dict" for qn, name in {**composite_names, **relation_names}.items()}
+    for dom in catalog.domains:
+        user_json[dom.qualname] = json_annotation(dom.type, user_json)
+    literals = tuple((f"{enum_names[e.qualname]}Value", e.values) for e in enums)
+
+    def jann(typ: str, nullable: bool) -> str:
+        return _nullable(json_annotation(typ, user_json), nullable)
+
+    composites = sorted((c for c in catalog.composites if c.qualname in composite_names), key=lambda c: c.qualname)
+    dicts = [DictShape(f"{composite_names[c.qualname]}Dict", c.qualname, True, tuple((a, jann(typ, True), True) for a, typ in c.attributes)) for c in composites]
+    for t, (row, insert, update) in zip(tables, table_classes):
+        not_null = {c.name: c.not_null for c in relation_columns(t, strict_domains)}
+        types = {c.name: c.type for c in t.columns}
+        required = {f.column for f in insert.fields if not f.optional}
+        dicts.append(DictShape(f"{row.name}Dict", f"A row of {t.qualname} as PostgREST returns it.", True, tuple((c.name, jann(c.type, not not_null[c.name]), True) for c in t.columns)))
+        dicts.append(DictShape(f"{insert.name}Dict", f"A row to insert into {t.qualname} through PostgREST.", False,
+                               tuple((f.column, jann(types[f.column], f.optional and not not_null[f.column]), f.column in required) for f in insert.fields)))
+        dicts.append(DictShape(f"{update.name}Dict", f"Changes to a row of {t.qualname} through PostgREST.", False,
+                               tuple((f.column, jann(types[f.column], not not_null[f.column]), False) for f in update.fields)))
+    relations: Relations = {t.qualname: relation_columns(t, strict_domains) for t in catalog.tables}
+    for v in sorted(catalog.views, key=lambda v: v.qualname):
+        cols = _view_columns(v, relations)
+        relations[v.qualname] = cols
+        dicts.append(DictShape(f"{relation_names[v.qualname]}Dict", f"A row of {v.qualname} as PostgREST returns it.", True,
+                               tuple((c.name, jann(c.type or "text", not c.not_null), True) for c in cols)))
+    rpcs = []
+    for f, w in zip(functions, callables):
+        inputs = [a for a in f.arguments if a.mode in ("in", "inout", "variadic")]
+        if not all(a.name for a in inputs):
+            continue  # PostgREST calls functions by argument name only
+        base = pascal(w.name)
+        dicts.append(DictShape(f"{base}Args", f"The arguments of {f.qualname} for .rpc().", False,
+                               tuple((a.name or "", jann(a.type, True), a.default is None) for a in inputs)))
+        columns = list(f.returns_table) or [(a.name or f"column{i + 1}", a.type) for i, a in enumerate(f.arguments) if a.mode in ("out", "inout")]
+        if columns:
+            dicts.append(DictShape(f"{base}ResultDict", f"A row returned by {f.qualname} through PostgREST.", True, tuple((n, jann(typ, True), True) for n, typ in columns)))
+            element = f"{base}ResultDict"
+        else:
+            element = json_annotation(f.returns or "void", user_json)
+        returns = f"list[{element}]" if f.returns_set else _nullable(element, element != "None")
+        rpcs.append(Rpc(f"rpc_{w.name}", w.doc, f.schema, f.name, f"{base}Args", returns))
+    return literals, tuple(dicts), tuple(rpcs)
 
 
 def _pystr(value: str) -> str:

@@ -25,20 +25,21 @@ BY_KIND: dict[object, str] = {
     T.DATE: "_dt.date",
     **dict.fromkeys((T.TIME, T.TIMETZ), "_dt.time"),
     **dict.fromkeys((T.TIMESTAMP, T.TIMESTAMPTZ, T.TIMESTAMPLTZ), "_dt.datetime"),
-    T.INTERVAL: "_dt.timedelta",
+    T.INTERVAL: "PgInterval",
     **dict.fromkeys((T.JSON, T.JSONB), "JsonValue"),
-    T.VARBINARY: "bytes",
+    T.VARBINARY: "PgBytes",
     # psycopg returns an interface when the value carries a prefix length.
     T.INET: "_ipaddress.IPv4Address | _ipaddress.IPv6Address | _ipaddress.IPv4Interface | _ipaddress.IPv6Interface",
-    # psycopg loads the built-in ranges and multiranges as its own Range and Multirange
-    **dict.fromkeys((T.INT4RANGE, T.INT8RANGE), "_range.Range[int]"),
-    T.NUMRANGE: "_range.Range[_decimal.Decimal]",
-    T.DATERANGE: "_range.Range[_dt.date]",
-    **dict.fromkeys((T.TSRANGE, T.TSTZRANGE), "_range.Range[_dt.datetime]"),
-    **dict.fromkeys((T.INT4MULTIRANGE, T.INT8MULTIRANGE), "_multirange.Multirange[int]"),
-    T.NUMMULTIRANGE: "_multirange.Multirange[_decimal.Decimal]",
-    T.DATEMULTIRANGE: "_multirange.Multirange[_dt.date]",
-    **dict.fromkeys((T.TSMULTIRANGE, T.TSTZMULTIRANGE), "_multirange.Multirange[_dt.datetime]"),
+    # psycopg loads the built-in ranges and multiranges as its own Range and Multirange; the
+    # module's Pg* aliases are those types, read by pydantic from PostgREST's text too
+    **dict.fromkeys((T.INT4RANGE, T.INT8RANGE), "PgRange[int]"),
+    T.NUMRANGE: "PgRange[_decimal.Decimal]",
+    T.DATERANGE: "PgRange[_dt.date]",
+    **dict.fromkeys((T.TSRANGE, T.TSTZRANGE), "PgRange[_dt.datetime]"),
+    **dict.fromkeys((T.INT4MULTIRANGE, T.INT8MULTIRANGE), "PgMultirange[int]"),
+    T.NUMMULTIRANGE: "PgMultirange[_decimal.Decimal]",
+    T.DATEMULTIRANGE: "PgMultirange[_dt.date]",
+    **dict.fromkeys((T.TSMULTIRANGE, T.TSTZMULTIRANGE), "PgMultirange[_dt.datetime]"),
 }
 # Types sqlglot does not know by kind, by their PostgreSQL name.
 BY_NAME = {
@@ -53,7 +54,7 @@ BY_NAME = {
     "void": "None",
     "record": "tuple[object, ...]",
 }
-MODULES = {"_decimal": "decimal", "_uuid": "uuid", "_dt": "datetime", "_ipaddress": "ipaddress", "_range": "psycopg.types.range", "_multirange": "psycopg.types.multirange"}
+MODULES = {"_decimal": "decimal", "_uuid": "uuid", "_dt": "datetime", "_ipaddress": "ipaddress"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,3 +122,42 @@ def modules_used(annotations: list[str]) -> list[str]:
     """`import x as _x` lines the annotations need, in a stable order."""
     used = {alias for text in annotations for alias in MODULES if re.search(rf"(?<![\w.]){alias}\.", text)}
     return [f"import {MODULES[a]} as {a}" for a in sorted(used, key=lambda a: MODULES[a])]
+
+
+# What PostgREST's JSON (to_json) holds for a built-in type: numbers and booleans as JSON, json
+# as itself, everything else (uuid, times, numeric's exactness aside, bytea, ranges…) as text.
+JSON_BY_KIND: dict[object, str] = {
+    **dict.fromkeys((T.SMALLINT, T.INT, T.BIGINT, T.SMALLSERIAL, T.SERIAL, T.BIGSERIAL), "int"),
+    **dict.fromkeys((T.DECIMAL, T.FLOAT, T.DOUBLE), "float"),
+    T.BOOLEAN: "bool",
+    **dict.fromkeys((T.JSON, T.JSONB), "JsonValue"),
+}
+JSON_BY_NAME = {"oid": "int", "void": "None", "record": "JsonValue"}
+
+
+def json_annotation(name: str, user_types: Mapping[str, str], default_schema: str = "public") -> str:
+    """The annotation of a value of that type in PostgREST's JSON; `user_types` maps qualified
+    enum, domain and composite names to theirs."""
+    ref = parse_type(name)
+    if ref.user_defined:
+        key = ref.element if "." in ref.element else f"{default_schema}.{ref.element}"
+        inner = user_types.get(key) or JSON_BY_NAME.get(ref.element.rpartition(".")[2], "str")
+    else:
+        inner = JSON_BY_KIND.get(_kind(name), "str")
+    for _ in range(ref.dims):
+        inner = f"list[{inner}]"
+    return inner
+
+
+@cache
+def _kind(name: str) -> object:
+    text = name.strip()
+    while text.endswith("[]"):
+        text = text[:-2].rstrip()
+    try:
+        parsed = exp.DataType.build(text, dialect="postgres", udt=True)
+    except (ParseError, ValueError):
+        return None
+    while parsed.this == T.ARRAY and parsed.expressions:
+        parsed = parsed.expressions[0]
+    return parsed.this
