@@ -233,6 +233,22 @@ def test_enum_values_and_import(tmp_path):
     assert module.set_fields(module.AppThingUpdate(from_="x")) == {"from": "x"}
 
 
+def test_tables_named_like_the_modules_own_names_keep_them_working(tmp_path):
+    """A table `connections` would make a class `Connection` that hides psycopg's in every
+    wrapper's signature; it gets its schema's prefix instead (so do `unsets`, `json_values`)."""
+    source = project_module(tmp_path, """
+        schemas:
+          public: {external: true}
+          app: {}
+        tables:
+          app.connections: {columns: {id: {type: integer, primary_key: true}}}
+          app.unsets: {columns: {id: {type: integer, primary_key: true}}}
+          app.json_values: {columns: {id: {type: integer, primary_key: true}}}
+    """)
+    assert "class AppConnection(_Model):" in source and "class AppUnset(_Model):" in source and "class AppJsonValue(_Model):" in source
+    assert "\nclass Connection" not in source and "from psycopg import Connection" in source
+
+
 def test_view_column_that_cannot_be_typed_is_an_error(tmp_path):
     text = SCHEMA + "  app.odd:\n    query: select some_function(1) as x\n"
     with pytest.raises(SchemaError) as info:
