@@ -11,11 +11,12 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from .errors import ConfigError
+from .migrations import SUM_FILE
 from .redaction import remember
 
 CONFIG_FILE = "tickets-db.toml"
 SHAPES = ("dataclasses", "typeddicts")
-KEYS = {"schema", "migrations", "seeds", "database_tests", "typegen_output", "typegen_shapes", "typegen_types", "local_dir", "database", "database_url"}
+KEYS = {"schema", "migrations", "seeds", "database_tests", "typegen_output", "typegen_shapes", "typegen_types", "sum_file", "local_dir", "database", "database_url"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,7 @@ class Project:
     typegen_types: tuple[tuple[str, str], ...] = ()
     # dataclasses (psycopg), typeddicts (supabase-py / PostgREST's JSON), or both.
     typegen_shapes: tuple[str, ...] = ("dataclasses",)
+    sum_file: Path | None = None  # default: tickets-db.sum in the migrations folder
 
     @property
     def name_hash(self) -> str:
@@ -93,6 +95,7 @@ def load_project(project_dir: Path | None = None) -> Project:
         database_url=url if isinstance(url, str) else None,
         typegen_types=tuple(sorted(types.items())),
         typegen_shapes=tuple(s for s in SHAPES if s in shapes),
+        sum_file=path("sum_file", "") if "sum_file" in data else path("migrations", "migrations") / SUM_FILE,
     )
 
 
@@ -106,14 +109,36 @@ def init_project(root: Path) -> list[Path]:
     cfg = root / CONFIG_FILE
     if not cfg.exists():
         root.mkdir(parents=True, exist_ok=True)
-        write_atomic(cfg, read_template("project/tickets-db.toml"))
+        write_atomic(cfg, read_template("project/tickets-db.toml") + (supabase_layout(root) if (root / "supabase").is_dir() else ""))
         created.append(cfg)
     project = load_project(root)
     for folder in (project.schema_dir, project.migrations_dir, project.seeds_dir):
+        if folder.suffix == ".sql":  # a seed file (Supabase's seed.sql), not a folder
+            continue
         if not folder.exists():
             folder.mkdir(parents=True)
             created.append(folder)
     return created
+
+
+def supabase_layout(root: Path) -> str:
+    """Settings for a Supabase project's folders: its migrations, tests and seed file (the one
+    `[db.seed] sql_paths` of supabase/config.toml names, else seed.sql), the YAML in schemas/."""
+    seed = "seed.sql"
+    try:
+        supabase = tomllib.loads((root / "supabase" / "config.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        supabase = {}
+    paths = supabase.get("db", {}).get("seed", {}).get("sql_paths", [seed])
+    if isinstance(paths, list) and len(paths) == 1 and isinstance(paths[0], str) and not any(c in paths[0] for c in "*?["):
+        seed = str(Path(paths[0]))
+    return (
+        "\n# A Supabase project (supabase/ found by `tickets-db init`): its folders.\n"
+        'schema = "supabase/schemas"\nmigrations = "supabase/migrations"\n'
+        f'seeds = "supabase/{seed}"\ndatabase_tests = "supabase/tests"\n'
+        '# where the Supabase CLI does not read it (in migrations/, every `db push` would warn)\n'
+        'sum_file = "supabase/tickets-db.sum"\n'
+    )
 
 
 def display_path(path: Path, root: Path | None) -> str:

@@ -178,13 +178,14 @@ def sum_text(migrations: list[Migration]) -> str:
     return f"h1:{total}\n" + "".join(line + "\n" for line in lines)
 
 
-def write_sum(directory: Path) -> None:
-    write_atomic(directory / SUM_FILE, sum_text(list_migrations(directory)))
+def write_sum(directory: Path, path: Path | None = None) -> None:
+    write_atomic(path or directory / SUM_FILE, sum_text(list_migrations(directory)))
 
 
-def check_sum(directory: Path) -> list[str]:
-    """Problems with the sum file (empty when it matches the folder)."""
-    path = directory / SUM_FILE
+def check_sum(directory: Path, path: Path | None = None) -> list[str]:
+    """Problems with the sum file (default: in the folder; a Supabase project keeps it beside
+    the folder, where the Supabase CLI does not read it) — empty when it matches the folder."""
+    path = path or directory / SUM_FILE
     if not path.exists():
         return [f"{path} is missing: `tickets-db new` writes it with every migration"]
     if read_utf8(path) != sum_text(list_migrations(directory)):
@@ -192,11 +193,12 @@ def check_sum(directory: Path) -> list[str]:
     return []
 
 
-def refuse_stale_sum(directory: Path) -> None:
+def refuse_stale_sum(directory: Path, path: Path | None = None) -> None:
     """Before writing a migration: a sum file that no longer matches the folder means someone
     must look at the folder first (`new` would otherwise bless whatever is there)."""
-    if (directory / SUM_FILE).exists() and check_sum(directory):
-        raise MigrationError(str(directory / SUM_FILE), None, "does not match the migration files (a migration added or edited by hand, or a merge of two branches that each added one)",
+    path = path or directory / SUM_FILE
+    if path.exists() and check_sum(directory, path):
+        raise MigrationError(str(path), None, "does not match the migration files (a migration added or edited by hand, or a merge of two branches that each added one)",
                              hint="review the migrations (git diff / git log), then `tickets-db hash` rewrites the sum")
 
 

@@ -315,7 +315,7 @@ def new_migration(project: Project, target: Target, name: str, empty: bool = Fal
     """Write the next migration; None when the YAML and the migrations already agree. Data loss
     (dropped tables or columns) is refused unless `allow_data_loss`."""
     migrations = list_migrations(project.migrations_dir)
-    refuse_stale_sum(project.migrations_dir)
+    refuse_stale_sum(project.migrations_dir, project.sum_file)
     version = new_version(migrations)
     path = project.migrations_dir / f"{version}_{slug(name)}.sql"
     hazards: tuple[tuple[str, str], ...] = ()
@@ -347,7 +347,7 @@ def new_migration(project: Project, target: Target, name: str, empty: bool = Fal
         path = path.with_name(f"{new_version([*migrations, *list_migrations(project.migrations_dir)[-1:]])}_{slug(name)}.sql")
         text = render_migration(rest, slug(name), source, raw)
     write_atomic(path, text)
-    write_sum(project.migrations_dir)
+    write_sum(project.migrations_dir, project.sum_file)
     if not empty:
         # what the migrations now build, as the proof read it back
         memory = Remembered(comparison.authored, comparison.desired, comparison.keys, result, comparison.scope)
@@ -476,7 +476,7 @@ def stale_models(project: Project, text: str | None = None, path: Path | None = 
 def check(project: Project, target: Target) -> list[str]:
     """Problems that make CI fail: the sum file, any difference between what the migrations
     build and what the YAML asks for, and stale generated models."""
-    problems = check_sum(project.migrations_dir)
+    problems = check_sum(project.migrations_dir, project.sum_file)
     comparison = compare(project, target)
     if comparison.plan.ops:
         problems.append("the migrations do not build the YAML; `tickets-db new NAME` would write:\n" + "\n".join(f"    {op.key}" for op in comparison.plan.ops))

@@ -248,6 +248,36 @@ def baseline(conn: psycopg.Connection, migrations: list[Migration], version: str
         return marked
 
 
+def repair(conn: psycopg.Connection, migrations: list[Migration], versions: list[str], applied: bool) -> list[str]:
+    """Mark `versions` applied (without running them) or reverted (without undoing them), in
+    both histories, as `supabase migration repair --status applied|reverted` does: a history that
+    says something else than the database (a file run by hand, a failed deploy cleaned up by
+    hand). Returns the versions whose record changed."""
+    by_version = {m.version: m for m in migrations}
+    with locked(conn):
+        ensure_history(conn)
+        ours = {a.version for a in history(conn)}
+        theirs = supabase_history(conn)
+        changed = []
+        with conn.transaction():
+            for v in versions:
+                if applied:
+                    m = by_version[v]
+                    if v not in ours:
+                        mark(conn, m, supabase=False)
+                    if theirs is not None and v not in theirs:
+                        _record_for_supabase(conn, m, None)
+                    if v not in ours or (theirs is not None and v not in theirs):
+                        changed.append(v)
+                else:
+                    gone = conn.execute("delete from tickets_db.migrations where version = %s", (v,)).rowcount
+                    if theirs is not None:
+                        gone += conn.execute("delete from supabase_migrations.schema_migrations where version = %s", (v,)).rowcount
+                    if gone:
+                        changed.append(v)
+        return changed
+
+
 def to_apply(conn: psycopg.Connection, migrations: list[Migration], root: Path | None = None, allow_out_of_order: bool = False,
              directory: Path | None = None) -> list[Migration]:
     """What `migrate` would run, in order, after its checks (an applied file edited or gone, a

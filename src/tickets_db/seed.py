@@ -28,6 +28,9 @@ class SeedsAlreadyLoaded(MigrationError):
 
 
 def list_seeds(directory: Path) -> list[SeedFile]:
+    """The folder's *.sql files in name order; `seeds` may also name one file (Supabase's seed.sql)."""
+    if directory.is_file():
+        return [SeedFile(directory, checksum(directory.read_bytes()))]
     if not directory.is_dir():
         return []
     return [SeedFile(p, checksum(p.read_bytes())) for p in sorted(directory.glob("*.sql"))]

@@ -274,6 +274,37 @@ def migrate(
 
 
 @app.command()
+def repair(
+    versions: Annotated[list[str], typer.Argument(metavar="VERSION...", help="Migration versions, e.g. 20240104000000.")],
+    status: Annotated[str, typer.Option("--status", help="applied: record them as run, without running them; reverted: remove their record, without undoing them.")],
+    format: Format = "table",
+    db_url: DbUrl = None,
+) -> None:
+    """Correct the migration history without running anything (as `supabase migration repair`):
+    in tickets-db's history and, where the database has it, the Supabase CLI's."""
+    from .. import db
+    from ..migrations import list_migrations
+    from ..runner import repair as fix
+
+    if status not in ("applied", "reverted"):
+        raise typer.BadParameter("is applied or reverted", param_hint="--status")
+    project = _project()
+    migrations = list_migrations(project.migrations_dir)
+    unknown = [v for v in versions if v not in {m.version for m in migrations}]
+    if status == "applied" and unknown:
+        raise typer.BadParameter(f"no migration file has the version {', '.join(unknown)}", param_hint="VERSION")
+    target = _target(project, db_url)
+    with db.connection(target.url) as conn:
+        changed = fix(conn, migrations, versions, status == "applied")
+    if _json(format):
+        _print_json({"target": target.display, "status": status, "changed": changed, "unchanged": [v for v in versions if v not in changed]})
+        return
+    for v in versions:
+        out.print(f"{v}: " + (f"marked {status}" if v in changed else f"already {status}"), highlight=False)
+    out.print(f"{target.display}: {len(changed)} record(s) changed; nothing was run")
+
+
+@app.command()
 def status(
     format: Format = "table",
     db_url: DbUrl = None,
@@ -326,9 +357,9 @@ def hash_command() -> None:
     project = _project()
     if not project.migrations_dir.is_dir():
         raise ConfigError(f"no migrations folder at {display_path(project.migrations_dir, project.root)}\n  hint: `tickets-db new NAME` writes the first migration")
-    stale = check_sum(project.migrations_dir)
-    write_sum(project.migrations_dir)
-    shown = display_path(project.migrations_dir / SUM_FILE, project.root)
+    stale = check_sum(project.migrations_dir, project.sum_file)
+    write_sum(project.migrations_dir, project.sum_file)
+    shown = display_path(project.sum_file or project.migrations_dir / SUM_FILE, project.root)
     out.print(f"[green]wrote[/] {shown}" if stale else f"{shown} already matches the migration files")
 
 
@@ -502,12 +533,13 @@ def policies(
 
 @app.command("test")
 def test_command(
-    files: Annotated[Optional[list[Path]], typer.Argument(help="pgTAP files; default: every *.test.sql in tests/database/.")] = None,
+    files: Annotated[Optional[list[Path]], typer.Argument(help="pgTAP files; default: every *.test.sql in the tests folder, else every *.sql under it (a Supabase project's tests, run in one database).")] = None,
     seed: Annotated[bool, typer.Option("--seed", help="Load the seeds into each test database first.")] = False,
     format: Format = "table",
     db_url: DbUrl = None,
 ) -> None:
-    """Run the pgTAP tests, each file in a fresh database built from the migrations."""
+    """Run the pgTAP tests in fresh databases built from the migrations: each *.test.sql file in
+    its own; a Supabase project's *.sql files in one, in order (a helper file prepares the rest)."""
     from .. import pgtap
     from ..migrations import list_migrations
     from ..seed import list_seeds
@@ -518,7 +550,7 @@ def test_command(
     if missing:
         raise typer.BadParameter(f"no such file: {', '.join(missing)}")
     if not chosen:
-        err.print(f"no *.test.sql files in {display_path(project.tests_dir, project.root)}")
+        err.print(f"no *.test.sql or *.sql files in {display_path(project.tests_dir, project.root)}")
         raise typer.Exit(1)
     as_json = _json(format)
     target = _target(project, db_url)
