@@ -15,6 +15,7 @@ from .config import Project, database_of, with_database
 from .errors import DatabaseError
 from .redaction import redact
 from .migrations import Migration, checksum
+from .seed import SeedFile
 
 if TYPE_CHECKING:  # the cluster code (subprocess, sockets) loads only when a command needs it
     from .localdb import Cluster
@@ -177,12 +178,15 @@ def resolve(project: Project, url: str | None, shadow_url: str | None = None) ->
     return Target(cluster.url(project.database), True, project, cluster)
 
 
-def reset(target: Target, migrations: list[Migration]) -> None:
+def reset(target: Target, migrations: list[Migration], seeds: list[SeedFile] | None = None) -> str | None:
     """The target database rebuilt from the migrations. The new database is built under a
     temporary name first and swapped in atomically, so an interruption leaves the old one or
     the new one under the name (and a `tdb_reset_…` database the next reset or `start`
     clears): never a half-built or a missing database. Locally it is a clone of the migrated template; on
-    another server no template is built or left: the migrations run in the new database."""
+    another server no template is built or left: the migrations run in the new database.
+
+    A database that holds the real platform (hosted Supabase), or that this role may not drop
+    and re-create, is reset in place instead (see inplace.py); returns why, else None."""
     if target.cluster is not None:
         with db.connection(target.admin_url()) as conn:
             template = target.migrated_template(migrations, conn)
@@ -190,9 +194,26 @@ def reset(target: Target, migrations: list[Migration]) -> None:
             fresh = f"tdb_reset_{random_suffix(10)}"
             db.create_database(conn, fresh, template=template, owner=owner)
             _swap(conn, fresh, target.database)
-        return
+        return None
+    from .inplace import real_platform, reset_in_place
+
+    try:
+        with db.connection(target.admin_url()) as conn:
+            exists = db.database_exists(conn, target.database)
+            owner, problems = reset_problems(conn, target.database)
+    except DatabaseError:  # no other database to connect to (a pooler, a hosted project)
+        exists, owner, problems = True, "", [f"no other database of the server is reachable to re-create {target.database} from"]
+    why = "; ".join(problems) or None
+    if not exists and problems:
+        raise DatabaseError(f"cannot create {target.display}; nothing was changed:\n" + "\n".join(f"  - {p}" for p in problems))
+    if exists:
+        with db.connection(target.url) as conn:
+            if real_platform(conn):
+                why = "it holds the platform's own auth and storage"
+    if why is not None:
+        reset_in_place(target, migrations, seeds or [])
+        return why
     with db.connection(target.admin_url()) as conn:
-        owner = preflight_reset(conn, target.database, target.display)
         for old in db.databases_like(conn, "tdb\\_reset\\_%"):  # what an interrupted reset left, when no one uses it
             if not db.in_use(conn, old):
                 db.drop_database(conn, old)
@@ -214,6 +235,7 @@ def reset(target: Target, migrations: list[Migration]) -> None:
         raise
     with db.connection(target.admin_url()) as conn:
         _swap(conn, fresh, target.database)
+    return None
 
 
 def _swap(conn: psycopg.Connection, fresh: str, name: str) -> None:
@@ -246,23 +268,20 @@ def _swap(conn: psycopg.Connection, fresh: str, name: str) -> None:
     db.drop_database(conn, aside)
 
 
-def preflight_reset(conn: psycopg.Connection, database: str, shown: str) -> str:
-    """Everything a reset of `database` needs, checked before anything is dropped: the role may
-    create databases, may drop this one, may give the new one the same owner, and may end the
-    sessions connected to it. Returns the owner the new database gets (the old one's)."""
+def reset_problems(conn: psycopg.Connection, database: str) -> tuple[str, list[str]]:
+    """What a drop-and-re-create reset of `database` needs and this role lacks: creating
+    databases, dropping this one and giving the new one the same owner, ending the sessions
+    connected to it. Returns the owner the new database gets (the old one's) and the problems."""
     me, superuser, createdb = conn.execute("select current_user, rolsuper, rolcreatedb from pg_roles where rolname = current_user").fetchone()  # type: ignore[misc]
     owner = db.owner_of(conn, database) or me
     problems = []
     if not (superuser or createdb):
-        problems.append(f"role {me} may not create databases (no CREATEDB): the database would be dropped and not re-created")
+        problems.append(f"role {me} may not create databases (no CREATEDB)")
     if not superuser and not conn.execute("select pg_has_role(current_user, %s, 'usage')", (owner,)).fetchone()[0]:  # type: ignore[index]
-        problems.append(f"role {me} is not the owner of {database} (owner: {owner}) nor a member of that role: it may not drop it, nor create its replacement with the same owner")
+        problems.append(f"role {me} is not the owner of {database} (owner: {owner}) nor a member of that role")
     others = conn.execute(
         "select count(*) from pg_stat_activity where datname = %s and pid <> pg_backend_pid() and usename is not null and not pg_has_role(current_user, usesysid, 'member')",
         (database,)).fetchone()[0]  # type: ignore[index]
     if others and not superuser and not conn.execute("select pg_has_role(current_user, 'pg_signal_backend', 'member')").fetchone()[0]:  # type: ignore[index]
         problems.append(f"{others} session(s) of other roles are connected to {database}, and role {me} may not end them")
-    if problems:
-        raise DatabaseError(f"cannot reset {shown}; nothing was changed:\n" + "\n".join(f"  - {p}" for p in problems)
-                            + "\n  hint: connect as the database's owner with CREATEDB (or a superuser), or reset another database")
-    return str(owner)
+    return str(owner), problems

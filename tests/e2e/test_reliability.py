@@ -20,17 +20,19 @@ from tickets_db import db
 from tickets_db.localdb import Cluster
 
 from ..conftest import tool_env
+from ..pgdump import dump_difference, schema_dump
 from .test_cli import count, run
 
 
-def databases(cluster: Cluster) -> set[str]:
+def databases(cluster: Cluster, templates: bool = True) -> set[str]:
     with db.connection(cluster.url("template1")) as conn:
-        return {r[0] for r in conn.execute("select datname from pg_database")}
+        return {r[0] for r in conn.execute("select datname from pg_database where %s or not datistemplate", (templates,))}
 
 
 @pytest.fixture
 def owned_db(cluster: Cluster):
-    """A database owned by a login role of its own, with a table of data in it."""
+    """A database owned by a login role of its own (no CREATEDB), with a table of data in it;
+    plain PostgreSQL: no stand-in."""
     role, name = f"owner_{uuid.uuid4().hex[:8]}", f"app_{uuid.uuid4().hex[:8]}"
     with db.connection(cluster.superuser_url) as su:
         su.execute(f'create role "{role}" login')
@@ -44,42 +46,109 @@ def owned_db(cluster: Cluster):
         su.execute(f'drop role "{role}"')
 
 
-def test_reset_by_a_role_without_createdb_is_refused_and_changes_nothing(project_copy, cluster, owned_db):
-    """It once dropped the database and then could not create it again."""
+@pytest.fixture
+def undroppable_db(cluster: Cluster):
+    """A database like hosted Supabase's `postgres`: the stand-in in it, owned by the superuser,
+    so the migrations' role (postgres, with CREATE on it) may not drop it; a table of data in
+    public."""
+    name = f"app_{uuid.uuid4().hex[:8]}"
+    with db.connection(cluster.superuser_url) as su:
+        db.create_database(su, name, template=cluster.ensure_platform_template(), owner="supabase_admin")
+        su.execute(f'grant create on database "{name}" to postgres')
+    with db.connection(cluster.url(name, "supabase_admin")) as su:
+        su.execute("alter schema public owner to postgres")  # as on Supabase
+    with db.connection(cluster.url(name)) as conn:
+        conn.execute("create table public.keep (id int); insert into public.keep values (1)")
+    yield name
+    with db.connection(cluster.superuser_url) as su:
+        db.drop_database(su, name)
+
+
+def test_reset_of_a_database_it_may_not_drop_is_in_place(project_copy, cluster, undroppable_db, scratch):
+    """It once dropped the database and then could not create it again; then it refused. Now it
+    resets in place: the owner stays, the migrations and seeds are there, nothing is left on the
+    server, and the project's own objects (the stray table in public too) are gone."""
+    before = databases(cluster, templates=False)  # the tests' shadow server is this one: its cached templates may appear
+    for _ in range(2):  # the second time over what the first built: the seeds' users, the buckets, the policies on storage
+        result = run("--project-dir", str(project_copy), "reset", "--yes", "--db-url", cluster.url(undroppable_db))
+        assert result.returncode == 0 and "reset in place" in result.stdout and "is not the owner" in result.stdout, result.stdout + result.stderr
+        with db.connection(cluster.url("template1")) as conn:
+            assert db.owner_of(conn, undroppable_db) == "supabase_admin"
+        assert count(cluster.url(undroppable_db), "select count(*) from public.tickets") == 5  # migrations and seeds
+        assert count(cluster.url(undroppable_db), "select count(*) from tickets_db.migrations") == len(list((project_copy / "migrations").glob("*.sql")))
+    assert count(cluster.url(undroppable_db), "select count(*) from pg_class where relname = 'keep'") == 0
+    assert databases(cluster, templates=False) == before  # no copy left behind
+    fresh = scratch()  # a reset by dropping and re-creating: what pg_dump sees is the same
+    assert run("--project-dir", str(project_copy), "reset", "--yes", "--db-url", fresh).returncode == 0
+    with db.connection(cluster.url(fresh.rsplit("/", 1)[1], "supabase_admin")) as su:
+        su.execute("alter schema public owner to postgres")
+    assert schema_dump(cluster.url(undroppable_db)) == schema_dump(fresh), dump_difference(schema_dump(cluster.url(undroppable_db)), schema_dump(fresh))
+
+
+def test_reset_of_a_database_with_the_real_platform_keeps_the_platform(project_copy, cluster, undroppable_db):
+    """Hosted Supabase: auth and storage are the platform's own (their services' migration
+    tables say so), with rows nobody's migrations wrote — a user who signed up, a bucket made in
+    the dashboard with a file, the platform's trigger on storage.objects. A reset, even by a role
+    that could drop the database, happens in place and keeps all of it."""
+    with db.connection(cluster.url(undroppable_db, "supabase_admin")) as su:
+        su.execute("alter database " + undroppable_db + " owner to postgres")  # droppable: the platform alone forbids it
+        su.execute("create table auth.schema_migrations (version text primary key); insert into auth.schema_migrations values ('20240101000000')")
+        su.execute("create table storage.migrations (id int primary key, name text); insert into storage.migrations values (0, 'create-migrations-table')")
+        su.execute("create function storage.touch() returns trigger language plpgsql as $$begin new.updated_at = now(); return new; end$$;"
+                   "create trigger update_objects_updated_at before update on storage.objects for each row execute function storage.touch()")
+        su.execute("insert into auth.users (id, aud, role, email) values ('00000000-0000-0000-0000-00000000beef', 'authenticated', 'authenticated', 'signed-up@example.com');"
+                   "insert into storage.buckets (id, name) values ('dashboard', 'dashboard');"
+                   "insert into storage.objects (bucket_id, name) values ('dashboard', 'report.pdf')")
+    url = cluster.url(undroppable_db)
+    for _ in range(2):
+        result = run("--project-dir", str(project_copy), "reset", "--yes", "--db-url", url)
+        assert result.returncode == 0 and "reset in place (it holds the platform's own auth and storage)" in result.stdout, result.stdout + result.stderr
+        assert count(url, "select count(*) from public.tickets") == 5
+        assert count(url, "select count(*) from storage.buckets where id = 'account_image'") == 1  # the project's own, made again once
+    admin = cluster.url(undroppable_db, "supabase_admin")
+    assert count(admin, "select count(*) from auth.schema_migrations") == 1 and count(admin, "select count(*) from storage.migrations") == 1
+    assert count(url, "select count(*) from auth.users where email = 'signed-up@example.com'") == 1
+    assert count(url, "select count(*) from storage.objects where bucket_id = 'dashboard'") == 1
+    assert count(url, "select count(*) from pg_trigger where tgname = 'update_objects_updated_at'") == 1
+
+
+def test_reset_in_place_without_the_stand_in_changes_nothing(project_copy, cluster, owned_db):
+    """No CREATEDB, and the stand-in cannot be installed by this role: refused before anything goes."""
     role, name = owned_db
     before = databases(cluster)
     result = run("--project-dir", str(project_copy), "reset", "--yes", "--db-url", cluster.url(name, role))
-    assert result.returncode == 1 and "nothing was changed" in result.stderr and "CREATEDB" in result.stderr, result.stderr
+    assert result.returncode == 1 and "nothing was changed" in result.stderr and "Supabase objects" in result.stderr, result.stderr
     assert count(cluster.url(name, role), "select count(*) from keep") == 1
     assert databases(cluster) == before
+
+
+def test_reset_in_place_refuses_what_it_may_not_drop_and_changes_nothing(project_copy, cluster, undroppable_db):
+    assert run("--project-dir", str(project_copy), "reset", "--yes", "--db-url", cluster.url(undroppable_db)).returncode == 0
+    stranger = f"stranger_{uuid.uuid4().hex[:6]}"
+    with db.connection(cluster.superuser_url) as su:
+        su.execute(f'create role "{stranger}"')
+    with db.connection(cluster.url(undroppable_db, "supabase_admin")) as su:
+        su.execute(f'alter table public.tickets owner to "{stranger}"')
+    try:
+        result = run("--project-dir", str(project_copy), "reset", "--yes", "--db-url", cluster.url(undroppable_db))
+        assert result.returncode == 1 and "nothing was changed" in result.stderr and f"table public.tickets belongs to {stranger}" in result.stderr, result.stderr
+        assert count(cluster.url(undroppable_db), "select count(*) from public.tickets") == 5
+    finally:
+        with db.connection(cluster.url(undroppable_db, "supabase_admin")) as su:
+            su.execute("alter table public.tickets owner to postgres")
+        with db.connection(cluster.superuser_url) as su:
+            su.execute(f'drop role "{stranger}"')
 
 
 def test_reset_keeps_the_owner_and_leaves_nothing_on_the_server(project_copy, cluster, owned_db):
     role, name = owned_db
     before = databases(cluster)
     result = run("--project-dir", str(project_copy), "reset", "--yes", "--db-url", cluster.url(name))
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 0 and "in place" not in result.stdout, result.stderr
     with db.connection(cluster.url("template1")) as conn:
         assert db.owner_of(conn, name) == role
     assert count(cluster.url(name), "select count(*) from public.tickets") == 5  # migrations and seeds
     assert databases(cluster) == before  # no template, no copy left behind
-
-
-def test_reset_refuses_when_it_could_not_end_other_sessions(project_copy, cluster, owned_db):
-    role, name = owned_db
-    other = f"other_{uuid.uuid4().hex[:6]}"
-    with db.connection(cluster.superuser_url) as su:
-        su.execute(f'create role "{other}" login')
-        su.execute(f'grant connect on database "{name}" to "{other}"')
-    try:
-        with db.connection(cluster.url(name, other)):
-            result = run("--project-dir", str(project_copy), "reset", "--yes", "--db-url", cluster.url(name))
-            assert result.returncode == 1 and "session(s) of other roles" in result.stderr
-        assert count(cluster.url(name), "select count(*) from keep") == 1
-    finally:
-        with db.connection(cluster.superuser_url) as su:
-            su.execute(f'revoke connect on database "{name}" from "{other}"')
-            su.execute(f'drop role "{other}"')
 
 
 def test_outside_a_project_nothing_is_created(tmp_path):

@@ -171,7 +171,9 @@ def reset(
     no_seed: Annotated[bool, typer.Option("--no-seed", help="Do not load seeds.")] = False,
     db_url: DbUrl = None,
 ) -> None:
-    """Drop and rebuild the database: every migration in order, then the seeds."""
+    """Drop and rebuild the database: every migration in order, then the seeds. A database
+    holding the real platform (hosted Supabase), or one this role may not drop, is reset in
+    place: what the project put there goes, the platform's own objects and rows stay."""
     from .. import db, seed as seeds, target as targets
     from ..migrations import list_migrations
 
@@ -181,11 +183,14 @@ def reset(
         raise ConfirmationRequired(f"reset would drop and rebuild {target.display}\n  hint: add --yes to confirm")
     started = time.perf_counter()
     migrations = list_migrations(project.migrations_dir)
-    targets.reset(target, migrations)
+    seed_files = seeds.list_seeds(project.seeds_dir)
+    in_place = targets.reset(target, migrations, seed_files)
+    if in_place:
+        out.print(f"reset in place ({in_place}): removed what the project put there, kept the platform's own", highlight=False)
     seeded = []
     with db.connection(target.url) as conn:
         if not no_seed:
-            seeded = seeds.load(conn, seeds.list_seeds(project.seeds_dir), project.root)
+            seeded = seeds.load(conn, seed_files, project.root)
         elapsed = time.perf_counter() - started
         out.print(f"reset {target.display}: {len(migrations)} migration(s), {len(seeded)} seed file(s) in {elapsed:.2f}s")
         _print_summary(conn)
