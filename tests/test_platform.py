@@ -72,8 +72,8 @@ def test_the_schema_privileges_pull_compares_with_are_the_stand_ins(empty_db):
 
 def test_the_stand_in_holds_what_makerkit_seeds_and_migrations_use(empty_db):
     """auth's identities, sessions, refresh tokens and MFA factors (with their enums), and a
-    database webhook trigger (supabase_functions.http_request), as a Makerkit seed and a v3 kit's
-    migrations use them."""
+    database webhook trigger (supabase_functions.http_request), the sequences a data dump sets
+    (pgsodium's key sequence too), as a Makerkit seed and a v3 kit's migrations use them."""
     with db.connection(empty_db) as conn:
         conn.execute("insert into auth.users (id, email) values ('5deaa894-2094-4da3-b4fd-1fada0809d1c', 'a@b.c')")
         conn.execute("""insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at, created_at, updated_at)
@@ -86,3 +86,7 @@ def test_the_stand_in_holds_what_makerkit_seeds_and_migrations_use(empty_db):
         conn.execute("create trigger notes_webhook after insert on public.notes for each row execute function supabase_functions.http_request('http://localhost/hook', 'POST', '{}', '{}', '1000')")
         conn.execute("insert into public.notes values (1)")
         assert conn.execute("select hook_name from supabase_functions.hooks").fetchone()[0] == "notes_webhook"
+        # the sequences a data dump of a hosted project (`supabase db dump --data-only`) sets
+        conn.execute("""SELECT pg_catalog.setval('"auth"."refresh_tokens_id_seq"', 5, true);
+                        SELECT pg_catalog.setval('"pgsodium"."key_key_id_seq"', 1, false);
+                        SELECT pg_catalog.setval('"supabase_functions"."hooks_id_seq"', 19, true);""")

@@ -112,6 +112,7 @@ alter table auth.refresh_tokens owner to supabase_auth_admin;
 alter table auth.mfa_factors owner to supabase_auth_admin;
 alter sequence auth.refresh_tokens_id_seq owner to supabase_auth_admin;
 grant all on auth.identities, auth.sessions, auth.refresh_tokens, auth.mfa_factors to postgres, service_role;
+grant all on sequence auth.refresh_tokens_id_seq to postgres, service_role;
 
 -- auth.uid()/role()/jwt() read the JWT claims the way Supabase does: the legacy per-claim
 -- setting first, then the claims document PostgREST sets per request.
@@ -263,4 +264,11 @@ create or replace function supabase_functions.http_request() returns trigger
   end
   $$;
 grant all on supabase_functions.hooks to postgres, service_role;
+grant all on sequence supabase_functions.hooks_id_seq to postgres, service_role;
+
+-- pgsodium's key sequence: a data dump of a hosted project (a Makerkit seed) sets it back.
+create schema if not exists pgsodium;
+create sequence if not exists pgsodium.key_key_id_seq;
+grant usage on schema pgsodium to postgres;
+grant all on sequence pgsodium.key_key_id_seq to postgres;
 grant execute on function supabase_functions.http_request() to postgres, anon, authenticated, service_role;

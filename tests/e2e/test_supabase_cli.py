@@ -51,14 +51,12 @@ def test_supabase_pushes_then_tickets_db_migrates_then_both_agree(project_copy, 
     with db.connection(cluster.url("template1")) as conn:
         db.create_database(conn, scratch_url.rsplit("/", 1)[1], template=cluster.ensure_platform_template())
     files = sorted((project_copy / "migrations").glob("*.sql"))
-    # the core only: the next file adds enum values it uses, in an autocommit segment that
-    # `supabase db push` (one transaction per file) does not know (issue 13's split is to come)
-    folder = supabase_project(tmp_path, files[:1])
+    folder = supabase_project(tmp_path, files[:3])  # the core and the support schema (its enum values a file of their own)
     pushed = supabase(folder, "db", "push", "--db-url", scratch_url, "--yes")
     assert pushed.returncode == 0 and "Finished supabase db push" in pushed.stdout + pushed.stderr, pushed.stderr
     migrated = run("--project-dir", str(project_copy), "--db-url", scratch_url, "migrate")
     assert migrated.returncode == 0, migrated.stderr
-    assert migrated.stdout.count("applied 20") == len(files) - 1  # what supabase pushed is not run again
+    assert migrated.stdout.count("applied 20") == len(files) - 3  # what supabase pushed is not run again
     everything = supabase_project(tmp_path / "all", files)
     versions = [f.name.split("_", 1)[0] for f in files]
     assert listed(everything, scratch_url) == [(v, v) for v in versions]  # every one applied, as Supabase sees it
@@ -102,3 +100,15 @@ def test_an_enum_value_added_and_used_is_two_files_supabase_pushes(project_copy,
     assert status.returncode == 0 and "pending" not in status.stdout  # what supabase pushed, tickets-db sees applied
     with db.connection(scratch_url) as conn:
         assert conn.execute("select column_default from information_schema.columns where table_name = 'tickets' and column_name = 'status'").fetchone()[0].startswith("'new'")
+
+
+def test_every_committed_migration_pushes_with_the_supabase_cli(project_copy, scratch_url, cluster, tmp_path):
+    """The project's own history as a Supabase project would deploy it: `supabase db push` runs
+    every file (each in one transaction) on a fresh database, and tickets-db sees them applied."""
+    with db.connection(cluster.url("template1")) as conn:
+        db.create_database(conn, scratch_url.rsplit("/", 1)[1], template=cluster.ensure_platform_template())
+    files = sorted((project_copy / "migrations").glob("*.sql"))
+    pushed = supabase(supabase_project(tmp_path, files), "db", "push", "--db-url", scratch_url, "--yes")
+    assert pushed.returncode == 0, pushed.stdout + pushed.stderr
+    status = run("--project-dir", str(project_copy), "--db-url", scratch_url, "status")
+    assert status.returncode == 0 and status.stdout.count("applied (by the Supabase CLI)") == len(files), status.stdout

@@ -93,9 +93,16 @@ def test_repair_changes_both_histories_and_runs_nothing(project, pushed):
     assert unknown.returncode == 2 and "no migration file has the version 20990101000000" in unknown.stderr
 
 
-def test_pulled_into_schemas_it_rebuilds_what_the_migrations_built(project, pushed):
+def test_pulled_into_schemas_it_rebuilds_what_the_migrations_built_and_resets(project, pushed):
     pulled = tdb(project, "--db-url", pushed, "pull", "--schema", "public")
     assert pulled.returncode == 0, pulled.stderr
     assert (project / "supabase" / "schemas" / "public.yaml").is_file()
     same = tdb(project, "--db-url", pushed, "diff")
     assert same.returncode == 0 and "no differences" in same.stdout, same.stdout + same.stderr
+    assert tdb(project, "hash").returncode == 0
+    reset = tdb(project, "--db-url", pushed, "reset", "--yes")
+    assert reset.returncode == 0, reset.stdout + reset.stderr
+    status = json.loads(tdb(project, "--db-url", pushed, "status", "--format", "json").stdout)
+    assert [m["status"] for m in status["migrations"]] == ["applied", "applied"]
+    with db.connection(pushed) as conn:  # the seed file config.toml names
+        assert conn.execute("select title from public.posts").fetchall() == [("Hello",)]
