@@ -84,11 +84,16 @@ def test_segments(tmp_path: Path):
     assert [s.text for s in parsed.transactional] == ["create table x ();"]
 
 
-def test_autocommit_after_transactional_is_refused(tmp_path: Path):
+def test_segments_run_in_the_order_written(tmp_path: Path):
+    """An online migration alternates: a transaction, a concurrent index build, a transaction
+    that validates; each segment as written, in order."""
     p = tmp_path / "20260101000000_x.sql"
-    p.write_text("create table x ();\n-- tickets-db: autocommit\nalter type t add value 'a';\n")
-    with pytest.raises(MigrationError, match="must come before"):
-        parse(p)
+    p.write_text("-- tickets-db: online lock_timeout=250ms retries=3\ncreate table x (a int);\n-- tickets-db: autocommit\n"
+                 "create index concurrently if not exists x_a on x (a);\n-- tickets-db: transaction\nalter table x add column b int;\n")
+    parsed = parse(p)
+    assert [(s.autocommit, [st.text for st in s.statements]) for s in parsed.segments] == [
+        (False, ["create table x (a int);"]), (True, ["create index concurrently if not exists x_a on x (a);"]), (False, ["alter table x add column b int;"])]
+    assert parsed.online is not None and (parsed.online.lock_timeout_ms, parsed.online.retries) == (250, 3)
 
 
 def test_bad_file_name(tmp_path: Path):

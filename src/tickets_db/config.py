@@ -5,6 +5,7 @@ none is given the embedded local cluster is used (see localdb)."""
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ from .redaction import remember
 
 CONFIG_FILE = "tickets-db.toml"
 SHAPES = ("dataclasses", "typeddicts")
-KEYS = {"schema", "migrations", "seeds", "database_tests", "typegen_output", "typegen_shapes", "typegen_types", "sum_file", "local_dir", "database", "database_url"}
+KEYS = {"schema", "migrations", "seeds", "database_tests", "typegen_output", "typegen_shapes", "typegen_types", "sum_file", "online", "lock_timeout", "lock_retries", "local_dir", "database", "database_url"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,9 @@ class Project:
     # dataclasses (psycopg), typeddicts (supabase-py / PostgREST's JSON), or both.
     typegen_shapes: tuple[str, ...] = ("dataclasses",)
     sum_file: Path | None = None  # default: tickets-db.sum in the migrations folder
+    online: bool = False  # every table's changes written online (online.py); else per table in the YAML
+    lock_timeout_ms: int = 1000  # an online migration's lock_timeout …
+    lock_retries: int = 10  # … and how often a segment is tried again
 
     @property
     def name_hash(self) -> str:
@@ -83,6 +87,14 @@ def load_project(project_dir: Path | None = None) -> Project:
     shapes = data.get("typegen_shapes", ["dataclasses"])
     if not isinstance(shapes, list) or not shapes or not set(shapes) <= set(SHAPES):
         raise ConfigError(f'{cfg}: `typegen_shapes` is a list of {" and ".join(SHAPES)}, e.g. typegen_shapes = ["dataclasses", "typeddicts"]')
+    online = data.get("online", False)
+    if not isinstance(online, bool):
+        raise ConfigError(f"{cfg}: `online` is true or false")
+    timeout = data.get("lock_timeout", "1s")
+    m = re.fullmatch(r"\s*(\d+)\s*(ms|s)\s*", timeout) if isinstance(timeout, str) else None
+    retries = data.get("lock_retries", 10)
+    if m is None or not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
+        raise ConfigError(f'{cfg}: `lock_timeout` is a duration such as "1s" or "500ms", `lock_retries` a whole number')
     return Project(
         root=root,
         schema_dir=path("schema", "schema"),
@@ -96,6 +108,9 @@ def load_project(project_dir: Path | None = None) -> Project:
         typegen_types=tuple(sorted(types.items())),
         typegen_shapes=tuple(s for s in SHAPES if s in shapes),
         sum_file=path("sum_file", "") if "sum_file" in data else path("migrations", "migrations") / SUM_FILE,
+        online=online,
+        lock_timeout_ms=int(m.group(1)) * (1000 if m.group(2) == "s" else 1),
+        lock_retries=retries,
     )
 
 

@@ -81,6 +81,14 @@ class UnsupportedChangeError(RefusedChanges):
     hint = "write them by hand with `tickets-db new NAME --empty`, or revert the YAML edit."
 
 
+class OnlineRefused(RefusedChanges):
+    """Changes to an online table that rewrite it under an exclusive lock (no online form)."""
+
+    header = "these changes rewrite an online table under an exclusive lock:"
+    hint = ("expand and contract: add a new column of the new type, write to both (a trigger), backfill it in batches, switch the"
+            " readers, then drop the old column; or allow the rewrite (`tickets-db new NAME --allow-rewrite`) in a maintenance window.")
+
+
 class DataLossRefused(RefusedChanges):
     """The migration would delete data and the user did not say it may."""
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import psycopg
 from psycopg import sql
@@ -22,9 +21,7 @@ from .errors import DatabaseError
 from .migrations import Migration
 from .platform import PLATFORM_PUBLICATIONS, PLATFORM_ROLES, PLATFORM_SCHEMAS, SUPABASE_SCHEMAS
 from .seed import SeedFile
-
-if TYPE_CHECKING:
-    from .target import Target
+from .target import Target, reset_problems, reset as rebuild
 
 # The platform's schemas whose tables a project may add policies, triggers and rows to.
 PLATFORM_TABLE_SCHEMAS = sorted((PLATFORM_SCHEMAS | SUPABASE_SCHEMAS) - {"tickets_db", "pg_catalog", "information_schema"})
@@ -104,7 +101,7 @@ def footprint_of(stand_in: State, built: State) -> Footprint:
                      built.policies - stand_in.policies, built.triggers - stand_in.triggers, rows)
 
 
-def footprint(workspace: "Target", migrations: list[Migration], seeds: list[SeedFile], root: Path | None) -> Footprint:
+def footprint(workspace: Target, migrations: list[Migration], seeds: list[SeedFile], root: Path | None) -> Footprint:
     """Built on the workspace (never the database being reset): the stand-in, and a throwaway
     clone of it with the migrations and seeds."""
     from .seed import load as load_seeds
@@ -250,7 +247,7 @@ def _delete_rows(conn: psycopg.Connection, r: Rows) -> None:
             raise DatabaseError(f"cannot reset in place: the row {values} of {r.schema}.{r.table} could not be deleted (row level security?); nothing was changed")
 
 
-def reset_in_place(target: "Target", migrations: list[Migration], seeds: list[SeedFile]) -> None:
+def reset_in_place(target: Target, migrations: list[Migration], seeds: list[SeedFile]) -> None:
     """Remove what the project put into the database, checked first, then run the migrations."""
     from .runner import locked, migrate
 
@@ -272,3 +269,30 @@ def reset_in_place(target: "Target", migrations: list[Migration], seeds: list[Se
             remove(conn, p)
             migrate(conn, migrations, target.project.root, directory=target.project.migrations_dir)
 
+
+
+def reset(target: Target, migrations: list[Migration], seeds: list[SeedFile]) -> str | None:
+    """`reset`: dropped and re-created (target.reset) where that is allowed and safe; in place
+    (above) where the database holds the real platform, or this role may not drop and re-create
+    it. Returns why it was reset in place, else None."""
+    if target.cluster is not None:
+        rebuild(target, migrations)
+        return None
+    try:
+        with db.connection(target.admin_url()) as conn:
+            exists = db.database_exists(conn, target.database)
+            owner, missing = reset_problems(conn, target.database)
+    except DatabaseError:  # no other database to connect to (a pooler, a hosted project)
+        exists, owner, missing = True, "", [f"no other database of the server is reachable to re-create {target.database} from"]
+    if not exists and missing:
+        raise DatabaseError(f"cannot create {target.display}; nothing was changed:\n" + "\n".join(f"  - {p}" for p in missing))
+    why = "; ".join(missing) or None
+    if exists:
+        with db.connection(target.url) as conn:
+            if real_platform(conn):
+                why = "it holds the platform's own auth and storage"
+    if why is not None:
+        reset_in_place(target, migrations, seeds)
+        return why
+    rebuild(target, migrations, owner)
+    return None

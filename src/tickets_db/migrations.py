@@ -1,8 +1,12 @@
 """Migration files: naming, listing, checksums, and splitting into statements and segments.
 
-A file is one transaction, except an optional leading `-- tickets-db: autocommit` segment whose
-statements (enum value adds) each commit on their own. A hand-written BEGIN/COMMIT is an error,
-never a warning: it would silently split the migration."""
+A file is one transaction, unless `-- tickets-db: autocommit` and `-- tickets-db: transaction`
+lines cut it into segments, run in order: an autocommit segment's statements (enum value adds,
+`create index concurrently`, a batched backfill) each commit on their own, a transaction
+segment commits as one. An online migration (`-- tickets-db: online lock_timeout=1s retries=10`
+at the top) runs every segment under that lock timeout, retried, and resumes after the last
+segment that committed. A hand-written BEGIN/COMMIT is an error, never a warning: it would
+silently split the migration."""
 from __future__ import annotations
 
 import hashlib
@@ -18,11 +22,14 @@ from .textfile import read_utf8, write_atomic
 # What the Supabase CLI accepts (`<digits>_<name>.sql`, any name): a Supabase project's folder as it is.
 NAME = re.compile(r"^(\d+)_(.+)\.sql$")
 MARKER = re.compile(r"^--\s*tickets-db:\s*(autocommit|transaction)\s*$", re.I)
+ONLINE = re.compile(r"^--\s*tickets-db:\s*online\b(.*)$", re.I)
+SETTING = re.compile(r"(lock_timeout|retries)\s*=\s*(\d+)\s*(ms|s)?", re.I)
 TX_CONTROL = re.compile(r"^\s*(begin|commit|rollback|end|start\s+transaction|abort|savepoint|release)\b", re.I)
 NEEDS_AUTOCOMMIT = re.compile(r"^\s*(create\s+(unique\s+)?index\s+concurrently|drop\s+index\s+concurrently|vacuum|reindex\s+.*concurrently)", re.I | re.S)
 # Since PostgreSQL 12 a value may be added in a transaction, but not used in the same one.
 ADD_VALUE = re.compile(r"^\s*alter\s+type\s+.+?\s+add\s+value\s+(?:if\s+not\s+exists\s+)?'((?:[^']|'')*)'", re.I | re.S)
 SUM_FILE = "tickets-db.sum"
+LOCK_TIMEOUT_MS, RETRIES = 1000, 10  # an online migration's defaults
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +51,36 @@ class Migration:
 
 
 @dataclass(frozen=True, slots=True)
+class Segment:
+    autocommit: bool  # each statement commits on its own; else the segment is one transaction
+    statements: tuple[Statement, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Online:
+    """How an online migration waits for locks: each statement gives up after `lock_timeout_ms`
+    rather than queue ahead of the application's writes, and its segment is tried again."""
+
+    lock_timeout_ms: int = 1000  # LOCK_TIMEOUT_MS
+    retries: int = 10  # RETRIES
+
+
+@dataclass(frozen=True, slots=True)
 class Parsed:
-    autocommit: tuple[Statement, ...]
-    transactional: tuple[Statement, ...]
+    segments: tuple[Segment, ...]
+    online: Online | None = None
+
+    @property
+    def statements(self) -> tuple[Statement, ...]:
+        return tuple(st for s in self.segments for st in s.statements)
+
+    @property
+    def autocommit(self) -> tuple[Statement, ...]:
+        return tuple(st for s in self.segments if s.autocommit for st in s.statements)
+
+    @property
+    def transactional(self) -> tuple[Statement, ...]:
+        return tuple(st for s in self.segments if not s.autocommit for st in s.statements)
 
 
 def split_statements(text: str) -> list[Statement]:
@@ -91,32 +125,37 @@ def refuse_transaction_control(st: Statement, file: str, why: str) -> None:
 def parse(path: Path, text: str | None = None) -> Parsed:
     """Statements of a migration, in its segments, refusing what would break atomicity."""
     text = read_utf8(path) if text is None else text
-    segments: list[tuple[str, int]] = []
+    markers: list[tuple[bool, int]] = []
+    online: Online | None = None
     for no, raw in enumerate(text.splitlines(), 1):
-        m = MARKER.match(raw.strip())
-        if m:
-            segments.append((m.group(1).lower(), no))
-    autocommit: list[Statement] = []
-    transactional: list[Statement] = []
+        if m := MARKER.match(raw.strip()):
+            markers.append((m.group(1).lower() == "autocommit", no))
+        elif m := ONLINE.match(raw.strip()):
+            online = _online(m.group(1), str(path), no)
+    segments: list[tuple[bool, int, list[Statement]]] = []  # (autocommit, the marker's line, statements)
     for st in split_statements(text):
-        mode = "transaction"
-        for kind, no in segments:
-            if no < st.line:
-                mode = kind
-        refuse_transaction_control(st, str(path), "each migration already runs in one transaction; statements that cannot (enum value adds) go under a `-- tickets-db: autocommit` line at the top")
-        if mode == "autocommit":
-            if transactional:
-                raise MigrationError(str(path), st.line, "an autocommit segment must come before every transactional statement", st.text, "move it to the top of the file")
-            autocommit.append(st)
-        else:
-            if NEEDS_AUTOCOMMIT.match(st.text):
-                raise MigrationError(
-                    str(path), st.line, "this statement cannot share the migration's transaction", st.text,
-                    "put it under a `-- tickets-db: autocommit` line at the top of the file (and make it idempotent: `add value if not exists`)",
-                )
-            transactional.append(st)
-    _refuse_new_values_used(transactional, str(path))
-    return Parsed(tuple(autocommit), tuple(transactional))
+        autocommit, since = next(((a, no) for a, no in reversed(markers) if no < st.line), (False, 0))
+        refuse_transaction_control(st, str(path), "each migration already runs in one transaction; statements that cannot (enum value adds, create index concurrently) go under a `-- tickets-db: autocommit` line")
+        if not autocommit and NEEDS_AUTOCOMMIT.match(st.text):
+            raise MigrationError(
+                str(path), st.line, "this statement cannot share the migration's transaction", st.text,
+                "put it under a `-- tickets-db: autocommit` line (and make it idempotent: `add value if not exists`, `if not exists`)",
+            )
+        if not segments or segments[-1][1] != since:
+            segments.append((autocommit, since, []))
+        segments[-1][2].append(st)
+    for autocommit, _, statements in segments:
+        if not autocommit:
+            _refuse_new_values_used(statements, str(path))
+    return Parsed(tuple(Segment(a, tuple(s)) for a, _, s in segments), online)
+
+
+def _online(settings: str, file: str, line: int) -> Online:
+    values = {k.lower(): int(n) * (1000 if (unit or "").lower() == "s" else 1) if k.lower() == "lock_timeout" else int(n)
+              for k, n, unit in SETTING.findall(settings)}
+    if settings.strip() and not values:
+        raise MigrationError(file, line, f"cannot read the online settings `{settings.strip()}`", hint="write e.g. `-- tickets-db: online lock_timeout=1s retries=10`")
+    return Online(values.get("lock_timeout", LOCK_TIMEOUT_MS), values.get("retries", RETRIES))
 
 
 def _refuse_new_values_used(statements: list[Statement], file: str) -> None:

@@ -339,6 +339,7 @@ class Table:
     origin: str | None = field(default=None, compare=False)
     lint_ignore: tuple[tuple[str, str], ...] = field(default=(), compare=False)  # (rule, why)
     renamed_from: str | None = field(default=None, compare=False)  # previous schema.name
+    online: bool = field(default=False, compare=False)  # how `new` writes its changes, not what it is
     replica_identity: str = "default"  # default | full | nothing | index NAME
     unlogged: bool = False  # not written to the WAL: fast, emptied by a crash, not replicated
     partition_by: str | None = None  # a partitioned table: `range (created_at)`, `list (region)`, `hash (id)`

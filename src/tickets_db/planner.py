@@ -311,9 +311,12 @@ class Written:
     before: tuple[Path, ...] = ()  # written first (the enum value adds, in a file of their own)
 
 
-def new_migration(project: Project, target: Target, name: str, empty: bool = False, allow_data_loss: bool = False) -> Written | None:
+def new_migration(project: Project, target: Target, name: str, empty: bool = False, allow_data_loss: bool = False,
+                  online: bool = False, allow_rewrite: bool = False) -> Written | None:
     """Write the next migration; None when the YAML and the migrations already agree. Data loss
-    (dropped tables or columns) is refused unless `allow_data_loss`."""
+    (dropped tables or columns) is refused unless `allow_data_loss`. Changes to online tables
+    (`online: true` in the YAML; every table with `online` here or in tickets-db.toml) are
+    written in their online form (online.py)."""
     migrations = list_migrations(project.migrations_dir)
     refuse_stale_sum(project.migrations_dir, project.sum_file)
     version = new_version(migrations)
@@ -332,10 +335,16 @@ def new_migration(project: Project, target: Target, name: str, empty: bool = Fal
         if losses and not allow_data_loss:
             raise DataLossRefused(losses)
         source = str(project.schema_dir.relative_to(project.root)) + "/"
-        text = render_migration(comparison.plan.ops, slug(name), source, raw)
-        hazards = tuple((op.key, op.hazard) for op in comparison.plan.ops if op.hazard)
+        from .online import segments as online_segments
+
+        every = online or project.online
+        busy = frozenset(t.qualname for t in comparison.authored.tables if every or t.online)
+        segments = online_segments(comparison.plan.ops, busy, allow_rewrite)
+        text = render_migration(comparison.plan.ops, slug(name), source, raw, segments, project.lock_timeout_ms, project.lock_retries)
+        shown = [op for _, seg in segments for op in seg] if segments else list(comparison.plan.ops)
+        hazards = tuple((op.key, op.hazard) for op in shown if op.hazard)
         result = prove_on_template(target, comparison, text, display_path(path, project.root), raw)
-        values = _values_first(comparison.plan.ops)
+        values = None if segments else _values_first(comparison.plan.ops)
     project.migrations_dir.mkdir(parents=True, exist_ok=True)
     before: tuple[Path, ...] = ()
     if not empty and values:

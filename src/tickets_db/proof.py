@@ -18,7 +18,7 @@ from .runner import execute, run
 # Every statement a template writes starts with one of these; anything else in a generated
 # migration came from text that escaped its place (the validator and the quoting filters
 # prevent it; this is the last line).
-GENERATED_VERBS = frozenset({"create", "alter", "grant", "revoke", "comment", "drop", "insert", "update", "select"})
+GENERATED_VERBS = frozenset({"create", "alter", "grant", "revoke", "comment", "drop", "insert", "update", "select", "do"})  # do: an online backfill
 
 
 def needs_own_database(text: str, filename: str) -> bool:

@@ -126,9 +126,12 @@ def render_batch(ops: list[Op] | tuple[Op, ...]) -> str:
     return "\n".join(render_op(op) for op in ops)
 
 
-def render_migration(ops: list[Op] | tuple[Op, ...], name: str, source: str = "schema/", raw: list[RawSql] | tuple[RawSql, ...] = ()) -> str:
+def render_migration(ops: list[Op] | tuple[Op, ...], name: str, source: str = "schema/", raw: list[RawSql] | tuple[RawSql, ...] = (),
+                     segments: tuple[tuple[bool, tuple[Op, ...]], ...] | None = None, lock_timeout_ms: int = 1000, retries: int = 10) -> str:
     """A whole migration file: non-transactional operations in their own committed segment first,
-    then the generated ones, then hand-written raw SQL files (which may use what came before)."""
+    then the generated ones, then hand-written raw SQL files (which may use what came before).
+    With `segments` (an online migration, online.py): those segments in order, under the online
+    header, `ops` unused."""
     def text(op: Op) -> str:
         return (f"-- hazard: {op.hazard}\n" if op.hazard else "") + render_op(op)
 
@@ -140,6 +143,9 @@ def render_migration(ops: list[Op] | tuple[Op, ...], name: str, source: str = "s
         generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"),
         autocommit=autocommit,
         transactional=transactional,
+        segments=[(a, [text(op) for op in seg]) for a, seg in segments] if segments else None,
+        lock_timeout_ms=lock_timeout_ms,
+        retries=retries,
         raw=raw,
     ).rstrip() + "\n"
 

@@ -14,7 +14,7 @@ from psycopg import sql
 
 from .config import display_path
 from .errors import DatabaseError, MigrationError
-from .migrations import Migration, Parsed, Statement, parse
+from .migrations import Migration, Online, Parsed, Segment, Statement, parse
 
 LOCK_KEY = 0x7469636B  # "tick": one key per database for every tickets-db run
 HISTORY = """
@@ -31,6 +31,12 @@ create table if not exists tickets_db.seeds (
   checksum text not null,
   applied_at timestamptz not null default now()
 );
+create table if not exists tickets_db.progress (
+  version text not null,
+  segment integer not null,
+  done_at timestamptz not null default now(),
+  primary key (version, segment)
+);
 """
 
 
@@ -44,7 +50,7 @@ class Applied:
 
 
 def ensure_history(conn: psycopg.Connection) -> None:
-    if conn.execute("select to_regclass('tickets_db.seeds')").fetchone()[0] is None:  # type: ignore[index]
+    if conn.execute("select to_regclass('tickets_db.progress')").fetchone()[0] is None:  # type: ignore[index]
         with conn.transaction():
             for st in HISTORY.split(";"):
                 if st.strip():
@@ -79,7 +85,7 @@ def _record_for_supabase(conn: psycopg.Connection, m: Migration, parsed: Parsed 
         values["name"] = m.name
     if "statements" in columns:
         parsed = parsed or parse(m.path)
-        values["statements"] = [st.text for st in (*parsed.autocommit, *parsed.transactional)]
+        values["statements"] = [st.text for st in parsed.statements]
     query = sql.SQL("insert into supabase_migrations.schema_migrations ({}) values ({}) on conflict do nothing").format(
         sql.SQL(", ").join(map(sql.Identifier, values)), sql.SQL(", ").join(sql.Placeholder() * len(values)))
     conn.execute(query, list(values.values()))
@@ -125,6 +131,9 @@ def execute(conn: psycopg.Connection, st: Statement, file: str) -> None:
     never run as several."""
     try:
         conn.cursor().execute(st.text, binary=True)
+    except psycopg.errors.LockNotAvailable as e:
+        error = statement_error(e, st, file)
+        raise LockTimeout(error.file, error.line, error.message, error.statement, error.hint) from None
     except psycopg.Error as e:
         raise statement_error(e, st, file) from None
 
@@ -172,30 +181,111 @@ def pending(migrations: list[Migration], applied: list[Applied]) -> list[Migrati
     return [m for m in migrations if m.version not in done]
 
 
-def run(conn: psycopg.Connection, parsed: Parsed, file: str, record: Callable[[int], None] | None = None) -> int:
-    """A migration's statements as every migration runs: the autocommit segment one statement
-    at a time, then the rest in one transaction, which `record` joins (the history row). The
-    proof of a plan runs its text through here too. Returns the duration in ms."""
+class LockTimeout(MigrationError):
+    """A statement of an online migration gave up waiting for its lock (lock_timeout)."""
+
+
+def run(conn: psycopg.Connection, parsed: Parsed, file: str, record: Callable[[int], None] | None = None,
+        done: int = 0, progress: Callable[[int], None] | None = None) -> int:
+    """A migration's statements as every migration runs: segment by segment, an autocommit
+    segment one statement at a time, a transaction segment as one transaction. The last segment's
+    transaction takes `record` (the history row); every earlier one `progress` (which segment is
+    done), so a migration stopped halfway resumes after the last committed segment (`done`). An
+    online migration runs each segment under its lock_timeout and tries it again when the lock
+    was not had in time. The proof of a plan runs its text through here too. Returns the
+    duration in ms."""
     started = time.perf_counter()
-    for st in parsed.autocommit:
-        execute(conn, st, file)
+    last = len(parsed.segments) - 1
+    if parsed.online is not None:
+        conn.execute(sql.SQL("set lock_timeout = {}").format(sql.Literal(f"{parsed.online.lock_timeout_ms}ms")))
+    try:
+        for i, segment in enumerate(parsed.segments):
+            if i < done:
+                continue
+
+            def finish(i: int = i) -> None:
+                if i == last and record is not None:
+                    record(int((time.perf_counter() - started) * 1000))
+                elif i != last and progress is not None:
+                    progress(i)
+
+            if segment.autocommit:
+                for st in segment.statements:
+                    _retried(parsed.online, lambda st=st: _autocommit(conn, st, file))  # type: ignore[misc]
+                if i == last or progress is not None:
+                    with conn.transaction():
+                        finish()
+            else:
+                _retried(parsed.online, lambda segment=segment, finish=finish: _transaction(conn, segment, file, finish))  # type: ignore[misc]
+        if not parsed.segments and record is not None:
+            with conn.transaction():
+                record(0)
+    finally:
+        if parsed.online is not None and not conn.closed:
+            conn.execute("reset lock_timeout")
+    return int((time.perf_counter() - started) * 1000)
+
+
+def _transaction(conn: psycopg.Connection, segment: Segment, file: str, finish: Callable[[], None]) -> None:
     with conn.transaction():
-        for st in parsed.transactional:
+        for st in segment.statements:
             execute(conn, st, file)
-        duration = int((time.perf_counter() - started) * 1000)
-        if record is not None:
-            record(duration)
-    return duration
+        finish()
+
+
+def _autocommit(conn: psycopg.Connection, st: Statement, file: str) -> None:
+    """A statement that commits on its own. A `create index concurrently` that failed or was
+    killed leaves an INVALID index under its name, which `if not exists` would keep: dropped
+    first, so the build runs again."""
+    from .sql_expressions import concurrent_index_name
+
+    name = concurrent_index_name(st.text)
+    if name is not None:
+        invalid = conn.execute(
+            "select n.nspname::text, c.relname::text from pg_class c join pg_namespace n on n.oid = c.relnamespace join pg_index i on i.indexrelid = c.oid"
+            " where c.oid = to_regclass(%s) and not i.indisvalid", (name,)).fetchone()
+        if invalid is not None:
+            execute(conn, Statement(sql.SQL("drop index concurrently if exists {}").format(sql.Identifier(*invalid)).as_string(conn), st.line), file)
+    execute(conn, st, file)
+
+
+def _retried(online: Online | None, attempt: Callable[[], None]) -> None:
+    """`attempt`, tried again (up to the online migration's retries, waiting longer each time)
+    when a lock was not had within lock_timeout; anything else fails at once."""
+    tries = online.retries if online is not None else 0
+    for n in range(tries + 1):
+        try:
+            attempt()
+            return
+        except LockTimeout as e:
+            if n == tries:
+                raise LockTimeout(e.file, e.line, f"{e.message}: the lock was not had within lock_timeout in {tries + 1} tries"
+                                  " (what committed stays; the next `migrate` resumes after it)", e.statement, e.hint) from None
+            time.sleep(min(0.1 * 2 ** n, 5.0))
 
 
 def apply_one(conn: psycopg.Connection, m: Migration, display: str | None = None) -> int:
-    """Run one migration; returns its duration in ms. On failure the transaction rolls back."""
+    """Run one migration, or what is left of it; returns its duration in ms. On failure the
+    failing segment rolls back and the segments before it stay done (recorded in progress)."""
     parsed = parse(m.path)
+    done = segments_done(conn, m.version)
 
     def record(duration: int) -> None:
+        conn.execute("delete from tickets_db.progress where version = %s", (m.version,))
         mark(conn, m, duration, parsed=parsed)
 
-    return run(conn, parsed, display or str(m.path), record)
+    def progress(segment: int) -> None:
+        conn.execute("insert into tickets_db.progress (version, segment) values (%s, %s) on conflict do nothing", (m.version, segment))
+
+    return run(conn, parsed, display or str(m.path), record, done, progress)
+
+
+def segments_done(conn: psycopg.Connection, version: str) -> int:
+    """How many leading segments of a migration committed before it stopped (0: none)."""
+    if conn.execute("select to_regclass('tickets_db.progress')").fetchone()[0] is None:  # type: ignore[index]
+        return 0
+    row = conn.execute("select max(segment) + 1 from tickets_db.progress where version = %s", (version,)).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
 
 
 def mark(conn: psycopg.Connection, m: Migration, duration: int = 0, supabase: bool = True, parsed: Parsed | None = None) -> None:

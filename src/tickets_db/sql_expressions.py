@@ -30,3 +30,21 @@ def qualified_calls(tree: Any) -> list[str]:
         for dot in tree.find_all(exp.Dot)
         if isinstance(dot.expression, exp.Anonymous) and isinstance(dot.this, exp.Identifier)
     ]
+
+
+def concurrent_index_name(statement: str) -> str | None:
+    """For `create index concurrently`, the index's name qualified by its table's schema (where
+    PostgreSQL puts it), quoted for to_regclass; None for any other statement."""
+    if not statement.lstrip()[:6].lower() == "create" or "concurrently" not in statement.lower():
+        return None
+    from sqlglot import exp
+
+    tree = parse(statement)
+    if not isinstance(tree, exp.Create) or tree.args.get("kind") != "INDEX" or not tree.args.get("concurrently"):
+        return None
+    index = tree.this
+    table = index.args.get("table") if isinstance(index, exp.Index) else None
+    if not isinstance(index, exp.Index) or index.this is None or not isinstance(table, exp.Table):
+        return None
+    schema = table.args.get("db")
+    return exp.Table(this=index.this.copy(), db=schema.copy() if schema is not None else None).sql("postgres")

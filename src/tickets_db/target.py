@@ -15,7 +15,6 @@ from .config import Project, database_of, with_database
 from .errors import DatabaseError
 from .redaction import redact
 from .migrations import Migration, checksum
-from .seed import SeedFile
 
 if TYPE_CHECKING:  # the cluster code (subprocess, sockets) loads only when a command needs it
     from .localdb import Cluster
@@ -178,15 +177,14 @@ def resolve(project: Project, url: str | None, shadow_url: str | None = None) ->
     return Target(cluster.url(project.database), True, project, cluster)
 
 
-def reset(target: Target, migrations: list[Migration], seeds: list[SeedFile] | None = None) -> str | None:
+def reset(target: Target, migrations: list[Migration], owner: str | None = None) -> None:
     """The target database rebuilt from the migrations. The new database is built under a
     temporary name first and swapped in atomically, so an interruption leaves the old one or
     the new one under the name (and a `tdb_reset_…` database the next reset or `start`
     clears): never a half-built or a missing database. Locally it is a clone of the migrated template; on
-    another server no template is built or left: the migrations run in the new database.
-
-    A database that holds the real platform (hosted Supabase), or that this role may not drop
-    and re-create, is reset in place instead (see inplace.py); returns why, else None."""
+    another server no template is built or left: the migrations run in the new database, which
+    gets `owner` (the old one's; see reset_problems). Whether a database may be reset this way
+    at all, or in place, is inplace.reset's decision."""
     if target.cluster is not None:
         with db.connection(target.admin_url()) as conn:
             template = target.migrated_template(migrations, conn)
@@ -194,25 +192,7 @@ def reset(target: Target, migrations: list[Migration], seeds: list[SeedFile] | N
             fresh = f"tdb_reset_{random_suffix(10)}"
             db.create_database(conn, fresh, template=template, owner=owner)
             _swap(conn, fresh, target.database)
-        return None
-    from .inplace import real_platform, reset_in_place
-
-    try:
-        with db.connection(target.admin_url()) as conn:
-            exists = db.database_exists(conn, target.database)
-            owner, problems = reset_problems(conn, target.database)
-    except DatabaseError:  # no other database to connect to (a pooler, a hosted project)
-        exists, owner, problems = True, "", [f"no other database of the server is reachable to re-create {target.database} from"]
-    why = "; ".join(problems) or None
-    if not exists and problems:
-        raise DatabaseError(f"cannot create {target.display}; nothing was changed:\n" + "\n".join(f"  - {p}" for p in problems))
-    if exists:
-        with db.connection(target.url) as conn:
-            if real_platform(conn):
-                why = "it holds the platform's own auth and storage"
-    if why is not None:
-        reset_in_place(target, migrations, seeds or [])
-        return why
+        return
     with db.connection(target.admin_url()) as conn:
         for old in db.databases_like(conn, "tdb\\_reset\\_%"):  # what an interrupted reset left, when no one uses it
             if not db.in_use(conn, old):
@@ -235,7 +215,6 @@ def reset(target: Target, migrations: list[Migration], seeds: list[SeedFile] | N
         raise
     with db.connection(target.admin_url()) as conn:
         _swap(conn, fresh, target.database)
-    return None
 
 
 def _swap(conn: psycopg.Connection, fresh: str, name: str) -> None:

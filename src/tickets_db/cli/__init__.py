@@ -106,13 +106,15 @@ def new(
     name: Annotated[str, typer.Argument(help="What the migration does, e.g. support-schema.")],
     empty: Annotated[bool, typer.Option("--empty", help="Write a blank migration for hand-written SQL.")] = False,
     allow_data_loss: Annotated[bool, typer.Option("--allow-data-loss", help="Allow dropping tables and columns (their data goes with them).")] = False,
+    online: Annotated[bool, typer.Option("--online", help="Write every table's changes online (concurrent indexes, constraints validated later, …), as `online: true` does per table.")] = False,
+    allow_rewrite: Annotated[bool, typer.Option("--allow-rewrite", help="Allow a change that rewrites an online table under an exclusive lock (a column type).")] = False,
     db_url: DbUrl = None,
 ) -> None:
     """Write the next migration: exactly the difference between the YAML and what the migrations build."""
     from ..planner import new_migration
 
     project = _project()
-    written = new_migration(project, _target(project, db_url), name, empty, allow_data_loss)
+    written = new_migration(project, _target(project, db_url), name, empty, allow_data_loss, online, allow_rewrite)
     if written is None:
         out.print("no changes: the migrations already build the YAML")
         return
@@ -174,7 +176,7 @@ def reset(
     """Drop and rebuild the database: every migration in order, then the seeds. A database
     holding the real platform (hosted Supabase), or one this role may not drop, is reset in
     place: what the project put there goes, the platform's own objects and rows stay."""
-    from .. import db, seed as seeds, target as targets
+    from .. import db, inplace, seed as seeds
     from ..migrations import list_migrations
 
     project = _project()
@@ -184,7 +186,7 @@ def reset(
     started = time.perf_counter()
     migrations = list_migrations(project.migrations_dir)
     seed_files = seeds.list_seeds(project.seeds_dir)
-    in_place = targets.reset(target, migrations, seed_files)
+    in_place = inplace.reset(target, migrations, seed_files)
     if in_place:
         out.print(f"reset in place ({in_place}): removed what the project put there, kept the platform's own", highlight=False)
     seeded = []
@@ -264,13 +266,20 @@ def migrate(
             out.print(m.path.read_text(encoding="utf-8").rstrip() + "\n", highlight=False, markup=False)
         out.print(f"-- {len(waiting)} migration(s) would run on {target.display}; nothing was changed", highlight=False, markup=False)
         return
+    from ..lint.migrations import hazards
+
     with db.connection(target.url) as conn, locked(conn):  # the stand-in too: one run at a time
         installed = platform.ensure(conn)
         if installed and not as_json:
             out.print("installed the Supabase stand-in (auth, storage, roles)")
+        # plain changes that will hold a big table's writes while they scan, build or rewrite
+        warnings = [f for f in hazards(conn, migrations, project.root) if f.severity == "warning"] if installed is False else []
+        if not as_json:
+            for f in warnings:
+                err.print(f"[yellow]warning[/]: {f.message}\n  hint: {f.hint}", highlight=False)
         done = run(conn, migrations, project.root, allow_out_of_order, project.migrations_dir)
     if as_json:
-        _print_json({"target": target.display, "installed_stand_in": installed,
+        _print_json({"target": target.display, "installed_stand_in": installed, "warnings": [f.message for f in warnings],
                      "applied": [{"file": display_path(m.path, project.root), "version": m.version, "name": m.name, "ms": ms} for m, ms in done]})
         return
     for m, ms in done:
@@ -318,7 +327,8 @@ def status(
     edited or its file is gone."""
     from .. import db
     from ..migrations import list_migrations
-    from ..runner import history, out_of_order, supabase_history, verify_applied
+    from ..migrations import parse
+    from ..runner import history, out_of_order, segments_done, supabase_history, verify_applied
 
     project = _project()
     target = _target(project, db_url)
@@ -326,14 +336,17 @@ def status(
     with db.connection(target.url) as conn:
         applied = {a.version: a for a in history(conn)}
         theirs = {v: n for v, n in (supabase_history(conn) or {}).items() if v not in applied}  # only the Supabase CLI's
+        partly = {m.version: done for m in migrations if m.version not in applied and (done := segments_done(conn, m.version))}
     late = {m.version for m in out_of_order(migrations, list(applied.values()))} - set(theirs)
     entries: list[dict[str, Any]] = []  # one per migration, and per applied one whose file is gone: what both formats show
     for m in migrations:
         a = applied.get(m.version)
-        state = ("applied_by_supabase" if m.version in theirs else "pending_out_of_order" if m.version in late else "pending") if a is None \
+        state = ("applied_by_supabase" if m.version in theirs else "partly_applied" if m.version in partly else "pending_out_of_order" if m.version in late else "pending") if a is None \
             else "edited" if a.checksum != m.checksum else "applied"
-        entries.append({"version": m.version, "name": m.name, "status": state,
-                        "applied_at": str(a.applied_at) if a else None, "duration_ms": a.duration_ms if a else None})
+        entry: dict[str, Any] = {"version": m.version, "name": m.name, "status": state, "applied_at": str(a.applied_at) if a else None, "duration_ms": a.duration_ms if a else None}
+        if state == "partly_applied":  # an online migration stopped halfway: `migrate` resumes it
+            entry["segments"] = {"done": partly[m.version], "total": len(parse(m.path).segments)}
+        entries.append(entry)
     known = {m.version for m in migrations}
     entries += [{"version": v, "name": a.name, "status": "file_missing", "applied_at": str(a.applied_at), "duration_ms": a.duration_ms}
                 for v, a in applied.items() if v not in known]
@@ -342,10 +355,12 @@ def status(
         verify_applied(migrations, list(applied.values()), project.migrations_dir)
         return
     shown = {"applied": "[green]applied[/]", "applied_by_supabase": "[green]applied[/] (by the Supabase CLI)", "pending": "[yellow]pending[/]",
-             "pending_out_of_order": "[yellow]pending, out of order[/]", "edited": "[red]edited after apply[/]", "file_missing": "[red]applied, file missing[/]"}
+             "pending_out_of_order": "[yellow]pending, out of order[/]", "edited": "[red]edited after apply[/]", "file_missing": "[red]applied, file missing[/]",
+             "partly_applied": "[yellow]partly applied[/]"}
     table = Table("version", "name", "status", "applied at", "ms")
     for e in entries:
-        table.add_row(e["version"], e["name"], shown[e["status"]], (e["applied_at"] or "")[:19], "" if e["duration_ms"] is None else str(e["duration_ms"]))
+        resumes = f" ({e['segments']['done']} of {e['segments']['total']} segments; `migrate` resumes it)" if "segments" in e else ""
+        table.add_row(e["version"], e["name"], shown[e["status"]] + resumes, (e["applied_at"] or "")[:19], "" if e["duration_ms"] is None else str(e["duration_ms"]))
     out.print(table)
     verify_applied(migrations, list(applied.values()), project.migrations_dir)
     if late:

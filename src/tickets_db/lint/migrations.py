@@ -1,8 +1,10 @@
 """Hazards of the migrations a database has not run yet, judged against that database's real
 tables: adding a NOT NULL column without a default fails on a table with rows, and a plain
-`create index` blocks writes to a big table for as long as it builds."""
+`create index`, a constraint added valid, `set not null` or a type change blocks writes to a big
+table for as long as PostgreSQL builds, scans or rewrites (`migrate` warns too)."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import psycopg
@@ -17,6 +19,14 @@ from ..runner import history, pending
 from . import Finding
 from .rules import BIG_TABLE_ROWS, DATABASE_RULES
 
+# What an `alter table` does that scans or rewrites the table under its lock.
+LOCKING = (
+    (re.compile(r"\badd\s+constraint\b.*\b(foreign\s+key|check)\b(?!.*\bnot\s+valid\b)", re.I | re.S), "adds a constraint that checks every row"),
+    (re.compile(r"\bset\s+not\s+null\b", re.I), "sets not null, scanning every row"),
+    (re.compile(r"\balter\s+column\s+\S+\s+(set\s+data\s+)?type\b", re.I), "changes a column's type, rewriting the table"),
+)
+
+
 def hazards(conn: psycopg.Connection, migrations: list[Migration], root: Path | None = None) -> list[Finding]:
     findings = []
     for m in pending(migrations, history(conn)):
@@ -29,6 +39,10 @@ def hazards(conn: psycopg.Connection, migrations: list[Migration], root: Path | 
             where = f"{display_path(m.path, root)}:{st.line}"
             if isinstance(tree, exp.Alter) and tree.args.get("kind") == "TABLE":
                 table = tree.this.sql("postgres")
+                online = parsed.online is not None  # its `set not null` follows a validated check: no scan
+                done = [what for pattern, what in LOCKING if pattern.search(st.text) and not (online and what.startswith("sets not null"))]
+                if done and (n := table_rows(conn, table, BIG_TABLE_ROWS)) >= BIG_TABLE_ROWS:
+                    findings.append(_finding("migration_locks_big_table", f"table {table}", f"{where} {' and '.join(done)} of {n:,} rows", where))
                 for action in tree.args.get("actions") or []:
                     kinds = {type(c.args.get("kind")) for c in action.args.get("constraints") or []} if isinstance(action, exp.ColumnDef) else set()
                     if exp.NotNullColumnConstraint in kinds and exp.DefaultColumnConstraint not in kinds and table_rows(conn, table, BIG_TABLE_ROWS):

@@ -37,6 +37,7 @@ BIG_TABLE_ROWS = 10_000
 # Rules only a database can answer (lint/migrations.py, lint/bodies.py): (severity, what, why, fix).
 DATABASE_RULES = {
     "migration_not_null_without_default": ("error", "Adding a NOT NULL column without a default to a table with rows", "the migration fails on the first existing row", "add a default, or add the column nullable, backfill it, then set not null"),
+    "migration_locks_big_table": ("warning", f"A plain change that scans or rewrites a big table (≥ {BIG_TABLE_ROWS:,} rows) under a strong lock", "a foreign key or check added valid, `set not null`, or a type change holds a lock that blocks every write while PostgreSQL scans or rewrites the table", "make the table online (`online: true` in the YAML, or `tickets-db new NAME --online`): `new` then writes the change's online form"),
     "migration_index_without_concurrently": ("warning", f"Creating an index without CONCURRENTLY on a big table (≥ {BIG_TABLE_ROWS:,} rows)", "a plain create index blocks every write to the table while it builds", "write `create index concurrently` in an autocommit segment (`-- tickets-db: autocommit`)"),
     "plpgsql_check": ("error", "PL/pgSQL body that fails when it runs", "PostgreSQL checks a PL/pgSQL body only when each statement first runs: the error waits for a user", "fix the function body at that line"),
 }

@@ -460,6 +460,7 @@ class _Builder:
             renamed_from=qualify(spec["renamed_from"]) if spec.get("renamed_from") else None,
             replica_identity=_replica_identity(spec),
             unlogged=bool(spec.get("unlogged")),
+            online=bool(spec.get("online")),
             **_partitioning(spec, key),
         )
 

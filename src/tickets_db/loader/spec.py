@@ -297,6 +297,7 @@ TABLE = Obj(
         "force_rls": Bool(),
         "replica_identity": Str(description="default | full | nothing | `index NAME`: what logical replication (Supabase Realtime) sends of an old row"),
         "unlogged": Bool(description="not written to the WAL: faster writes, emptied after a crash, not replicated"),
+        "online": Bool(description="changes to this table keep it serving while it is big and busy: `new` writes indexes `concurrently`, constraints `not valid` then validated, `set not null` through a validated check, a volatile default backfilled in batches, under a lock_timeout with retries; a rewrite (a type change) is refused with a recipe"),
         "partition_by": Str(description="a partitioned table: range (created_at) | list (region) | hash (id)"),
         "partition_of": Str(description="a partition of this partitioned table (its columns are the parent's; give for_values or default)"),
         "for_values": Str(description="a partition's bound: from (…) to (…) | in (…) | with (modulus 4, remainder 0)"),

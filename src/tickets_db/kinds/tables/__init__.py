@@ -189,6 +189,7 @@ class AddConstraint(Op):
 class CreateIndex(Op):
     table: str
     index: Index
+    concurrently: bool = False  # an online migration's: built without blocking writes, in an autocommit segment
     template: ClassVar[str] = "tables/create_index.sql.j2"
     subrank: ClassVar[int] = 5
 
@@ -201,6 +202,52 @@ class CreateIndex(Op):
 
     def requires(self, foreign: Needs) -> set[str]:
         return {f"rel:{self.table}"} | {f"alter:{self.table}.{c}" for c in self.index.columns} | _functions_called(self.index.where)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ValidateConstraint(Op):
+    """Check the rows a `not valid` constraint skipped: a scan that blocks no writes (SHARE
+    UPDATE EXCLUSIVE), in an online migration's later segment."""
+
+    table: str
+    name: str
+    template: ClassVar[str] = "tables/validate_constraint.sql.j2"
+
+    @property
+    def key(self) -> str:
+        return f"validate {self.table}.{self.name}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DropHelperCheck(Op):
+    """The `is not null` check an online `set not null` validated first (PostgreSQL then
+    skips the scan): not needed once the column is not null."""
+
+    table: str
+    name: str
+    template: ClassVar[str] = "tables/drop_helper_check.sql.j2"
+
+    @property
+    def key(self) -> str:
+        return f"drop check {self.table}.{self.name}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Backfill(Op):
+    """A new column's volatile default written into the existing rows in batches that each
+    commit, walking the table's pages in physical order (a TID range scan each): no long lock,
+    no long transaction, no scan of the whole table per batch. Rows the application writes meanwhile get the default already."""
+
+    table: str
+    column: str
+    expression: str
+    pages: int = 64  # per batch: 512 kB of table, a few thousand rows
+    template: ClassVar[str] = "tables/backfill.sql.j2"
+    transactional: ClassVar[bool] = False
+
+    @property
+    def key(self) -> str:
+        return f"backfill {self.table}.{self.column}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
