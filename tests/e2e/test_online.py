@@ -22,7 +22,7 @@ from .test_cli import count, run
 
 ROWS = 1_000_000
 LOCK_TIMEOUT_MS = 500
-WRITER = Path(__file__).with_name("writer.py")
+WRITER = Path(__file__).resolve().parents[2] / "bench" / "writer.py"  # shared with bench/online.py
 BEFORE = {"id": "{type: bigint, primary_key: true}", "name": "text", "owner_id": "bigint", "note": "text"}
 CHANGES = {
     "index": ({}, "    indexes:\n      items_name: {columns: [name]}\n"),
@@ -52,7 +52,8 @@ def project(folder: Path, text: str) -> Path:
 def big(cluster, tmp_path_factory):
     """A template database: the stand-in, the table as it was, 1,000,000 rows; and its project."""
     base = project(tmp_path_factory.mktemp("online") / "base", schema(BEFORE))
-    assert run("--project-dir", str(base), "new", "init").returncode == 0
+    # `new` proves on the test server (a --db-url), never on a local cluster it would start
+    assert run("--project-dir", str(base), "--db-url", cluster.url("postgres"), "new", "init").returncode == 0
     name = "online_big"
     with db.connection(cluster.superuser_url) as su:
         db.drop_template(su, name) if db.database_exists(su, name) else None
@@ -69,13 +70,13 @@ def big(cluster, tmp_path_factory):
         db.drop_template(su, name)
 
 
-def change_project(tmp_path: Path, base: Path, change: str, online: bool) -> Path:
+def change_project(tmp_path: Path, base: Path, change: str, online: bool, server: str) -> Path:
     """The base project with the change in its YAML and the migration `new` writes for it."""
     folder = tmp_path / ("online" if online else "plain")
     shutil.copytree(base, folder)
     columns, extra = CHANGES[change] if change in CHANGES else INDEX_AND_CHECK
     (folder / "schema" / "app.yaml").write_text(schema({**BEFORE, **columns}, extra, online))
-    made = run("--project-dir", str(folder), "new", change)
+    made = run("--project-dir", str(folder), "--db-url", server, "new", change)
     assert made.returncode == 0, made.stdout + made.stderr
     return folder
 
@@ -99,7 +100,7 @@ def test_an_online_change_never_blocks_the_writer_longer_than_lock_timeout(chang
     template, base = big
     stalls = {}
     for online in (False, True):
-        folder = change_project(tmp_path, base, change, online)
+        folder = change_project(tmp_path, base, change, online, cluster.url("postgres"))
         text = sorted((folder / "migrations").glob(f"*_{change}.sql"))[-1].read_text()
         assert ("-- tickets-db: online" in text) == online
         url = scratch()
@@ -117,7 +118,7 @@ def test_an_online_change_never_blocks_the_writer_longer_than_lock_timeout(chang
 
 def test_a_killed_concurrent_index_build_is_cleaned_up_and_finished(big, cluster, scratch, tmp_path):
     template, base = big
-    folder = change_project(tmp_path, base, "index_and_check", True)
+    folder = change_project(tmp_path, base, "index_and_check", True, cluster.url("postgres"))
     url = scratch()
     with db.connection(cluster.url("template1")) as conn:
         db.create_database(conn, url.rsplit("/", 1)[1], template=template)
@@ -139,3 +140,52 @@ def test_a_killed_concurrent_index_build_is_cleaned_up_and_finished(big, cluster
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     assert count(url, "select count(*) from pg_index where indexrelid = to_regclass('app.items_name') and indisvalid") == 1
     assert run("--project-dir", str(folder), "--db-url", url, "diff").returncode == 0
+
+
+def small(tmp_path: Path, cluster, scratch, text: str = "") -> tuple[Path, str]:
+    """The project at its first migration, on a fresh database with a few rows."""
+    folder = project(tmp_path / "small", schema(BEFORE, online=True))
+    assert run("--project-dir", str(folder), "--db-url", cluster.url("postgres"), "new", "init").returncode == 0
+    url = scratch()
+    assert run("--project-dir", str(folder), "--db-url", url, "reset", "--yes", "--no-seed").returncode == 0
+    with db.connection(url) as conn:
+        conn.execute("insert into app.items select g, 'item ' || g from generate_series(1, 100) g")
+    return folder, url
+
+
+def test_a_rewrite_of_an_online_table_is_refused_with_the_recipe(tmp_path, cluster, scratch):
+    folder, _ = small(tmp_path, cluster, scratch)
+    (folder / "schema" / "app.yaml").write_text(schema({**BEFORE, "owner_id": "integer"}, online=True))
+    refused = run("--project-dir", str(folder), "--db-url", cluster.url("postgres"), "new", "narrower")
+    assert refused.returncode == 3 and "a type change rewrites app.items" in refused.stderr and "expand and contract" in refused.stderr, refused.stderr
+    assert not list((folder / "migrations").glob("*narrower*"))
+    allowed = run("--project-dir", str(folder), "--db-url", cluster.url("postgres"), "new", "narrower", "--allow-rewrite")
+    assert allowed.returncode == 0 and "type integer" in next((folder / "migrations").glob("*narrower*")).read_text()
+
+
+def test_a_lock_not_had_in_time_is_tried_again_and_then_gives_up_cleanly(tmp_path, cluster, scratch):
+    """Another session holds the table (a long report): each try gives up after lock_timeout
+    instead of queueing ahead of the writes; with enough retries the migration gets through
+    once the report ends, with too few it stops with nothing of that segment done."""
+    folder, url = small(tmp_path, cluster, scratch)
+    migration = folder / "migrations" / "29990101000000_flag.sql"
+    migration.write_text("-- tickets-db: online lock_timeout=100ms retries=1\nalter table app.items add column flag boolean;\n")
+    with db.connection(url) as holder:
+        holder.autocommit = False
+        holder.execute("lock table app.items in access share mode")
+        started = time.monotonic()
+        failed = run("--project-dir", str(folder), "--db-url", url, "migrate")
+        assert failed.returncode == 1 and "within lock_timeout in 2 tries" in failed.stderr, failed.stderr
+        assert time.monotonic() - started < 5
+        holder.rollback()
+    assert count(url, "select count(*) from information_schema.columns where table_name = 'items' and column_name = 'flag'") == 0
+    migration.write_text("-- tickets-db: online lock_timeout=100ms retries=10\nalter table app.items add column flag boolean;\n")
+    with db.connection(url) as holder:
+        holder.autocommit = False
+        holder.execute("lock table app.items in access share mode")
+        migrating = subprocess.Popen([sys.executable, "-m", "tickets_db", "--project-dir", str(folder), "--db-url", url, "migrate"],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1.0)  # a few tries give up meanwhile
+        holder.rollback()
+    out, errors = migrating.communicate(timeout=60)
+    assert migrating.returncode == 0 and "applied 29990101000000_flag.sql" in out, errors
