@@ -61,3 +61,17 @@ def test_no_import_cycles() -> None:
 
 def test_the_checker_finds_a_cycle() -> None:
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+
+
+def test_commands_that_need_no_database_start_without_the_database_stack() -> None:
+    """`--help`, `lint`, `typegen --check`, `policies` and `json-schema` on the project answer
+    without importing psycopg (~100 ms of every start; issue: start-up)."""
+    import subprocess
+    import sys
+
+    for command in (["--help"], ["lint"], ["typegen", "--check"], ["policies"], ["json-schema"], ["new", "--help"]):
+        result = subprocess.run([sys.executable, "-X", "importtime", "-m", "tickets_db", "--project-dir", str(SRC.parent), *command],
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, (command, result.stdout[-500:], result.stderr[-2000:])
+        imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
+        assert "psycopg" not in imported, command

@@ -16,6 +16,7 @@ from typing import Any, Callable
 import psycopg
 
 from . import __version__, db
+from .authored import authored_catalog, models_of, stale_models
 from .config import Project, display_path
 from .diff import Plan, diff
 from .diff.normalize import spelled_like_postgres
@@ -441,11 +442,6 @@ def _rebuilt(conn: psycopg.Connection, current: Catalog) -> bool:
         return False
 
 
-def authored_catalog(project: Project) -> Catalog:
-    """The YAML as written (empty for a project without a schema folder yet)."""
-    return load(project.schema_dir, project.root) if project.schema_dir.is_dir() else Catalog()
-
-
 def live_catalog(conn: psycopg.Connection, authored: Catalog, schemas: tuple[str, ...] = ()) -> Catalog:
     """What a live database holds of the project: the schemas given, else the YAML's, else all
     the database's own; with the platform tables the YAML attaches policies and triggers to."""
@@ -465,21 +461,7 @@ def project_catalog(project: Project, target: Target | None = None, schemas: tup
 
 def models(project: Project, target: Target | None = None, schemas: tuple[str, ...] = ()) -> str:
     """The typed models module: from the YAML, or from the database `target` when given."""
-    from .typegen import generate as generate_types  # only `typegen` and `check` need it
-
-    return generate_types(project_catalog(project, target, schemas), dict(project.typegen_types), project.typegen_shapes)
-
-
-def stale_models(project: Project, text: str | None = None, path: Path | None = None) -> str | None:
-    """Why the models file on disk is not `text` (default: what typegen writes from the YAML to
-    the configured path), or None when it is."""
-    path = path or project.typegen_output
-    shown = display_path(path, project.root)
-    if not path.is_file():
-        return f"{shown} is missing (run `tickets-db typegen`)"
-    if path.read_text(encoding="utf-8") != (models(project) if text is None else text):
-        return f"{shown} is stale: the schema changed since it was generated (run `tickets-db typegen`)"
-    return None
+    return models_of(project_catalog(project, target, schemas), project)
 
 
 def check(project: Project, target: Target) -> list[str]:

@@ -4,11 +4,13 @@ unchanged on hosted Supabase."""
 from __future__ import annotations
 
 import hashlib
-
-import psycopg
+from typing import TYPE_CHECKING
 
 from .errors import DatabaseError
 from .resources import read_template
+
+if TYPE_CHECKING:  # the names and lists above serve lint and typegen, which need no database
+    import psycopg
 
 API_ROLES = ("anon", "authenticated", "service_role")
 # Publications hosted Supabase makes: never created or dropped by migrations (projects add tables).
@@ -65,6 +67,8 @@ def is_installed(conn: psycopg.Connection) -> bool:
 
 def ensure(conn: psycopg.Connection) -> bool:
     """Install the stand-in if this database lacks it; returns whether it installed anything."""
+    import psycopg
+
     if is_installed(conn):
         return False
     missing = [r for r in API_ROLES if conn.execute("select 1 from pg_roles where rolname = %s", (r,)).fetchone() is None]

@@ -392,11 +392,16 @@ def typegen(
     db_url: DbUrl = None,
 ) -> None:
     """Write the typed Python models (dataclasses, StrEnums, function wrappers) of the schema."""
-    from ..planner import models, stale_models
+    from ..authored import authored_catalog, models_of, stale_models
     from ..typegen import write
 
     project = _project()
-    text = models(project, _target(project, db_url) if from_db else None, tuple(schema or ()))
+    if from_db:
+        from ..planner import models
+
+        text = models(project, _target(project, db_url), tuple(schema or ()))
+    else:
+        text = models_of(authored_catalog(project), project)
     path = (output or project.typegen_output).resolve()
     shown = display_path(path, project.root)
     if check:
@@ -523,12 +528,17 @@ def policies(
     db_url: DbUrl = None,
 ) -> None:
     """The policy matrix: per table, command and API role, which policies decide what a caller sees."""
-    from ..planner import project_catalog
+    from ..authored import authored_catalog
     from ..policies import ROLES, matrix
 
     project = _project()
     as_json = _json(format)
-    catalog = project_catalog(project, _target(project, db_url) if from_db else None)
+    if from_db:
+        from ..planner import project_catalog
+
+        catalog = project_catalog(project, _target(project, db_url))
+    else:
+        catalog = authored_catalog(project)
     if as_json:
         _print_json([
             {"table": line.table, "command": line.command,

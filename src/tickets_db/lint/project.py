@@ -3,15 +3,15 @@ rule catalogue (lint/__init__, lint/rules) because it reads the project through 
 and the loader reads the catalogue (lint_ignore names rules): no import cycle."""
 from __future__ import annotations
 
-from .. import db
+from typing import TYPE_CHECKING
+
+from ..authored import authored_catalog
 from ..config import Project
-from ..introspect import Scope
 from ..migrations import list_migrations
-from ..planner import authored_catalog, live_catalog
-from ..target import Target
 from . import Finding, ignores, lint, sort
-from .bodies import check_bodies
-from .migrations import hazards
+
+if TYPE_CHECKING:  # the database stack loads only when a database is linted
+    from ..target import Target
 
 
 def run(project: "Project", target: "Target | None" = None, bodies: "Target | None" = None) -> list[Finding]:
@@ -22,10 +22,17 @@ def run(project: "Project", target: "Target | None" = None, bodies: "Target | No
     excused = ignores(authored)
     checked: list[Finding] = []
     if bodies is not None:
+        from ..introspect import Scope
+        from .bodies import check_bodies
+
         skip = {obj.removeprefix("function ") for obj, rule in excused if rule == "plpgsql_check"}
         checked = check_bodies(bodies, list_migrations(project.migrations_dir), list(Scope.of(authored).schemas), authored, skip)
     if target is None:
         return sort(lint(authored, excused) + checked)
+    from .. import db
+    from ..planner import live_catalog
+    from .migrations import hazards
+
     with db.connection(target.url) as conn:
         live = live_catalog(conn, authored)
         pending = [f for f in hazards(conn, list_migrations(project.migrations_dir), project.root) if (f.object, f.rule) not in excused]
