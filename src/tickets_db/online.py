@@ -10,7 +10,8 @@ the migration becomes segments that each lock briefly:
 1. one transaction: everything else, constraints added `not valid` (new rows are checked, old
    ones not yet), `set not null` as a `not valid` `is not null` check, a new column with a
    volatile default added without it and the default then set (new rows get it);
-2. autocommit: indexes built `concurrently`, the new column backfilled in committed batches;
+2. autocommit: indexes built `concurrently` (a unique key's or primary key's too, made the key
+   with `using index` in step 4), the new column backfilled in committed batches;
 3. one transaction: the filled columns' `is not null` checks, `not valid` (only now: an update
    of a row not yet filled would have failed them);
 4. one transaction: `validate constraint` (a scan that blocks no writes);
@@ -27,9 +28,10 @@ from dataclasses import replace
 
 from .errors import OnlineRefused
 from .kinds.common import Op
-from .kinds.tables import AddColumn, AddConstraint, AlterColumn, Backfill, CreateIndex, CreateTable, DropHelperCheck, ValidateConstraint
+from .kinds.tables import AddColumn, AddConstraint, AddConstraintUsingIndex, AlterColumn, Backfill, CreateIndex, CreateTable, DropHelperCheck, ValidateConstraint
 from .loader.names import make_object_name
-from .model import Column, Constraint
+from .model import Column, Constraint, Index
+from .render import ident
 
 Segments = tuple[tuple[bool, tuple[Op, ...]], ...]  # (autocommit, operations), in order
 
@@ -79,6 +81,10 @@ def segments(ops: tuple[Op, ...], online: frozenset[str], allow_rewrite: bool = 
         elif isinstance(op, AddConstraint) and op.constraint.kind in ("foreign_key", "check") and not op.constraint.not_valid:
             first.append(replace(op, constraint=replace(op.constraint, not_valid=True), hazard=None))
             validate.append(ValidateConstraint(table=table, name=op.constraint.name))
+        elif isinstance(op, AddConstraint) and op.constraint.kind in ("unique", "primary_key") and not op.constraint.deferrable:
+            k = op.constraint  # its unique index built concurrently, then made the key
+            build.append(CreateIndex(table=table, index=Index(name=k.name, columns=tuple(ident(c) for c in k.columns), unique=True), concurrently=True))
+            validate.append(AddConstraintUsingIndex(table=table, name=k.name, primary=k.kind == "primary_key"))
         elif isinstance(op, AlterColumn) and op.type is not None:
             if allow_rewrite:
                 first.append(op)

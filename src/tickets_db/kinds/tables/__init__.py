@@ -219,6 +219,24 @@ class ValidateConstraint(Op):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class AddConstraintUsingIndex(Op):
+    """A unique key or primary key made from a unique index built concurrently before: a brief
+    lock, no build under it."""
+
+    table: str
+    name: str
+    primary: bool = False
+    template: ClassVar[str] = "tables/add_constraint_using_index.sql.j2"
+
+    @property
+    def key(self) -> str:
+        return f"constraint {self.table}.{self.name}"
+
+    def provides(self) -> set[str]:
+        return {f"constraint:{self.table}.{self.name}", f"key:{self.table}"}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DropHelperCheck(Op):
     """The `is not null` check an online `set not null` validated first (PostgreSQL then
     skips the scan): not needed once the column is not null."""
