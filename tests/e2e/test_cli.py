@@ -363,7 +363,7 @@ def test_json_output_of_every_command_parses_with_its_keys(project_copy, scratch
         return json.loads(result.stdout)
 
     assert run("--project-dir", str(project_copy), "--db-url", scratch_url, "reset", "--yes").returncode == 0
-    assert as_json("migrate") == {"target": as_json("status")["target"], "installed_stand_in": False, "applied": []}
+    assert as_json("migrate") == {"target": as_json("status")["target"], "installed_stand_in": False, "warnings": [], "applied": []}
     assert as_json("migrate", "--dry-run")["would_apply"] == []
     same = as_json("diff")
     assert same["differs"] is False and same["changes"] == [] and same["sql"] is None
