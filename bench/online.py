@@ -78,7 +78,7 @@ def main() -> None:
         tool(base, "--db-url", cluster.url("big"), "migrate", env=env)
         with db.connection(cluster.url("big")) as conn:
             conn.execute("insert into app.owners select g from generate_series(1, 10) g")
-            conn.execute("insert into app.items select g, 'item ' || g, 1 + g % 10, repeat('n', 100) from generate_series(1, %s) g", (args.rows,))
+            conn.execute("insert into app.items select g, 'item ' || g, 1 + g %% 10, repeat('n', 100) from generate_series(1, %s) g", (args.rows,))
             conn.execute("vacuum analyze app.items")
         with db.connection(cluster.superuser_url) as su:
             db.mark_template(su, "big")

@@ -191,7 +191,7 @@ def reset(target: Target, migrations: list[Migration], owner: str | None = None)
             owner = db.owner_of(conn, target.database) or conn.execute("select current_user").fetchone()[0]  # type: ignore[index]
             fresh = f"tdb_reset_{random_suffix(10)}"
             db.create_database(conn, fresh, template=template, owner=owner)
-            _swap(conn, fresh, target.database)
+            _swap(conn, fresh, target.database, target.admin_url())
         return
     with db.connection(target.admin_url()) as conn:
         for old in db.databases_like(conn, "tdb\\_reset\\_%"):  # what an interrupted reset left, when no one uses it
@@ -214,10 +214,10 @@ def reset(target: Target, migrations: list[Migration], owner: str | None = None)
             db.drop_database(conn, fresh)
         raise
     with db.connection(target.admin_url()) as conn:
-        _swap(conn, fresh, target.database)
+        _swap(conn, fresh, target.database, target.admin_url())
 
 
-def _swap(conn: psycopg.Connection, fresh: str, name: str) -> None:
+def _swap(conn: psycopg.Connection, fresh: str, name: str, admin_url: str) -> None:
     """`fresh` takes the place of `name` in one transaction (ALTER DATABASE … RENAME may share
     one; DROP may not): at every moment the name holds the old database or the new one. The
     old one, renamed aside, is dropped after."""
@@ -244,7 +244,24 @@ def _swap(conn: psycopg.Connection, fresh: str, name: str) -> None:
         except psycopg.Error as e:
             db.drop_database(conn, fresh)
             raise DatabaseError(f"cannot reset {name}: {e.diag.message_primary or e}") from None
-    db.drop_database(conn, aside)
+    _drop_meanwhile(admin_url, aside)
+
+
+def _drop_meanwhile(admin_url: str, name: str) -> None:
+    """The old database, renamed aside, dropped on a connection of its own while the command
+    goes on (the seeds, the summary): a drop costs about as much as the clone. The thread is
+    not a daemon, so the process ends only after it; a drop that fails leaves a `tdb_reset_…`
+    database the next reset or `start` sweeps."""
+    import threading
+
+    def drop() -> None:
+        try:
+            with db.connection(admin_url) as other:
+                db.drop_database(other, name)
+        except Exception:  # noqa: BLE001 - swept later; never fails the reset that succeeded
+            pass
+
+    threading.Thread(target=drop, name=f"drop {name}").start()
 
 
 def reset_problems(conn: psycopg.Connection, database: str) -> tuple[str, list[str]]:
