@@ -39,11 +39,11 @@ def tool(folder: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedP
     return result
 
 
-def writer_during(url: str, work: float | list[str], env: dict[str, str]) -> tuple[float, float]:
+def writer_during(url: str, work: float | list[str], env: dict[str, str], first_id: int = 2_000_000) -> tuple[float, float]:
     """(the writer's longest wait in ms, how long `work` took in s): `work` is a command, or
     seconds of doing nothing."""
     stop = Path(tempfile.mkdtemp()) / "stop"
-    writer = subprocess.Popen([sys.executable, str(WRITER), url, str(stop), "2000000"], stdout=subprocess.PIPE, text=True)
+    writer = subprocess.Popen([sys.executable, str(WRITER), url, str(stop), str(first_id)], stdout=subprocess.PIPE, text=True)
     time.sleep(0.5)
     started = time.perf_counter()
     if isinstance(work, float):
@@ -100,7 +100,7 @@ def main() -> None:
                 try:
                     found[change, online].append(writer_during(cluster.url(name), [EXE, "--project-dir", str(folder), "--db-url", cluster.url(name), "migrate"], env))
                     if not online:
-                        idle.append(writer_during(cluster.url(name), 3.0, env)[0])
+                        idle.append(writer_during(cluster.url(name), 3.0, env, first_id=5_000_000)[0])
                 finally:
                     with db.connection(cluster.superuser_url) as su:
                         db.drop_database(su, name)
