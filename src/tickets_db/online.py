@@ -51,11 +51,7 @@ def volatile(expression: str) -> bool:
 
 def _not_null_check(table: str, column: str) -> Constraint:
     name = make_object_name(table.split(".", 1)[1], column, "not_null_online")
-    return Constraint(name=name, kind="check", expression=f'{_quoted(column)} is not null', not_valid=True)
-
-
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+    return Constraint(name=name, kind="check", expression=f"{ident(column)} is not null", not_valid=True)
 
 
 def segments(ops: tuple[Op, ...], online: frozenset[str], allow_rewrite: bool = False) -> Segments | None:

@@ -176,7 +176,7 @@ def reset(
     """Drop and rebuild the database: every migration in order, then the seeds. A database
     holding the real platform (hosted Supabase), or one this role may not drop, is reset in
     place: what the project put there goes, the platform's own objects and rows stay."""
-    from .. import db, inplace, seed as seeds
+    from .. import db, seed as seeds, target as targets
     from ..migrations import list_migrations
 
     project = _project()
@@ -186,7 +186,13 @@ def reset(
     started = time.perf_counter()
     migrations = list_migrations(project.migrations_dir)
     seed_files = seeds.list_seeds(project.seeds_dir)
-    in_place = inplace.reset(target, migrations, seed_files)
+    in_place: str | None = None
+    if target.is_local:  # always dropped and re-created (a clone of the migrated template)
+        targets.reset(target, migrations)
+    else:
+        from .. import inplace
+
+        in_place = inplace.reset(target, migrations, seed_files)
     if in_place:
         out.print(f"reset in place ({in_place}): removed what the project put there, kept the platform's own", highlight=False)
     seeded = []
