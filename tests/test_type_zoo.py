@@ -193,6 +193,18 @@ def test_columns_python_forbids_fill_their_fields(tmp_path, scratch):
     assert (row.from_, row.class_, row.user_name, row.CamelCase) == ("a", "b", "c", {"k": [1]})
 
 
+def everything(tmp_path: Path, scratch, columns: str) -> tuple[str, ModuleType]:
+    """A table app.everything (an integer key and `columns`, `name: type; …`) beside an enum
+    app.mood and a composite app.pair: its database built, its models generated and imported."""
+    spec = "".join(f"      {c.split(':', 1)[0].strip()}: '{c.split(':', 1)[1].strip()}'\n" for c in columns.split(";"))
+    yaml_text = ("schemas:\n  public: {external: true}\n  app: {}\nenums:\n  app.mood: {values: [happy, sad]}\n"
+                 "types:\n  app.pair: {attributes: {a: integer, b: text}}\ntables:\n  app.everything:\n    columns:\n"
+                 "      id: {type: integer, primary_key: true}\n" + spec)
+    proj = project(tmp_path / "all", yaml_text)
+    built = build_project(proj, scratch)
+    return built, generated_module(proj / "models.py")
+
+
 def test_params_write_through_psycopg_and_payload_reads_back_as_postgrest_does(tmp_path, scratch):
     """An Insert built by hand goes in through params() (jsonb, json, numeric, enum, array,
     range, composite…), and payload() gives JSON that json_populate_record (what PostgREST runs
@@ -202,14 +214,8 @@ def test_params_write_through_psycopg_and_payload_reads_back_as_postgrest_does(t
     import uuid as uuidlib
 
     from psycopg.types.range import Range
-    yaml_text = ("schemas:\n  public: {external: true}\n  app: {}\nenums:\n  app.mood: {values: [happy, sad]}\n"
-                 "types:\n  app.pair: {attributes: {a: integer, b: text}}\ntables:\n  app.everything:\n    columns:\n"
-                 "      id: {type: integer, primary_key: true}\n      doc: jsonb\n      raw: json\n      price: numeric(10, 2)\n"
-                 "      mood: app.mood\n      tags: text[]\n      during: tstzrange\n      pair: app.pair\n      key: uuid\n"
-                 "      at: timestamptz\n      blob: bytea\n      wait: interval\n      day: date\n")
-    proj = project(tmp_path / "all", yaml_text)
-    built = build_project(proj, scratch)
-    models = generated_module(proj / "models.py")
+    built, models = everything(tmp_path, scratch, "doc: jsonb; raw: json; price: numeric(10, 2); mood: app.mood; tags: text[]; during: tstzrange;"
+                                               " pair: app.pair; key: uuid; at: timestamptz; blob: bytea; wait: interval; day: date")
     at = dt.datetime(2026, 12, 4, 10, 30, tzinfo=dt.timezone.utc)
     row = models.EverythingInsert(
         id=1, doc={"k": [1, {"x": None}]}, raw=[1, "two"], price=decimal.Decimal("12.50"), mood=models.Mood.SAD,
@@ -230,15 +236,9 @@ def test_pydantic_reads_postgrest_json_of_every_kind_as_psycopg_does(tmp_path, s
     text, a composite as an object, numeric as a number) validates into the same value psycopg
     loads; a dump goes back to the same value; the TypedDict accepts the JSON strictly."""
     from pydantic import TypeAdapter
-    yaml_text = ("schemas:\n  public: {external: true}\n  app: {}\nenums:\n  app.mood: {values: [happy, sad]}\n"
-                 "types:\n  app.pair: {attributes: {a: integer, b: text}}\ntables:\n  app.everything:\n    columns:\n"
-                 "      id: {type: integer, primary_key: true}\n      doc: jsonb\n      price: numeric(10, 2)\n      mood: app.mood\n"
-                 "      moods: app.mood[]\n      during: tstzrange\n      days: datemultirange\n      nums: int4range\n      pair: app.pair\n"
-                 "      key: uuid\n      at: timestamptz\n      blob: bytea\n      wait: interval\n      day: date\n      addr: inet\n"
-                 "      from: text\n")
-    proj = project(tmp_path / "all", yaml_text)
-    built = build_project(proj, scratch)
-    models = generated_module(proj / "models.py")
+    built, models = everything(tmp_path, scratch, "doc: jsonb; price: numeric(10, 2); mood: app.mood; moods: app.mood[]; during: tstzrange;"
+                                               " days: datemultirange; nums: int4range; pair: app.pair; key: uuid; at: timestamptz; blob: bytea;"
+                                               " wait: interval; day: date; addr: inet; from: text")
     monkeypatch.setitem(sys.modules, models.__name__, models)  # pydantic resolves annotations through it
     with db.connection(built) as conn:
         conn.execute("""insert into app.everything values

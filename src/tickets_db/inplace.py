@@ -117,36 +117,53 @@ def footprint(workspace: Target, migrations: list[Migration], seeds: list[SeedFi
 
 @dataclass(frozen=True, slots=True)
 class Owned:
-    kind: str  # schema, table, view, …, function, type, extension, publication
-    name: str  # qualified and quoted, as SQL names it
+    kind: str  # schema, table, view, …, function, type, extension, publication (a key of DROP)
+    schema: str | None  # None for what is not in a schema
+    name: str
     owner: str
+    arguments: str | None = None  # a routine's, as pg_get_function_identity_arguments spells them
+
+    @property
+    def shown(self) -> str:
+        return f"{self.kind} {self.schema + '.' if self.schema else ''}{self.name}"
+
+    @property
+    def target(self) -> sql.Composable:
+        named = sql.Identifier(self.schema, self.name) if self.schema else sql.Identifier(self.name)
+        # the catalog's own spelling of the argument types (already quoted where they must be)
+        return named if self.arguments is None else sql.SQL("{}({})").format(named, sql.SQL(self.arguments))
 
 
 OWNED = """
-select 'schema', quote_ident(n.nspname), pg_get_userbyid(n.nspowner), n.nspname::text from pg_namespace n
+select 'schema', null, n.nspname::text, pg_get_userbyid(n.nspowner), null from pg_namespace n
 where n.nspname !~ '^pg_' and n.nspname <> 'information_schema' and not (n.nspname = any(%(kept)s))
   and not exists (select 1 from pg_depend d where d.classid = 'pg_namespace'::regclass and d.objid = n.oid and d.deptype = 'e')
 union all
 select case c.relkind when 'v' then 'view' when 'm' then 'materialized view' when 'S' then 'sequence' when 'f' then 'foreign table' else 'table' end,
-       format('%%I.%%I', n.nspname, c.relname), pg_get_userbyid(c.relowner), c.relname::text
+       n.nspname::text, c.relname::text, pg_get_userbyid(c.relowner), null
 from pg_class c join pg_namespace n on n.oid = c.relnamespace
 where n.nspname = 'public' and c.relkind in ('r', 'p', 'v', 'm', 'S', 'f') and not c.relispartition
   and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype in ('e', 'a', 'i'))
 union all
-select case p.prokind when 'p' then 'procedure' when 'a' then 'aggregate' else 'function' end, p.oid::regprocedure::text, pg_get_userbyid(p.proowner), p.proname::text
+select case p.prokind when 'a' then 'aggregate' else 'routine' end, n.nspname::text, p.proname::text, pg_get_userbyid(p.proowner),
+       pg_get_function_identity_arguments(p.oid)
 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
 where n.nspname = 'public' and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
 union all
-select case t.typtype when 'd' then 'domain' else 'type' end, format('%%I.%%I', n.nspname, t.typname), pg_get_userbyid(t.typowner), t.typname::text
+select case t.typtype when 'd' then 'domain' else 'type' end, n.nspname::text, t.typname::text, pg_get_userbyid(t.typowner), null
 from pg_type t join pg_namespace n on n.oid = t.typnamespace
 where n.nspname = 'public' and t.typtype in ('e', 'd', 'r', 'c', 'b') and t.typcategory <> 'A'
   and (t.typrelid = 0 or exists (select 1 from pg_class r where r.oid = t.typrelid and r.relkind = 'c'))
   and not exists (select 1 from pg_depend d where d.classid = 'pg_type'::regclass and d.objid = t.oid and d.deptype in ('e', 'i'))
 union all
-select 'extension', quote_ident(e.extname), pg_get_userbyid(e.extowner), e.extname::text from pg_extension e where e.extname = any(%(extensions)s)
+select 'extension', null, e.extname::text, pg_get_userbyid(e.extowner), null from pg_extension e where e.extname = any(%(extensions)s)
 union all
-select 'publication', quote_ident(p.pubname), pg_get_userbyid(p.pubowner), p.pubname::text from pg_publication p where not (p.pubname = any(%(publications)s))
+select 'publication', null, p.pubname::text, pg_get_userbyid(p.pubowner), null from pg_publication p where not (p.pubname = any(%(publications)s))
 """
+# How each kind goes, in the order the removal takes them (publications and extensions before the
+# schemas their objects may live in; cascade takes what depends on each).
+DROP = {kind: sql.SQL(f"drop {kind} if exists {{}} cascade") for kind in (
+    "publication", "extension", "schema", "table", "view", "materialized view", "sequence", "foreign table", "routine", "aggregate", "type", "domain")}
 
 
 def _platform_owner(role: str) -> bool:
@@ -170,8 +187,8 @@ def plan(conn: psycopg.Connection, fp: Footprint) -> Plan:
     params = {"kept": sorted(KEPT_SCHEMAS - {HISTORY_SCHEMA} - fp.schemas), "extensions": sorted(fp.extensions), "publications": sorted(PLATFORM_PUBLICATIONS)}
     # the footprint's schemas and extensions are the project's whoever owns them now (a role it
     # may not act for makes the reset refuse); anything else, when a platform role does not own it
-    owned = [Owned(k, n, o) for k, n, o, bare in conn.execute(OWNED, params)
-             if k == "extension" or (k == "schema" and bare in fp.schemas | {HISTORY_SCHEMA}) or not _platform_owner(o)]
+    owned = [Owned(*row) for row in conn.execute(OWNED, params)]
+    owned = [o for o in owned if o.kind == "extension" or (o.kind == "schema" and o.name in fp.schemas | {HISTORY_SCHEMA}) or not _platform_owner(o.owner)]
     live = read_state(conn)
     rows = []
     for r in fp.rows:
@@ -192,7 +209,7 @@ def problems(conn: psycopg.Connection, p: Plan) -> list[str]:
         row = conn.execute("select pg_has_role(current_user, %s, 'usage')", (role,)).fetchone()
         return bool(row and row[0])
 
-    out = [f"{o.kind} {o.name} belongs to {o.owner}" for o in p.owned if not member(o.owner)]
+    out = [f"{o.shown} belongs to {o.owner}" for o in p.owned if not member(o.owner)]
     for schema, table, name in (*p.policies, *p.triggers):
         owner = conn.execute("select pg_get_userbyid(relowner) from pg_class where oid = %s::regclass", (sql.Identifier(schema, table).as_string(conn),)).fetchone()
         if owner and not member(str(owner[0])):
@@ -206,9 +223,6 @@ def problems(conn: psycopg.Connection, p: Plan) -> list[str]:
     return out
 
 
-DROP = {"materialized view": "drop materialized view if exists {} cascade", "foreign table": "drop foreign table if exists {} cascade"}
-
-
 def remove(conn: psycopg.Connection, p: Plan) -> None:
     """The plan, in one transaction: all of it, or (on any error) nothing."""
     with conn.transaction():
@@ -218,12 +232,8 @@ def remove(conn: psycopg.Connection, p: Plan) -> None:
             conn.execute(sql.SQL("drop trigger if exists {} on {}").format(sql.Identifier(name), sql.Identifier(schema, table)))
         for r in p.rows:
             _delete_rows(conn, r)
-        for o in sorted(p.owned, key=lambda o: ["publication", "extension", "schema"].index(o.kind) if o.kind in ("publication", "extension", "schema") else 3):
-            if o.kind in ("function", "procedure", "aggregate"):
-                statement = sql.SQL("drop routine if exists {} cascade" if o.kind != "aggregate" else "drop aggregate if exists {} cascade").format(sql.SQL(o.name))
-            else:
-                statement = sql.SQL(DROP.get(o.kind, f"drop {o.kind} if exists {{}} cascade")).format(sql.SQL(o.name))
-            conn.execute(statement)
+        for o in sorted(p.owned, key=lambda o: list(DROP).index(o.kind)):
+            conn.execute(DROP[o.kind].format(o.target))
         if p.supabase_history:
             conn.execute("delete from supabase_migrations.schema_migrations")
 

@@ -279,7 +279,7 @@ def migrate(
         if installed and not as_json:
             out.print("installed the Supabase stand-in (auth, storage, roles)")
         # plain changes that will hold a big table's writes while they scan, build or rewrite
-        warnings = [f for f in hazards(conn, migrations, project.root) if f.severity == "warning"] if installed is False else []
+        warnings = [] if installed else [f for f in hazards(conn, migrations, project.root) if f.severity == "warning"]
         if not as_json:
             for f in warnings:
                 err.print(f"[yellow]warning[/]: {f.message}\n  hint: {f.hint}", highlight=False)

@@ -233,7 +233,7 @@ def build(catalog: Catalog, overrides: dict[str, str], shapes: tuple[str, ...] =
 
     callables, results = _callables(functions, ann, set(relation_names.values()))
 
-    literals, dicts, rpcs = _json_shapes(catalog, enums, tables, view_classes, table_classes, functions, callables, enum_names, composite_names, relation_names, strict_domains)
+    literals, dicts, rpcs = _json_shapes(catalog, enums, tables, relations, table_classes, functions, callables, enum_names, composite_names, relation_names, strict_domains)
 
     everything = list(enum_names.values()) + list(composite_names.values()) + [n for n, _ in literals] + [d.name for d in dicts]
     everything += [c.name for trio in table_classes for c in trio] + [c.name for c in view_classes] + [c.name for c in results]
@@ -272,12 +272,13 @@ def build(catalog: Catalog, overrides: dict[str, str], shapes: tuple[str, ...] =
 
 
 def _json_shapes(
-    catalog: Catalog, enums: list[Enum], tables: list[Table], views: list[DataClass], table_classes: list[tuple[DataClass, DataClass, DataClass]],
+    catalog: Catalog, enums: list[Enum], tables: list[Table], relations: Relations, table_classes: list[tuple[DataClass, DataClass, DataClass]],
     functions: list[Function], callables: list[Wrapper], enum_names: dict[str, str], composite_names: dict[str, str],
     relation_names: dict[str, str], strict_domains: frozenset[str],
 ) -> tuple[tuple[tuple[str, tuple[str, ...]], ...], tuple[DictShape, ...], tuple[Rpc, ...]]:
     """The TypedDicts of what PostgREST sends and takes: the same tables, views and functions as
-    the dataclasses, typed as their JSON (an enum a Literal of its values, a uuid or time a str)."""
+    the dataclasses, typed as their JSON (an enum a Literal of its values, a uuid or time a str).
+    `relations` holds every table's and view's columns as the dataclasses read them."""
     user_json = {e.qualname: f"{enum_names[e.qualname]}Value" for e in enums}
     user_json |= {qn: f"{name}Dict" for qn, name in {**composite_names, **relation_names}.items()}
     for dom in catalog.domains:
@@ -295,13 +296,11 @@ def _json_shapes(
         required = {f.column for f in insert.fields if not f.optional}
         dicts.append(DictShape(f"{row.name}Dict", f"A row of {t.qualname} as PostgREST returns it.", True, tuple((c.name, jann(c.type, not not_null[c.name]), True) for c in t.columns)))
         dicts.append(DictShape(f"{insert.name}Dict", f"A row to insert into {t.qualname} through PostgREST.", False,
-                               tuple((f.column, jann(types[f.column], f.optional and not not_null[f.column]), f.column in required) for f in insert.fields)))
+                               tuple((f.column, jann(types[f.column], not not_null[f.column]), f.column in required) for f in insert.fields)))
         dicts.append(DictShape(f"{update.name}Dict", f"Changes to a row of {t.qualname} through PostgREST.", False,
                                tuple((f.column, jann(types[f.column], not not_null[f.column]), False) for f in update.fields)))
-    relations: Relations = {t.qualname: relation_columns(t, strict_domains) for t in catalog.tables}
     for v in sorted(catalog.views, key=lambda v: v.qualname):
-        cols = _view_columns(v, relations)
-        relations[v.qualname] = cols
+        cols = relations[v.qualname]
         dicts.append(DictShape(f"{relation_names[v.qualname]}Dict", f"A row of {v.qualname} as PostgREST returns it.", True,
                                tuple((c.name, jann(c.type or "text", not c.not_null), True) for c in cols)))
     rpcs = []
