@@ -108,6 +108,16 @@ def mark_template(conn: psycopg.Connection, name: str) -> None:
     conn.execute(sql.SQL("alter database {} is_template true").format(sql.Identifier(name)))
 
 
+def publish(conn: psycopg.Connection, tmp: str, name: str) -> None:
+    """Rename into place and mark as template; a concurrent builder that won the race wins."""
+    try:
+        conn.execute(sql.SQL("alter database {} rename to {}").format(sql.Identifier(tmp), sql.Identifier(name)))
+    except psycopg.errors.DuplicateDatabase:
+        drop_database(conn, tmp)
+        return
+    mark_template(conn, name)
+
+
 def templates_starting_with(conn: psycopg.Connection, prefix: str) -> list[str]:
     """Published templates named `prefix…` (not the temporary `…_xxxxxx` ones being built)."""
     rows = conn.execute("select datname from pg_database where datistemplate and starts_with(datname, %s)", (prefix,)).fetchall()

@@ -19,7 +19,7 @@ from psycopg import sql
 from . import db
 from .errors import DatabaseError
 from .migrations import Migration
-from .platform import PLATFORM_PUBLICATIONS, PLATFORM_ROLES, PLATFORM_SCHEMAS, SUPABASE_SCHEMAS
+from .platform import PLATFORM_PUBLICATIONS, PLATFORM_ROLES, PLATFORM_SCHEMAS, SUPABASE_SCHEMAS, unclaimed_pg_cron
 from .seed import SeedFile
 from .target import Target, reset_problems, reset as rebuild
 
@@ -70,7 +70,8 @@ def real_platform(conn: psycopg.Connection) -> bool:
 
 def read_state(conn: psycopg.Connection) -> State:
     schemas = frozenset(r[0] for r in conn.execute("select nspname::text from pg_namespace where nspname !~ '^pg_' and nspname <> 'information_schema'"))
-    extensions = frozenset(r[0] for r in conn.execute("select extname::text from pg_extension"))
+    # pg_cron the stand-in only offers is not there for the footprint (a migration that creates it makes it the project's)
+    extensions = frozenset(r[0] for r in conn.execute("select extname::text from pg_extension")) - ({"pg_cron"} if unclaimed_pg_cron(conn) else set())
     policies = frozenset((r[0], r[1], r[2]) for r in conn.execute(
         "select schemaname::text, tablename::text, policyname::text from pg_policies where schemaname = any(%s)", (PLATFORM_TABLE_SCHEMAS,)))
     triggers = frozenset((r[0], r[1], r[2]) for r in conn.execute(

@@ -178,18 +178,30 @@ class Cluster:
                     f"port {port} of the local database is taken by another program"
                     f"\n  hint: stop that program, or remove `port` from {self.state_file} to let tickets-db choose a new one (URLs printed before then change)"
                 )
-            write_atomic(self.state_file, json.dumps(state | {"port": port}))
+            pg_cron = (bindir.parent / "lib" / "pg_cron.so").exists()
+            write_atomic(self.state_file, json.dumps(state | {"port": port, "pg_cron": pg_cron}))
             options = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200"
             if self.fast:
                 options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+            if pg_cron:  # as on hosted Supabase, where a project may create it (see platform.PG_CRON_DATABASE)
+                options += f" -c shared_preload_libraries=pg_cron -c cron.database_name={platform.PG_CRON_DATABASE}"
             result = self._run([str(bindir / "pg_ctl"), "start", "-w", "-t", "60", "-D", str(self.data), "-l", str(self.log), "-o", options], check=False)
             if result.returncode != 0:
                 raise DatabaseError(f"the local database did not start: {self._why_down()}\n  hint: the whole log is {self.log}")
             write_atomic(self.state_file, json.dumps(self._state() | {"pid": self._postmaster_pid()}))
+            if pg_cron:
+                with db.connection(self.superuser_url) as conn:
+                    if not db.database_exists(conn, platform.PG_CRON_DATABASE):
+                        db.create_database(conn, platform.PG_CRON_DATABASE, template="template0")
             if fresh:
                 self._bootstrap()
             self.sweep()
             return True
+
+    @property
+    def pg_cron(self) -> bool:
+        """Whether the running server loads pg_cron (the package was there when it started)."""
+        return bool(self._state().get("pg_cron"))
 
     def _postmaster_pid(self) -> int | None:
         try:
@@ -244,18 +256,29 @@ class Cluster:
             db.drop_database(conn, "postgres")
             db.create_database(conn, "postgres", template=platform.template_name(), owner=APP_ROLE)
 
-    def ensure_platform_template(self) -> str:
-        """Built as the superuser, who alone may create the roles the stand-in needs."""
-        name = platform.template_name()
+    def ensure_platform_template(self, pg_cron: bool = False) -> str:
+        """Built as the superuser, who alone may create the roles the stand-in needs (and pg_cron,
+        placed for a project whose migrations create it when this server loads it)."""
+        name = platform.template_name(pg_cron and self.pg_cron)
         with db.connection(self.superuser_url) as conn:
             if db.database_exists(conn, name):
                 return name
-            platform.install_roles(conn)
-            db.create_database(conn, name, template="template0", owner=APP_ROLE)
-        with db.connection(self.url(name, SUPERUSER)) as conn:
-            platform.ensure(conn)
-        with db.connection(self.superuser_url) as conn:
-            db.mark_template(conn, name)
+            plain = platform.template_name()
+            if not db.database_exists(conn, plain):
+                platform.install_roles(conn)
+                db.create_database(conn, plain, template="template0", owner=APP_ROLE)
+                with db.connection(self.url(plain, SUPERUSER)) as work:
+                    platform.ensure(work)
+                db.mark_template(conn, plain)
+            if name != plain:
+                # one build at a time: they share pg_cron's exempt name (a killed one's is dropped)
+                conn.execute("select pg_advisory_lock(hashtext('tickets-db pg_cron template'))")
+                if not db.database_exists(conn, name):
+                    db.drop_database(conn, platform.PG_CRON_BUILD)
+                    db.create_database(conn, platform.PG_CRON_BUILD, template=plain, owner=APP_ROLE)
+                    with db.connection(self.url(platform.PG_CRON_BUILD, SUPERUSER)) as work:
+                        work.execute(platform.pg_cron_sql())
+                    db.publish(conn, platform.PG_CRON_BUILD, name)
         return name
 
     def stop(self) -> bool:

@@ -7,6 +7,7 @@ import hashlib
 from typing import TYPE_CHECKING
 
 from .errors import DatabaseError
+from .lexer import tokens
 from .resources import read_template
 
 if TYPE_CHECKING:  # the names and lists above serve lint and typegen, which need no database
@@ -46,14 +47,56 @@ def objects_sql() -> str:
     return read_template("platform/supabase.sql")
 
 
+def pg_cron_sql() -> str:
+    return read_template("platform/pg_cron.sql")
+
+
 def version() -> str:
     """Changes whenever the stand-in does, so cached template databases are rebuilt."""
-    return hashlib.sha256((roles_sql() + objects_sql()).encode()).hexdigest()[:10]
+    return hashlib.sha256((roles_sql() + objects_sql() + pg_cron_sql()).encode()).hexdigest()[:10]
 
 
-def template_name() -> str:
-    """The template database holding only the stand-in, from which app, shadow and test databases are cloned."""
-    return f"tdb_platform_{version()}"
+def template_name(pg_cron: bool = False) -> str:
+    """The template database holding only the stand-in, from which app, shadow and test
+    databases are cloned; a server that loads pg_cron has its own, with pg_cron placed in it."""
+    return f"tdb_platform_{version()}" + ("_pg_cron" if pg_cron else "")
+
+
+# The local cluster's pg_cron scheduler sits in this database (`cron.database_name`): one that
+# exists, holds nothing, and is never cloned or dropped (a template the scheduler sat in could not
+# be cloned). pg_cron's script refuses every other database except the name its own regression
+# tests use, under which the pg_cron template is therefore built.
+PG_CRON_DATABASE = "tdb_cron"
+PG_CRON_BUILD = "contrib_regression"
+_CLAIM = "extensions.tickets_db_create_pg_cron(text,text)"
+
+
+def created_extension(text: str) -> tuple[str, str | None] | None:
+    """The extension a `create extension` statement creates and the schema it names, read through
+    the lexer (comments, quoted names and case as PostgreSQL reads them); None for any other statement."""
+    words = [t.text.lower() if t.kind == "name" else t.text[1:-1].replace('""', '"') if t.kind == "quoted" else t.text
+             for t in tokens(text) if t.kind not in ("space", "comment")]
+    if words[:2] != ["create", "extension"]:
+        return None
+    rest = words[5:] if words[2:5] == ["if", "not", "exists"] else words[2:]
+    if not rest:
+        return None
+    schema = next((rest[i + 1] for i in range(1, len(rest) - 1) if rest[i] == "schema"), None)
+    return rest[0], schema
+
+
+def claim_pg_cron(conn: psycopg.Connection, schema: str | None) -> bool:
+    """Let a migration's `create extension pg_cron` take the pg_cron the stand-in placed (see
+    templates/platform/pg_cron.sql); False where there is none to take, and the statement runs as written."""
+    if not unclaimed_pg_cron(conn):
+        return False
+    conn.execute("select extensions.tickets_db_create_pg_cron(current_user::text, %s)", (schema,))
+    return True
+
+
+def unclaimed_pg_cron(conn: psycopg.Connection) -> bool:
+    """pg_cron is here only as the stand-in's offer: no migration has created it."""
+    return bool(conn.execute("select to_regprocedure(%s) is not null", (_CLAIM,)).fetchone()[0])  # type: ignore[index]
 
 
 def install_roles(conn: psycopg.Connection) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterator
 
 import psycopg
 from psycopg import sql
 
+from . import platform
 from .config import display_path
 from .errors import DatabaseError, MigrationError
 from .migrations import Migration, Online, Parsed, Segment, Statement, parse
@@ -128,14 +129,27 @@ def unlock(conn: psycopg.Connection) -> None:
 def execute(conn: psycopg.Connection, st: Statement, file: str) -> None:
     """One statement over the extended protocol (`binary` asks for it): PostgreSQL itself then
     refuses text that holds more than one command, so a statement our splitter took for one can
-    never run as several."""
+    never run as several. A `create extension pg_cron` takes the pg_cron the stand-in placed, as
+    hosted Supabase creates it for the project (platform.claim_pg_cron)."""
+    created = platform.created_extension(st.text) if "pg_cron" in st.text else None
+    pg_cron = created is not None and created[0] == "pg_cron"
     try:
+        if created and pg_cron and platform.claim_pg_cron(conn, created[1]):
+            return
         conn.cursor().execute(st.text, binary=True)
     except psycopg.errors.LockNotAvailable as e:
         error = statement_error(e, st, file)
         raise LockTimeout(error.file, error.line, error.message, error.statement, error.hint) from None
     except psycopg.Error as e:
-        raise statement_error(e, st, file) from None
+        error = statement_error(e, st, file)
+        if pg_cron and e.sqlstate not in ("42710", "3F000"):  # not `already exists`, `no such schema`: pg_cron is missing
+            error = replace(error, hint=PG_CRON_HINT)
+        raise error from None
+
+
+PG_CRON_HINT = ("hosted Supabase lets a project create pg_cron; elsewhere the server needs PostgreSQL's pg_cron package (Debian:"
+                " postgresql-15-cron) and must load it (shared_preload_libraries). The local database loads it once the package is"
+                " installed: `tickets-db stop`, then `tickets-db reset` (a database made before has no pg_cron to create)")
 
 
 def statement_error(e: psycopg.Error, st: Statement, file: str) -> MigrationError:

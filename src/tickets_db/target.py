@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Callable, Iterator
 
 import psycopg
@@ -66,13 +67,26 @@ class Target:
         with db.connection(self.admin_url()) as new:
             yield new
 
+    @cached_property
+    def uses_pg_cron(self) -> bool:
+        """The project's migrations, seeds or YAML name pg_cron: its local databases are cloned from
+        a template with pg_cron placed for a migration to create (platform.claim_pg_cron); other
+        projects' never hold it, and dump as before."""
+        p = self.project
+        files = [*p.migrations_dir.glob("*.sql"), *p.schema_dir.rglob("*.y*ml"),
+                 *(p.seeds_dir.glob("*.sql") if p.seeds_dir.is_dir() else [p.seeds_dir])]
+        return any(f.is_file() and "pg_cron" in f.read_text(encoding="utf-8", errors="replace") for f in files)
+
+    def platform_template_name(self) -> str:
+        return platform.template_name(self.cluster is not None and self.cluster.pg_cron and self.uses_pg_cron)
+
     def platform_template(self, conn: psycopg.Connection | None = None) -> str:
-        name = platform.template_name()
+        name = self.platform_template_name()
         with self.admin(conn) as c:
             if db.database_exists(c, name):
                 return name
         if self.cluster is not None:
-            return self.cluster.ensure_platform_template()
+            return self.cluster.ensure_platform_template(self.uses_pg_cron)
         def fill(database: str) -> None:
             with db.connection(self.url_for(database)) as conn:
                 platform.ensure(conn)
@@ -82,7 +96,7 @@ class Target:
 
     def migrated_template_name(self, migrations: list[Migration]) -> str:
         """Named by content: the platform's version and every migration's checksum."""
-        key = checksum((platform.template_name() + "".join(m.checksum for m in migrations)).encode())[:12]
+        key = checksum((self.platform_template_name() + "".join(m.checksum for m in migrations)).encode())[:12]
         return f"tdb_{self.project.name_hash}_{key}"
 
     def migrated_template(self, migrations: list[Migration], conn: psycopg.Connection | None = None) -> str:
@@ -117,7 +131,7 @@ class Target:
                 db.drop_database(conn, tmp)
             raise
         with db.connection(self.admin_url()) as conn:
-            publish(conn, tmp, name)
+            db.publish(conn, tmp, name)
             if replaces:
                 for old in db.templates_starting_with(conn, replaces):
                     if old != name:
@@ -147,18 +161,6 @@ class Target:
 
 def random_suffix(n: int) -> str:
     return os.urandom(n).hex()[:n]
-
-
-def publish(conn: psycopg.Connection, tmp: str, name: str) -> None:
-    """Rename into place and mark as template; a concurrent builder that won the race wins."""
-    from psycopg import sql
-
-    try:
-        conn.execute(sql.SQL("alter database {} rename to {}").format(sql.Identifier(tmp), sql.Identifier(name)))
-    except psycopg.errors.DuplicateDatabase:
-        db.drop_database(conn, tmp)
-        return
-    db.mark_template(conn, name)
 
 
 def resolve(project: Project, url: str | None, shadow_url: str | None = None) -> Target:
