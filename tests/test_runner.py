@@ -16,7 +16,7 @@ from tickets_db.errors import MigrationError
 from tickets_db.migrations import list_migrations
 from tickets_db.runner import history, migrate
 
-from .conftest import tool_env
+from .conftest import clone, tool_env
 
 
 def write(folder: Path, name: str, sql: str) -> Path:
@@ -62,6 +62,32 @@ def test_failing_statement_names_file_and_line_and_changes_nothing(empty_db, tmp
         assert 'relation "nope" does not exist' in info.value.message
         assert [a.name for a in history(conn)] == ["a"]
     assert "b" not in tables(empty_db) and "a" in tables(empty_db)
+
+
+RECORDED_FIRST = """\
+create table x (a int);
+do $$ begin if not exists (select 1 from tickets_db.progress where version = '{version}' and segment = 0)
+  then raise exception 'progress recorded after the statements'; end if; end $$;
+-- tickets-db: transaction
+do $$ begin if not exists (select 1 from tickets_db.migrations where version = '{version}')
+  then raise exception 'history recorded after the statements'; end if; end $$;
+alter table x add column b int;
+"""
+
+
+def test_an_online_transaction_keeps_its_books_before_it_locks(empty_db, cluster, tmp_path):
+    """A lock an online segment takes is held for its statements and the commit only: the
+    history (progress, the applied row) is written first in the same transaction, where a plain
+    migration writes it last."""
+    write(tmp_path / "online", "20260101000000_x.sql", "-- tickets-db: online lock_timeout=250ms retries=1\n" + RECORDED_FIRST.replace("{version}", "20260101000000"))
+    with db.connection(empty_db) as conn:
+        migrate(conn, list_migrations(tmp_path / "online"))
+        assert [a.version for a in history(conn)] == ["20260101000000"]
+        assert conn.execute("select count(*) from tickets_db.progress").fetchone() == (0,)
+    write(tmp_path / "plain", "20260102000000_y.sql", RECORDED_FIRST.replace("{version}", "20260102000000").replace("table x", "table y"))
+    with clone(cluster, cluster.ensure_platform_template()) as other, db.connection(other) as conn:
+        with pytest.raises(MigrationError, match="progress recorded after the statements"):
+            migrate(conn, list_migrations(tmp_path / "plain"))
 
 
 def test_edited_migration_is_an_error(empty_db, tmp_path):

@@ -230,7 +230,7 @@ def run(conn: psycopg.Connection, parsed: Parsed, file: str, record: Callable[[i
                     with conn.transaction():
                         finish()
             else:
-                _retried(parsed.online, lambda segment=segment, finish=finish: _transaction(conn, segment, file, finish))  # type: ignore[misc]
+                _retried(parsed.online, lambda segment=segment, finish=finish: _transaction(conn, segment, file, finish, parsed.online is not None))  # type: ignore[misc]
         if not parsed.segments and record is not None:
             with conn.transaction():
                 record(0)
@@ -240,11 +240,18 @@ def run(conn: psycopg.Connection, parsed: Parsed, file: str, record: Callable[[i
     return int((time.perf_counter() - started) * 1000)
 
 
-def _transaction(conn: psycopg.Connection, segment: Segment, file: str, finish: Callable[[], None]) -> None:
+def _transaction(conn: psycopg.Connection, segment: Segment, file: str, finish: Callable[[], None], online: bool = False) -> None:
+    """An online migration's transaction does its bookkeeping first: a lock its statements take
+    is then held only for them and the commit, not for the history's round trips too (they were
+    most of the writer's wait behind `set not null`). Still one transaction: all or nothing; the
+    recorded duration then ends before the last segment's statements (a few milliseconds)."""
     with conn.transaction():
+        if online:
+            finish()
         for st in segment.statements:
             execute(conn, st, file)
-        finish()
+        if not online:
+            finish()
 
 
 def _autocommit(conn: psycopg.Connection, st: Statement, file: str) -> None:
