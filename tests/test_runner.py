@@ -80,9 +80,12 @@ def test_an_online_transaction_keeps_its_books_before_it_locks(empty_db, cluster
     history (progress, the applied row) is written first in the same transaction, where a plain
     migration writes it last."""
     write(tmp_path / "online", "20260101000000_x.sql", "-- tickets-db: online lock_timeout=250ms retries=1\n" + RECORDED_FIRST.replace("{version}", "20260101000000"))
+    settings = "select current_setting('synchronous_commit'), current_setting('lock_timeout')"
     with db.connection(empty_db) as conn:
+        before = conn.execute(settings).fetchone()
         migrate(conn, list_migrations(tmp_path / "online"))
         assert [a.version for a in history(conn)] == ["20260101000000"]
+        assert conn.execute(settings).fetchone() == before  # its segments' settings do not outlive it
         assert conn.execute("select count(*) from tickets_db.progress").fetchone() == (0,)
     write(tmp_path / "plain", "20260102000000_y.sql", RECORDED_FIRST.replace("{version}", "20260102000000").replace("table x", "table y"))
     with clone(cluster, cluster.ensure_platform_template()) as other, db.connection(other) as conn:

@@ -206,12 +206,16 @@ def run(conn: psycopg.Connection, parsed: Parsed, file: str, record: Callable[[i
     transaction takes `record` (the history row); every earlier one `progress` (which segment is
     done), so a migration stopped halfway resumes after the last committed segment (`done`). An
     online migration runs each segment under its lock_timeout and tries it again when the lock
-    was not had in time. The proof of a plan runs its text through here too. Returns the
-    duration in ms."""
+    was not had in time, and commits without waiting for the disk (a lock is held until the
+    commit returns, so the flush would be part of every writer's wait; a server crash meanwhile
+    loses a segment with its bookkeeping, and the next migrate runs it again); one synchronous
+    commit at the end puts it all on disk before success is reported. The proof of a plan runs
+    its text through here too. Returns the duration in ms."""
     started = time.perf_counter()
     last = len(parsed.segments) - 1
     if parsed.online is not None:
         conn.execute(sql.SQL("set lock_timeout = {}").format(sql.Literal(f"{parsed.online.lock_timeout_ms}ms")))
+        conn.execute("set synchronous_commit = off")
     try:
         for i, segment in enumerate(parsed.segments):
             if i < done:
@@ -234,9 +238,14 @@ def run(conn: psycopg.Connection, parsed: Parsed, file: str, record: Callable[[i
         if not parsed.segments and record is not None:
             with conn.transaction():
                 record(0)
+        if parsed.online is not None:
+            conn.execute("set synchronous_commit = on")
+            with conn.transaction():
+                conn.execute("select pg_current_xact_id()")  # a commit record, flushed with all before it
     finally:
         if parsed.online is not None and not conn.closed:
             conn.execute("reset lock_timeout")
+            conn.execute("reset synchronous_commit")
     return int((time.perf_counter() - started) * 1000)
 
 
