@@ -167,6 +167,8 @@ def _refuse_new_values_used(statements: list[Statement], file: str) -> None:
         if m:
             added[m.group(1).replace("''", "'")] = st
             continue
+        if not added:  # nothing added yet to be used: most files, which then need no second lexing
+            continue
         for t in tokens(st.text):
             value = t.text[1:-1].replace("''", "'") if t.kind == "string" else None
             if value in added:
