@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 # PostgreSQL: ident_start [A-Za-z\200-\377_], ident_cont adds digits and `$` — so `a$$` is a
 # name, not the start of a dollar quote. Written as what they exclude of ASCII (every non-ASCII
@@ -18,10 +17,15 @@ _WORD = re.compile(_START + r"[^\x00-\x23\x25-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7
 _NUMBER = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _DOLLAR = re.compile(r"\$(" + _START + r"[^\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]*)?\$")  # … digits
 _PARAM = re.compile(r"\$\d+")
+_SPACE = re.compile(r"[ \t\n\r\f\v]+")
+_LINE_COMMENT = re.compile(r"--[^\n\r]*")  # PostgreSQL ends a line comment at either
+_COMMENT_EDGE = re.compile(r"/\*|\*/")  # block comments nest
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """A tuple, not a frozen dataclass: the lexer makes one per token of every migration, and a
+    frozen dataclass's __init__ costs several times a tuple's."""
+
     kind: str  # space | comment | string | name | quoted | dollar | number | punct
     text: str
     start: int
@@ -51,23 +55,14 @@ def tokens(text: str) -> Iterator[Token]:
         ch = text[i]
         start = i
         if ch in " \t\n\r\f\v":
-            while i < n and text[i] in " \t\n\r\f\v":
-                i += 1
-            kind = "space"
+            i, kind = _SPACE.match(text, i).end(), "space"  # type: ignore[union-attr]
         elif text.startswith("--", i):
-            while i < n and text[i] not in "\n\r":  # PostgreSQL ends a line comment at either
-                i += 1
-            kind = "comment"
+            i, kind = _LINE_COMMENT.match(text, i).end(), "comment"  # type: ignore[union-attr]
         elif text.startswith("/*", i):
             depth, i = 1, i + 2
-            while i < n and depth:
-                if text.startswith("/*", i):
-                    depth, i = depth + 1, i + 2
-                elif text.startswith("*/", i):
-                    depth, i = depth - 1, i + 2
-                else:
-                    i += 1
-            kind = "unterminated" if depth else "comment"
+            while depth and (edge := _COMMENT_EDGE.search(text, i)):
+                depth, i = depth + (1 if edge.group() == "/*" else -1), edge.end()
+            i, kind = (n, "unterminated") if depth else (i, "comment")
         elif (quote := _opening(text, i)) is not None:
             at = text.index(quote, i) + 1
             end = _quoted_end(text, at, quote, escapes=quote == "'" and ch in "eE")
