@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tickets_db.lexer import is_atom, shape_problem, top_level
+from tickets_db.lexer import is_atom, shape_problem, tokens, top_level
 from tickets_db.migrations import split_statements
 
 
@@ -20,6 +20,25 @@ from tickets_db.migrations import split_statements
 )
 def test_split_agrees_with_postgres(sql, expected):
     assert [s.text for s in split_statements(sql)] == expected
+
+
+@pytest.mark.parametrize(
+    "sql, expected",
+    [
+        ("a /*/ x; */;", [("name", "a"), ("space", " "), ("comment", "/*/ x; */"), ("punct", ";")]),  # `/*/` opens, never closes
+        ("/**/", [("comment", "/**/")]),
+        ("1 /* a */*2", [("number", "1"), ("space", " "), ("comment", "/* a */"), ("punct", "*"), ("number", "2")]),
+        ("/* /* */ */ */", [("comment", "/* /* */ */"), ("space", " "), ("punct", "*"), ("punct", "/")]),  # nested
+        ("1 /* a /* b */; 2;", [("number", "1"), ("space", " "), ("unterminated", "/* a /* b */; 2;")]),
+        ("1 -- end", [("number", "1"), ("space", " "), ("comment", "-- end")]),  # at the end of the text
+        ("1\f\v;\r\n-- c\r", [("number", "1"), ("space", "\f\v"), ("punct", ";"), ("space", "\r\n"), ("comment", "-- c"), ("space", "\r")]),
+    ],
+)
+def test_comments_and_spaces_as_postgres_scans_them(sql, expected):
+    """The runs the lexer finds by regex: whitespace, line comments, nested block comments."""
+    found = list(tokens(sql))
+    assert [(t.kind, t.text) for t in found] == expected
+    assert "".join(t.text for t in found) == sql and [t.start for t in found] == [sum(len(u.text) for u in found[:i]) for i in range(len(found))]
 
 
 @pytest.mark.parametrize(

@@ -12,14 +12,14 @@ from tickets_db import db, platform
 from tickets_db.config import load_project
 from tickets_db.errors import MigrationError
 from tickets_db.inplace import footprint_of, read_state
-from tickets_db.localdb import find_bindir
+from tickets_db.localdb import pg_cron_installed
 from tickets_db.migrations import list_migrations
 from tickets_db.runner import migrate
 from tickets_db.target import Target
 
 from .conftest import clone
 
-pytestmark = pytest.mark.skipif(not (find_bindir().parent / "lib" / "pg_cron.so").exists(), reason="PostgreSQL's pg_cron package is not installed")
+pytestmark = pytest.mark.skipif(not pg_cron_installed(), reason="PostgreSQL's pg_cron package is not installed")
 
 SCHEDULE = "select cron.schedule('purge-events', '0 3 * * *', $$delete from public.events where at < now() - interval '30 days'$$);\n"
 EVENTS = "create table public.events (id bigint generated always as identity primary key, at timestamptz not null default now());\n"
@@ -72,7 +72,7 @@ def test_using_it_without_creating_it_fails_as_on_supabase(offered, tmp_path):
 def test_creating_it_twice_fails_as_postgresql_does(offered, cluster, tmp_path):
     with pytest.raises(MigrationError) as e:
         apply(offered, folder(tmp_path, "create extension pg_cron;\n", "create extension pg_cron;\n"))
-    assert 'extension "pg_cron" already exists' in e.value.message
+    assert 'extension "pg_cron" already exists' in e.value.message and "postgresql-15-cron" not in (e.value.hint or "")
     (tmp_path / "again").mkdir()
     with clone(cluster, cluster.ensure_platform_template(pg_cron=True)) as url:
         apply(url, folder(tmp_path / "again", "create extension pg_cron;\n", "create extension if not exists pg_cron;\n"))
@@ -86,8 +86,9 @@ def test_a_schema_that_does_not_exist_is_refused(offered, tmp_path):
         assert platform.unclaimed_pg_cron(conn)  # the failed migration took nothing
 
 
-def test_a_server_without_pg_cron_says_how_to_get_it(cluster, tmp_path):
-    """The plain stand-in (a server that does not load pg_cron, as --db-url servers)."""
+def test_a_database_without_pg_cron_to_take_says_how_to_get_it(cluster, tmp_path):
+    """The plain stand-in: no pg_cron placed, and `postgres` may not create it (it is not a
+    trusted extension) — as on a server without the package or one that does not load it."""
     with clone(cluster, platform.template_name()) as url:
         with pytest.raises(MigrationError) as e:
             apply(url, folder(tmp_path, "create extension if not exists pg_cron;\n"))
@@ -118,18 +119,30 @@ def test_the_statement_is_read_as_postgresql_reads_it(text, expected):
     assert platform.created_extension(text) == expected
 
 
-def test_only_a_project_that_names_pg_cron_gets_it(cluster, tmp_path):
-    """Every other project's databases hold no pg_cron (their dumps stay as they were)."""
-    def target(name: str, migration: str) -> Target:
-        folder = tmp_path / name
-        (folder / "migrations").mkdir(parents=True)
-        (folder / "tickets-db.toml").write_text("")
-        (folder / "migrations" / "20260101000000_first.sql").write_text(migration)
-        return Target(cluster.url(), True, load_project(folder), cluster)
+def project_naming(tmp_path: Path, cluster, where: str, text: str) -> Target:
+    """A project whose file `where` (under its folder) holds `text`, beside a plain migration."""
+    folder = tmp_path / where.replace("/", "_")
+    (folder / "migrations").mkdir(parents=True)
+    (folder / "tickets-db.toml").write_text("")
+    (folder / "migrations" / "20260101000000_first.sql").write_text(EVENTS)
+    (folder / where).parent.mkdir(parents=True, exist_ok=True)
+    (folder / where).write_text(text)
+    return Target(cluster.url(), True, load_project(folder), cluster)
 
-    plain = target("plain", EVENTS).platform_template()
+
+def test_a_project_that_does_not_name_pg_cron_never_holds_it(cluster, tmp_path):
+    """Its databases dump as before (an offered pg_cron breaks `pg_dump` as `postgres`)."""
+    plain = project_naming(tmp_path, cluster, "seeds/seed.sql", "insert into public.events default values;\n").platform_template()
     with clone(cluster, plain) as url, db.connection(url) as conn:
         assert conn.execute("select count(*) from pg_extension where extname = 'pg_cron'").fetchone() == (0,)
-    offering = target("jobs", "create extension pg_cron;\n").platform_template()
+
+
+@pytest.mark.parametrize("where, text", [
+    ("migrations/20260102000000_jobs.sql", "create extension pg_cron;\n"),
+    ("seeds/seed.sql", "select cron.schedule('nightly', '0 3 * * *', 'select 1'); -- pg_cron, enabled on the dashboard\n"),
+    ("schema/platform.yaml", "extensions:\n  pg_cron: {schema: pg_catalog, external: true}\n"),
+])
+def test_a_project_naming_pg_cron_anywhere_gets_it_offered(cluster, tmp_path, where, text):
+    offering = project_naming(tmp_path, cluster, where, text).platform_template()
     with clone(cluster, offering) as url, db.connection(url) as conn:
         assert platform.unclaimed_pg_cron(conn)

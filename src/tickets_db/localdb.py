@@ -43,6 +43,11 @@ def find_bindir() -> Path:
     raise DatabaseError("PostgreSQL server binaries not found (looked at pg_config --bindir, PATH, /usr/lib/postgresql/*/bin)\n  hint: apt-get install postgresql")
 
 
+def pg_cron_installed(bindir: Path | None = None) -> bool:
+    """PostgreSQL's pg_cron package is there for these server binaries (the local server loads it)."""
+    return ((bindir or find_bindir()).parent / "lib" / "pg_cron.so").exists()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -178,7 +183,7 @@ class Cluster:
                     f"port {port} of the local database is taken by another program"
                     f"\n  hint: stop that program, or remove `port` from {self.state_file} to let tickets-db choose a new one (URLs printed before then change)"
                 )
-            pg_cron = (bindir.parent / "lib" / "pg_cron.so").exists()
+            pg_cron = pg_cron_installed(bindir)
             write_atomic(self.state_file, json.dumps(state | {"port": port, "pg_cron": pg_cron}))
             options = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200"
             if self.fast:

@@ -132,9 +132,9 @@ def execute(conn: psycopg.Connection, st: Statement, file: str) -> None:
     never run as several. A `create extension pg_cron` takes the pg_cron the stand-in placed, as
     hosted Supabase creates it for the project (platform.claim_pg_cron)."""
     created = platform.created_extension(st.text) if "pg_cron" in st.text else None
-    pg_cron = created is not None and created[0] == "pg_cron"
+    pg_cron = created if created is not None and created[0] == "pg_cron" else None
     try:
-        if created and pg_cron and platform.claim_pg_cron(conn, created[1]):
+        if pg_cron is not None and platform.claim_pg_cron(conn, schema=pg_cron[1]):
             return
         conn.cursor().execute(st.text, binary=True)
     except psycopg.errors.LockNotAvailable as e:
@@ -142,8 +142,8 @@ def execute(conn: psycopg.Connection, st: Statement, file: str) -> None:
         raise LockTimeout(error.file, error.line, error.message, error.statement, error.hint) from None
     except psycopg.Error as e:
         error = statement_error(e, st, file)
-        if pg_cron and e.sqlstate not in ("42710", "3F000"):  # not `already exists`, `no such schema`: pg_cron is missing
-            error = replace(error, hint=PG_CRON_HINT)
+        if pg_cron is not None and not isinstance(e, (psycopg.errors.DuplicateObject, psycopg.errors.InvalidSchemaName)):
+            error = replace(error, hint=PG_CRON_HINT)  # not there to create (`already exists` and a missing schema say what they mean)
         raise error from None
 
 

@@ -8,19 +8,15 @@ from pathlib import Path
 import pytest
 
 from tickets_db import db
-from tickets_db.localdb import Cluster, find_bindir
+from tickets_db.localdb import Cluster, pg_cron_installed
 
 from ..conftest import stop_local
+from ..test_pg_cron import EVENTS, SCHEDULE
 from .test_cli import run
 
-pytestmark = pytest.mark.skipif(not (find_bindir().parent / "lib" / "pg_cron.so").exists(), reason="PostgreSQL's pg_cron package is not installed")
+pytestmark = pytest.mark.skipif(not pg_cron_installed(), reason="PostgreSQL's pg_cron package is not installed")
 
-MIGRATION = """\
-create extension if not exists pg_cron with schema pg_catalog;
-grant usage on schema cron to postgres;
-create table public.events (id bigint generated always as identity primary key, at timestamptz not null default now());
-select cron.schedule('purge-events', '0 3 * * *', $$delete from public.events where at < now() - interval '30 days'$$);
-"""
+MIGRATION = "create extension if not exists pg_cron with schema pg_catalog;\ngrant usage on schema cron to postgres;\n" + EVENTS + SCHEDULE
 TEST = """\
 select plan(2);
 select has_extension('pg_cron');
