@@ -6,6 +6,8 @@ import uuid
 
 from tickets_db import db
 
+from .pgdump import schema_dump
+
 
 def test_drop_database_while_autovacuum_works_in_it(cluster):
     """PostgreSQL 15 refuses a non-superuser's DROP DATABASE ... WITH (FORCE) while an autovacuum
@@ -35,3 +37,35 @@ def test_drop_database_while_autovacuum_works_in_it(cluster):
             su.execute("alter system reset autovacuum_vacuum_cost_delay")
             su.execute("select pg_reload_conf()")
             db.drop_database(su, name)
+
+
+
+def test_compact_leaves_the_same_database_in_less_space(cluster):
+    """The platform template is compacted before clones copy it: what a user checks is that the
+    database holds exactly the same objects and rows, in less space, and that compacting as a
+    role that owns only some of the tables is no error."""
+    name, role = f"cp_{uuid.uuid4().hex[:8]}", f"r_{uuid.uuid4().hex[:8]}"
+    with db.connection(cluster.superuser_url) as su:
+        su.execute(f'create role "{role}" login')
+        su.execute(f'grant "{role}" to postgres')
+        db.create_database(su, name, template=cluster.ensure_platform_template(), owner=role)
+    try:
+        url = cluster.url(name)
+        with db.connection(url) as conn:
+            for i in range(150):  # what installing and migrating leaves behind: dead catalog rows
+                conn.execute(f"create table public.t{i} (a int primary key, b text check (b <> ''))")
+                conn.execute(f"drop table public.t{i}")
+            conn.execute("create table public.kept as select g from generate_series(1, 1000) g")
+            conn.execute("delete from public.kept where g > 10")
+            before = conn.execute("select pg_database_size(current_database())").fetchone()[0]
+            dump = schema_dump(url)
+            db.compact(conn)
+            assert conn.execute("select pg_database_size(current_database())").fetchone()[0] < before * 0.9
+            assert conn.execute("select array_agg(g order by g) from public.kept").fetchone()[0] == list(range(1, 11))
+        assert schema_dump(url) == dump
+        with db.connection(cluster.url(name, role)) as conn:  # owns the database, not the stand-in's tables
+            db.compact(conn)
+    finally:
+        with db.connection(cluster.superuser_url) as su:
+            db.drop_database(su, name)
+            su.execute(f'drop role "{role}"')

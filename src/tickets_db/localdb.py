@@ -87,7 +87,7 @@ def disk_full(path: Path) -> str | None:
 # Throwaway databases a command builds and drops (shadows, pgTAP files, a reset's new copy,
 # templates being built): a process killed meanwhile leaves them behind. Published templates
 # (the platform's, the migrated ones) are caches and stay.
-ORPHAN_PATTERNS = (r"tdb\_shadow\_%", r"tdb\_test\_%", r"tdb\_reset\_%")
+ORPHAN_PATTERNS = (r"tdb\_shadow\_%", r"tdb\_test\_%", r"tdb\_reset\_%", r"tdb\_spare\_%")
 ORPHAN_BUILDS = r"^tdb_.*_[0-9a-f]{6}$"  # a template being built: `<name>_<6 hex>`, not yet published
 
 
@@ -225,10 +225,13 @@ class Cluster:
         return fatal + (f" ({full})" if full else "")
 
     def sweep(self) -> list[str]:
-        """Drop the throwaway databases killed commands left behind. Only called when no command
-        can be using one: right after this server started, and before it stops."""
+        """Drop the throwaway databases killed commands left behind, and clones kept ready for a
+        reset whose template is gone. Only called when no command can be using one: right after
+        this server started, and before it stops."""
         with db.connection(self.superuser_url) as conn:
-            names = [r[0] for r in conn.execute("select datname from pg_database where not datistemplate and (datname like any(%s) or datname ~ %s)", (list(ORPHAN_PATTERNS), ORPHAN_BUILDS))]
+            templates = {r[0] for r in conn.execute("select datname from pg_database where datistemplate")}
+            names = [r[0] for r in conn.execute("select datname from pg_database where not datistemplate and (datname like any(%s) or datname ~ %s)", (list(ORPHAN_PATTERNS), ORPHAN_BUILDS))
+                     if not (r[0].startswith(db.SPARE_PREFIX) and r[0].removeprefix(db.SPARE_PREFIX) in templates)]
             for name in names:
                 db.drop_database(conn, name)
         return names
@@ -274,6 +277,7 @@ class Cluster:
                 db.create_database(conn, plain, template="template0", owner=APP_ROLE)
                 with db.connection(self.url(plain, SUPERUSER)) as work:
                     platform.ensure(work)
+                    db.compact(work)
                 db.mark_template(conn, plain)
             if name != plain:
                 # one build at a time: they share pg_cron's exempt name (a killed one's is dropped)
@@ -283,6 +287,7 @@ class Cluster:
                     db.create_database(conn, platform.PG_CRON_BUILD, template=plain, owner=APP_ROLE)
                     with db.connection(self.url(platform.PG_CRON_BUILD, SUPERUSER)) as work:
                         work.execute(platform.pg_cron_sql())
+                        db.compact(work)
                     db.publish(conn, platform.PG_CRON_BUILD, name)
         return name
 

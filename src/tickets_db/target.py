@@ -90,6 +90,7 @@ class Target:
         def fill(database: str) -> None:
             with db.connection(self.url_for(database)) as conn:
                 platform.ensure(conn)
+                db.compact(conn)
 
         self.build_template(name, "template0", fill)
         return name
@@ -135,6 +136,7 @@ class Target:
             if replaces:
                 for old in db.templates_starting_with(conn, replaces):
                     if old != name:
+                        db.drop_database(conn, db.spare_name(old))
                         db.drop_template(conn, old)
 
     @contextmanager
@@ -191,8 +193,10 @@ def reset(target: Target, migrations: list[Migration], owner: str | None = None)
         with db.connection(target.admin_url()) as conn:
             template = target.migrated_template(migrations, conn)
             owner = db.owner_of(conn, target.database) or conn.execute("select current_user").fetchone()[0]  # type: ignore[index]
-            fresh = f"tdb_reset_{random_suffix(10)}"
-            db.create_database(conn, fresh, template=template, owner=owner)
+            fresh = _claim_spare(conn, template, str(owner))
+            if fresh is None:
+                fresh = f"tdb_reset_{random_suffix(10)}"
+                db.create_database(conn, fresh, template=template, owner=owner)
             _swap(conn, fresh, target.database, target.admin_url())
         return
     with db.connection(target.admin_url()) as conn:
@@ -217,6 +221,43 @@ def reset(target: Target, migrations: list[Migration], owner: str | None = None)
         raise
     with db.connection(target.admin_url()) as conn:
         _swap(conn, fresh, target.database, target.admin_url())
+
+
+def _claim_spare(conn: psycopg.Connection, template: str, owner: str) -> str | None:
+    """The clone of `template` the previous reset left ready (see prepare_next_reset), renamed
+    to a `tdb_reset_…` name of this reset's own, or None: no spare (the first reset of a
+    template, or a spare still being made), another owner's, or one a concurrent reset took."""
+    from psycopg import sql
+
+    spare = db.spare_name(template)
+    if db.owner_of(conn, spare) != owner:
+        return None
+    fresh = f"tdb_reset_{random_suffix(10)}"
+    try:
+        conn.execute(sql.SQL("alter database {} rename to {}").format(sql.Identifier(spare), sql.Identifier(fresh)))
+    except psycopg.Error:
+        return None
+    return fresh
+
+
+def prepare_next_reset(target: Target, migrations: list[Migration]) -> None:
+    """Start cloning the migrated template as the next reset's database, and return at once:
+    the server makes the copy after this command has ended, so the next `reset` renames it
+    into place instead of waiting for a clone (most of a reset's time on the server: a clone
+    writes the whole template through the WAL). Only locally, where this tool owns the server;
+    the spare is kept out of sight of commands (a `tdb_…` name) and swept at `start`/`stop`."""
+    from psycopg import sql
+
+    if target.cluster is None:
+        return
+    template = target.migrated_template_name(migrations)
+    spare = db.spare_name(template)
+    with db.connection(target.admin_url()) as conn:
+        if db.database_exists(conn, spare) or not db.database_exists(conn, template):
+            return
+        owner = db.owner_of(conn, target.database) or conn.execute("select current_user").fetchone()[0]  # type: ignore[index]
+        db.send_and_leave(conn, sql.SQL("create database {} template {} owner {}").format(
+            sql.Identifier(spare), sql.Identifier(template), sql.Identifier(str(owner))))
 
 
 def _swap(conn: psycopg.Connection, fresh: str, name: str, admin_url: str) -> None:

@@ -202,6 +202,7 @@ def reset(
         elapsed = time.perf_counter() - started
         out.print(f"reset {target.display}: {len(migrations)} migration(s), {len(seeded)} seed file(s) in {elapsed:.2f}s")
         _print_summary(conn)
+    targets.prepare_next_reset(target, migrations)
 
 
 def _print_summary(conn) -> None:  # type: ignore[no-untyped-def]
