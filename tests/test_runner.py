@@ -93,6 +93,36 @@ def test_an_online_transaction_keeps_its_books_before_it_locks(empty_db, cluster
             migrate(conn, list_migrations(tmp_path / "plain"))
 
 
+def test_a_failing_online_segment_names_its_statement_and_keeps_none_of_it(empty_db, tmp_path):
+    """An online transaction is sent as one pipeline; when a statement in it fails, the error
+    still names that statement's line, and nothing of its transaction stays (the segment
+    before it does: the next migrate resumes there)."""
+    write(tmp_path, "20260101000000_a.sql", "-- tickets-db: online lock_timeout=250ms retries=0\ncreate table a (id int);\n"
+          "-- tickets-db: transaction\nalter table a add column b int;\ninsert into a values (1, 2);\n\nalter table a add column b int;\n")
+    with db.connection(empty_db) as conn:
+        with pytest.raises(MigrationError) as info:
+            migrate(conn, list_migrations(tmp_path))
+        assert info.value.line == 7 and 'column "b" of relation "a" already exists' in info.value.message
+        assert conn.execute("select count(*) from a").fetchone() == (0,)
+        assert conn.execute("select count(*) from information_schema.columns where table_name = 'a'").fetchone() == (1,)
+        assert conn.execute("select segment from tickets_db.progress").fetchall() == [(0,)]
+        assert history(conn) == []
+
+
+def test_an_online_migration_by_a_role_without_temporary_tables(empty_db, cluster, tmp_path):
+    """The session warms its caches on a temporary table first; a role that may not create one
+    migrates all the same."""
+    write(tmp_path, "20260101000000_a.sql", "-- tickets-db: online\ncreate table a (id int);\n-- tickets-db: transaction\nalter table a add column b int;\n")
+    name = empty_db.rsplit("/", 1)[1]
+    with db.connection(cluster.superuser_url) as su:
+        su.execute(f'revoke temporary on database "{name}" from public')
+        su.execute(f'revoke temporary on database "{name}" from postgres')  # its owner
+    with db.connection(empty_db) as conn:
+        assert not conn.execute("select has_database_privilege(current_database(), 'temporary')").fetchone()[0]
+        migrate(conn, list_migrations(tmp_path))
+        assert [a.version for a in history(conn)] == ["20260101000000"]
+
+
 def test_edited_migration_is_an_error(empty_db, tmp_path):
     p = write(tmp_path, "20260101000000_a.sql", "create table a (id int);")
     with db.connection(empty_db) as conn:
