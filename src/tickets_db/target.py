@@ -181,6 +181,20 @@ def resolve(project: Project, url: str | None, shadow_url: str | None = None) ->
     return Target(cluster.url(project.database), True, project, cluster)
 
 
+@contextmanager
+def one_reset_at_a_time(target: Target) -> Iterator[None]:
+    """Resets of the local database wait for one another, seeds included: a reset swapping its
+    database in ends the sessions of the one before, which would fail halfway through its seeds
+    (two terminals, a watcher and a test run). Held on a session of its own: a lock that the
+    server releases if the command is killed."""
+    if target.cluster is None:
+        yield
+        return
+    with db.connection(target.admin_url()) as conn:
+        conn.execute("select pg_advisory_lock(hashtext(%s))", (f"tickets-db reset {target.database}",))
+        yield
+
+
 def reset(target: Target, migrations: list[Migration], owner: str | None = None) -> None:
     """The target database rebuilt from the migrations. The new database is built under a
     temporary name first and swapped in atomically, so an interruption leaves the old one or

@@ -90,10 +90,12 @@ def test_the_next_reset_takes_the_clone_and_builds_the_same_database(project, co
 
 
 def test_resets_at_once_all_end_whole(project, cold):
+    """Five at once (two terminals, a watcher, a test run): without waiting for one another, a
+    reset swapping its database in ended the session of one still loading its seeds."""
     dump, _ = cold
     settled(project)
     procs = [subprocess.Popen([sys.executable, "-m", "tickets_db", "--project-dir", str(project), "reset"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=tool_env()) for _ in range(3)]
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=tool_env()) for _ in range(5)]
     for p in procs:
         out, err = p.communicate(timeout=300)
         assert p.returncode == 0 and "Traceback" not in err, err

@@ -187,21 +187,22 @@ def reset(
     migrations = list_migrations(project.migrations_dir)
     seed_files = seeds.list_seeds(project.seeds_dir)
     in_place: str | None = None
-    if target.is_local:  # always dropped and re-created (a clone of the migrated template)
-        targets.reset(target, migrations)
-    else:
-        from .. import inplace
+    with targets.one_reset_at_a_time(target):
+        if target.is_local:  # always dropped and re-created (a clone of the migrated template)
+            targets.reset(target, migrations)
+        else:
+            from .. import inplace
 
-        in_place = inplace.reset(target, migrations, seed_files)
-    if in_place:
-        out.print(f"reset in place ({in_place}): removed what the project put there, kept the platform's own", highlight=False)
-    seeded = []
-    with db.connection(target.url) as conn:
-        if not no_seed:
-            seeded = seeds.load(conn, seed_files, project.root)
-        elapsed = time.perf_counter() - started
-        out.print(f"reset {target.display}: {len(migrations)} migration(s), {len(seeded)} seed file(s) in {elapsed:.2f}s")
-        _print_summary(conn)
+            in_place = inplace.reset(target, migrations, seed_files)
+        if in_place:
+            out.print(f"reset in place ({in_place}): removed what the project put there, kept the platform's own", highlight=False)
+        seeded = []
+        with db.connection(target.url) as conn:
+            if not no_seed:
+                seeded = seeds.load(conn, seed_files, project.root)
+            elapsed = time.perf_counter() - started
+            out.print(f"reset {target.display}: {len(migrations)} migration(s), {len(seeded)} seed file(s) in {elapsed:.2f}s")
+            _print_summary(conn)
     targets.prepare_next_reset(target, migrations)
 
 
