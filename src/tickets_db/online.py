@@ -17,8 +17,8 @@ the migration becomes segments that each lock briefly:
 4. one transaction: `validate constraint` (a scan that blocks no writes);
 5. one transaction: `set not null` (PostgreSQL skips the scan: the validated check proves it);
 6. one transaction: the helper checks dropped. Not in 5's: a lock is held until its commit, so
-   each of the two brief ACCESS EXCLUSIVE locks is held half as long as one for both (the
-   writer's longest wait behind them: 1.4 -> 0.8 ms).
+   each of these two brief ACCESS EXCLUSIVE locks (each ~0.25 ms of the server's work) is held
+   about half as long as one lock for both.
 
 Every segment runs under the file's lock_timeout, retried (runner.py): a DDL statement that
 waits for its lock gives up instead of queueing ahead of — and so blocking — every write. A

@@ -206,8 +206,8 @@ def reset(target: Target, migrations: list[Migration], owner: str | None = None)
     if target.cluster is not None:
         with db.connection(target.admin_url()) as conn:
             template = target.migrated_template(migrations, conn)
-            owner = db.owner_of(conn, target.database) or conn.execute("select current_user").fetchone()[0]  # type: ignore[index]
-            fresh = _claim_spare(conn, template, str(owner))
+            owner = _owner(conn, target.database)
+            fresh = _claim_spare(conn, template, owner)
             if fresh is None:
                 fresh = f"tdb_reset_{random_suffix(10)}"
                 db.create_database(conn, fresh, template=template, owner=owner)
@@ -237,6 +237,11 @@ def reset(target: Target, migrations: list[Migration], owner: str | None = None)
         _swap(conn, fresh, target.database, target.admin_url())
 
 
+def _owner(conn: psycopg.Connection, database: str) -> str:
+    """Who the local database's next copy belongs to: the owner of the one it replaces."""
+    return db.owner_of(conn, database) or str(conn.execute("select current_user").fetchone()[0])  # type: ignore[index]
+
+
 def _claim_spare(conn: psycopg.Connection, template: str, owner: str) -> str | None:
     """The clone of `template` the previous reset left ready (see prepare_next_reset), renamed
     to a `tdb_reset_…` name of this reset's own, or None: no spare (the first reset of a
@@ -258,8 +263,9 @@ def prepare_next_reset(target: Target, migrations: list[Migration]) -> None:
     """Start cloning the migrated template as the next reset's database, and return at once:
     the server makes the copy after this command has ended, so the next `reset` renames it
     into place instead of waiting for a clone (most of a reset's time on the server: a clone
-    writes the whole template through the WAL). Only locally, where this tool owns the server;
-    the spare is kept out of sight of commands (a `tdb_…` name) and swept at `start`/`stop`."""
+    writes the whole template through the WAL). Only locally, where this tool owns the server.
+    The spare (a `tdb_spare_…` name) is dropped with its template when the migrations change,
+    and by `start`/`stop` when its template is gone."""
     from psycopg import sql
 
     if target.cluster is None:
@@ -269,9 +275,8 @@ def prepare_next_reset(target: Target, migrations: list[Migration]) -> None:
     with db.connection(target.admin_url()) as conn:
         if db.database_exists(conn, spare) or not db.database_exists(conn, template):
             return
-        owner = db.owner_of(conn, target.database) or conn.execute("select current_user").fetchone()[0]  # type: ignore[index]
         db.send_and_leave(conn, sql.SQL("create database {} template {} owner {}").format(
-            sql.Identifier(spare), sql.Identifier(template), sql.Identifier(str(owner))))
+            sql.Identifier(spare), sql.Identifier(template), sql.Identifier(_owner(conn, target.database))))
 
 
 def _swap(conn: psycopg.Connection, fresh: str, name: str, admin_url: str) -> None:
