@@ -120,7 +120,7 @@ def compact(conn: psycopg.Connection) -> None:
     copies every page through the WAL (with fsync on, the clone is most of its cost), then sets
     hint bits on first read unless the rows are frozen. Not for the migrated templates: built
     once per change of the migrations, their compaction (~0.3 s) would cost more than it saves
-    the few clones made of them (a reset takes a clone made ahead, prepare_next_reset).
+    the few clones made of them (a reset takes a clone made ahead, target.after_reset).
     Shared catalogs are not the database's own (a clone does not copy them). Where this role may
     not rewrite a table, it stays as it is."""
     tables = conn.execute(
@@ -140,7 +140,7 @@ SPARE_PREFIX = "tdb_spare_"
 
 
 def spare_name(template: str) -> str:
-    """The clone of `template` kept ready for the next reset (target.prepare_next_reset)."""
+    """The clone of `template` kept ready for the next reset (target.after_reset)."""
     return SPARE_PREFIX + template
 
 

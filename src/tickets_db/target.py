@@ -182,27 +182,28 @@ def resolve(project: Project, url: str | None, shadow_url: str | None = None) ->
 
 
 @contextmanager
-def one_reset_at_a_time(target: Target) -> Iterator[None]:
+def one_reset_at_a_time(target: Target) -> Iterator[psycopg.Connection | None]:
     """Resets of the local database wait for one another, seeds included: a reset swapping its
     database in ends the sessions of the one before, which would fail halfway through its seeds
-    (two terminals, a watcher and a test run). Held on a session of its own: a lock that the
-    server releases if the command is killed."""
+    (two terminals, a watcher and a test run). Held on a session of its own, which the server
+    ends if the command is killed, and which after_reset hands the next reset's clone to."""
     if target.cluster is None:
-        yield
+        yield None
         return
     with db.connection(target.admin_url()) as conn:
         conn.execute("select pg_advisory_lock(hashtext(%s))", (f"tickets-db reset {target.database}",))
-        yield
+        yield conn
 
 
-def reset(target: Target, migrations: list[Migration], owner: str | None = None) -> None:
+def reset(target: Target, migrations: list[Migration], owner: str | None = None) -> str | None:
     """The target database rebuilt from the migrations. The new database is built under a
     temporary name first and swapped in atomically, so an interruption leaves the old one or
     the new one under the name (and a `tdb_reset_…` database the next reset or `start`
     clears): never a half-built or a missing database. Locally it is a clone of the migrated template; on
     another server no template is built or left: the migrations run in the new database, which
     gets `owner` (the old one's; see reset_problems). Whether a database may be reset this way
-    at all, or in place, is inplace.reset's decision."""
+    at all, or in place, is inplace.reset's decision. Locally, returns the old database's name
+    (renamed aside), which after_reset drops; elsewhere it is dropped meanwhile."""
     if target.cluster is not None:
         with db.connection(target.admin_url()) as conn:
             template = target.migrated_template(migrations, conn)
@@ -211,8 +212,7 @@ def reset(target: Target, migrations: list[Migration], owner: str | None = None)
             if fresh is None:
                 fresh = f"tdb_reset_{random_suffix(10)}"
                 db.create_database(conn, fresh, template=template, owner=owner)
-            _swap(conn, fresh, target.database, target.admin_url())
-        return
+            return _swap(conn, fresh, target.database)
     with db.connection(target.admin_url()) as conn:
         for old in db.databases_like(conn, "tdb\\_reset\\_%"):  # what an interrupted reset left, when no one uses it
             if not db.in_use(conn, old):
@@ -234,7 +234,8 @@ def reset(target: Target, migrations: list[Migration], owner: str | None = None)
             db.drop_database(conn, fresh)
         raise
     with db.connection(target.admin_url()) as conn:
-        _swap(conn, fresh, target.database, target.admin_url())
+        _drop_meanwhile(target.admin_url(), _swap(conn, fresh, target.database))
+    return None
 
 
 def _owner(conn: psycopg.Connection, database: str) -> str:
@@ -243,7 +244,7 @@ def _owner(conn: psycopg.Connection, database: str) -> str:
 
 
 def _claim_spare(conn: psycopg.Connection, template: str, owner: str) -> str | None:
-    """The clone of `template` the previous reset left ready (see prepare_next_reset), renamed
+    """The clone of `template` the previous reset left ready (see after_reset), renamed
     to a `tdb_reset_…` name of this reset's own, or None: no spare (the first reset of a
     template, or a spare still being made), another owner's, or one a concurrent reset took."""
     from psycopg import sql
@@ -259,30 +260,34 @@ def _claim_spare(conn: psycopg.Connection, template: str, owner: str) -> str | N
     return fresh
 
 
-def prepare_next_reset(target: Target, migrations: list[Migration]) -> None:
-    """Start cloning the migrated template as the next reset's database, and return at once:
-    the server makes the copy after this command has ended, so the next `reset` renames it
-    into place instead of waiting for a clone (most of a reset's time on the server: a clone
-    writes the whole template through the WAL). Only locally, where this tool owns the server.
-    The spare (a `tdb_spare_…` name) is dropped with its template when the migrations change,
-    and by `start`/`stop` when its template is gone."""
+def after_reset(target: Target, migrations: list[Migration], session: psycopg.Connection | None, old: str | None) -> None:
+    """The local reset's server work that no one needs to wait for, sent and not waited for (the
+    server finishes a command whether or not its client stays): the old database dropped (a
+    drop forces a checkpoint), and the migrated template cloned as the next reset's database
+    (most of a reset's server time: a clone writes the whole template through the WAL), which
+    the next reset renames into place (_claim_spare). The clone is made on the reset's locked
+    session, so a reset that comes meanwhile waits for it and takes it. Its name (`tdb_spare_…`)
+    goes with its template when the migrations change, and `start`/`stop` drop one whose
+    template is gone."""
     from psycopg import sql
 
-    if target.cluster is None:
+    if session is None:
         return
+    if old is not None:
+        with db.connection(target.admin_url()) as other:
+            db.send_and_leave(other, sql.SQL("drop database if exists {}").format(sql.Identifier(old)))
     template = target.migrated_template_name(migrations)
     spare = db.spare_name(template)
-    with db.connection(target.admin_url()) as conn:
-        if db.database_exists(conn, spare) or not db.database_exists(conn, template):
-            return
-        db.send_and_leave(conn, sql.SQL("create database {} template {} owner {}").format(
-            sql.Identifier(spare), sql.Identifier(template), sql.Identifier(_owner(conn, target.database))))
+    if db.database_exists(session, spare) or not db.database_exists(session, template):
+        return
+    db.send_and_leave(session, sql.SQL("create database {} template {} owner {}").format(
+        sql.Identifier(spare), sql.Identifier(template), sql.Identifier(_owner(session, target.database))))
 
 
-def _swap(conn: psycopg.Connection, fresh: str, name: str, admin_url: str) -> None:
+def _swap(conn: psycopg.Connection, fresh: str, name: str) -> str:
     """`fresh` takes the place of `name` in one transaction (ALTER DATABASE … RENAME may share
-    one; DROP may not): at every moment the name holds the old database or the new one. The
-    old one, renamed aside, is dropped after."""
+    one; DROP may not): at every moment the name holds the old database or the new one. Returns
+    the name the old one was renamed to, for the caller to drop."""
     import time
 
     from psycopg import sql
@@ -306,7 +311,7 @@ def _swap(conn: psycopg.Connection, fresh: str, name: str, admin_url: str) -> No
         except psycopg.Error as e:
             db.drop_database(conn, fresh)
             raise DatabaseError(f"cannot reset {name}: {e.diag.message_primary or e}") from None
-    _drop_meanwhile(admin_url, aside)
+    return aside
 
 
 def _drop_meanwhile(admin_url: str, name: str) -> None:

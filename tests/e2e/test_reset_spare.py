@@ -1,5 +1,5 @@
 """`reset` of the local database takes the clone its previous run left ready (target.
-prepare_next_reset): what a user checks is that this is invisible — the database is exactly what
+after_reset): what a user checks is that this is invisible — the database is exactly what
 a reset without one builds, nothing of the old one survives, a change of the migrations never
 gets an old clone, concurrent resets all end whole, and the clones do not pile up."""
 from __future__ import annotations

@@ -187,9 +187,10 @@ def reset(
     migrations = list_migrations(project.migrations_dir)
     seed_files = seeds.list_seeds(project.seeds_dir)
     in_place: str | None = None
-    with targets.one_reset_at_a_time(target):
+    with targets.one_reset_at_a_time(target) as session:
+        old = None
         if target.is_local:  # always dropped and re-created (a clone of the migrated template)
-            targets.reset(target, migrations)
+            old = targets.reset(target, migrations)
         else:
             from .. import inplace
 
@@ -197,13 +198,15 @@ def reset(
         if in_place:
             out.print(f"reset in place ({in_place}): removed what the project put there, kept the platform's own", highlight=False)
         seeded = []
-        with db.connection(target.url) as conn:
-            if not no_seed:
-                seeded = seeds.load(conn, seed_files, project.root)
-            elapsed = time.perf_counter() - started
-            out.print(f"reset {target.display}: {len(migrations)} migration(s), {len(seeded)} seed file(s) in {elapsed:.2f}s")
-            _print_summary(conn)
-    targets.prepare_next_reset(target, migrations)
+        try:
+            with db.connection(target.url) as conn:
+                if not no_seed:
+                    seeded = seeds.load(conn, seed_files, project.root)
+                elapsed = time.perf_counter() - started
+                out.print(f"reset {target.display}: {len(migrations)} migration(s), {len(seeded)} seed file(s) in {elapsed:.2f}s")
+                _print_summary(conn)
+        finally:
+            targets.after_reset(target, migrations, session, old)
 
 
 def _print_summary(conn) -> None:  # type: ignore[no-untyped-def]
