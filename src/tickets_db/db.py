@@ -116,7 +116,7 @@ def send_and_leave(conn: psycopg.Connection, query: sql.Composable) -> None:
 def compact(conn: psycopg.Connection) -> None:
     """Rewrite the connected database's tables, catalogs included, without their dead rows and
     with every row frozen: for the platform template, which every other database here is cloned
-    from. Installing the stand-in leaves an eighth of it dead (8.0 MB -> 6.9), and a clone
+    from. Compaction takes the stand-in's template from 8.0 MB to 6.9 (what installing it left dead), and a clone
     copies every page through the WAL (with fsync on, the clone is most of its cost), then sets
     hint bits on first read unless the rows are frozen. Not for the migrated templates: built
     once per change of the migrations, their compaction (~0.3 s) would cost more than it saves
@@ -148,10 +148,20 @@ def mark_template(conn: psycopg.Connection, name: str) -> None:
     conn.execute(sql.SQL("alter database {} is_template true").format(sql.Identifier(name)))
 
 
+def rename_database(conn: psycopg.Connection, name: str, to: str) -> None:
+    conn.execute(sql.SQL("alter database {} rename to {}").format(sql.Identifier(name), sql.Identifier(to)))
+
+
+def advisory_lock(conn: psycopg.Connection, key: str) -> None:
+    """Wait for the session-level lock named `key`: held until this session ends, which the
+    server does for a killed command too."""
+    conn.execute("select pg_advisory_lock(hashtext(%s))", (key,))
+
+
 def publish(conn: psycopg.Connection, tmp: str, name: str) -> None:
     """Rename into place and mark as template; a concurrent builder that won the race wins."""
     try:
-        conn.execute(sql.SQL("alter database {} rename to {}").format(sql.Identifier(tmp), sql.Identifier(name)))
+        rename_database(conn, tmp, name)
     except psycopg.errors.DuplicateDatabase:
         drop_database(conn, tmp)
         return

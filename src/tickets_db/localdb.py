@@ -281,7 +281,7 @@ class Cluster:
                 db.mark_template(conn, plain)
             if name != plain:
                 # one build at a time: they share pg_cron's exempt name (a killed one's is dropped)
-                conn.execute("select pg_advisory_lock(hashtext('tickets-db pg_cron template'))")
+                db.advisory_lock(conn, "tickets-db pg_cron template")
                 if not db.database_exists(conn, name):
                     db.drop_database(conn, platform.PG_CRON_BUILD)
                     db.create_database(conn, platform.PG_CRON_BUILD, template=plain, owner=APP_ROLE)

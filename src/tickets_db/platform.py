@@ -7,7 +7,7 @@ import hashlib
 from typing import TYPE_CHECKING
 
 from .errors import DatabaseError
-from .lexer import tokens
+from .lexer import top_level
 from .resources import read_template
 
 if TYPE_CHECKING:  # the names and lists above serve lint and typegen, which need no database
@@ -75,7 +75,7 @@ def created_extension(text: str) -> tuple[str, str | None] | None:
     """The extension a `create extension` statement creates and the schema it names, read through
     the lexer (comments, quoted names and case as PostgreSQL reads them); None for any other statement."""
     words = [t.text.lower() if t.kind == "name" else t.text[1:-1].replace('""', '"') if t.kind == "quoted" else t.text
-             for t in tokens(text) if t.kind not in ("space", "comment")]
+             for t in top_level(text)]
     if words[:2] != ["create", "extension"]:
         return None
     rest = words[5:] if words[2:5] == ["if", "not", "exists"] else words[2:]

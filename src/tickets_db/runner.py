@@ -131,8 +131,7 @@ def execute(conn: psycopg.Connection, st: Statement, file: str) -> None:
     refuses text that holds more than one command, so a statement our splitter took for one can
     never run as several. A `create extension pg_cron` takes the pg_cron the stand-in placed, as
     hosted Supabase creates it for the project (platform.claim_pg_cron)."""
-    created = platform.created_extension(st.text) if "pg_cron" in st.text else None
-    pg_cron = created if created is not None and created[0] == "pg_cron" else None
+    pg_cron = _creates_pg_cron(st)
     try:
         if pg_cron is not None and platform.claim_pg_cron(conn, schema=pg_cron[1]):
             return
@@ -145,6 +144,12 @@ def execute(conn: psycopg.Connection, st: Statement, file: str) -> None:
         if pg_cron is not None and not isinstance(e, (psycopg.errors.DuplicateObject, psycopg.errors.InvalidSchemaName)):
             error = replace(error, hint=PG_CRON_HINT)  # not there to create (`already exists` and a missing schema say what they mean)
         raise error from None
+
+
+def _creates_pg_cron(st: Statement) -> tuple[str, str | None] | None:
+    """A `create extension pg_cron` (and the schema it names), which execute() runs as a claim."""
+    created = platform.created_extension(st.text) if "pg_cron" in st.text else None
+    return created if created is not None and created[0] == "pg_cron" else None
 
 
 PG_CRON_HINT = ("hosted Supabase lets a project create pg_cron; elsewhere the server needs PostgreSQL's pg_cron package (Debian:"
@@ -274,7 +279,7 @@ def _transaction(conn: psycopg.Connection, segment: Segment, file: str, finish: 
     rolls it all back, and the transaction runs again statement by statement, which says which
     statement failed, and where. Still one transaction: all or nothing; the recorded duration
     then ends before the last segment's statements (a few milliseconds)."""
-    if online and not any("pg_cron" in st.text for st in segment.statements):  # claiming pg_cron reads as it goes
+    if online and not any(_creates_pg_cron(st) for st in segment.statements):  # a claim reads as it goes
         try:
             with conn.pipeline(), conn.transaction():
                 finish()

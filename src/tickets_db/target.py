@@ -191,7 +191,7 @@ def one_reset_at_a_time(target: Target) -> Iterator[psycopg.Connection | None]:
         yield None
         return
     with db.connection(target.admin_url()) as conn:
-        conn.execute("select pg_advisory_lock(hashtext(%s))", (f"tickets-db reset {target.database}",))
+        db.advisory_lock(conn, f"tickets-db reset {target.database}")
         yield conn
 
 
@@ -247,14 +247,12 @@ def _claim_spare(conn: psycopg.Connection, template: str, owner: str) -> str | N
     """The clone of `template` the previous reset left ready (see after_reset), renamed
     to a `tdb_reset_…` name of this reset's own, or None: no spare (the first reset of a
     template, or a spare still being made), another owner's, or one a concurrent reset took."""
-    from psycopg import sql
-
     spare = db.spare_name(template)
     if db.owner_of(conn, spare) != owner:
         return None
     fresh = f"tdb_reset_{random_suffix(10)}"
     try:
-        conn.execute(sql.SQL("alter database {} rename to {}").format(sql.Identifier(spare), sql.Identifier(fresh)))
+        db.rename_database(conn, spare, fresh)
     except psycopg.Error:
         return None
     return fresh
@@ -290,18 +288,15 @@ def _swap(conn: psycopg.Connection, fresh: str, name: str) -> str:
     the name the old one was renamed to, for the caller to drop."""
     import time
 
-    from psycopg import sql
-
     aside = f"tdb_reset_{random_suffix(10)}"
-    rename = sql.SQL("alter database {} rename to {}")
     for attempt in range(100):
         # a rename, like a drop, needs the database to itself (autovacuum is ended by PostgreSQL)
         conn.execute("select pg_terminate_backend(pid) from pg_stat_activity where datname = %s and pid <> pg_backend_pid() and usename is not null", (name,))
         try:
             with conn.transaction():
                 if db.database_exists(conn, name):
-                    conn.execute(rename.format(sql.Identifier(name), sql.Identifier(aside)))
-                conn.execute(rename.format(sql.Identifier(fresh), sql.Identifier(name)))
+                    db.rename_database(conn, name, aside)
+                db.rename_database(conn, fresh, name)
             break
         except psycopg.errors.ObjectInUse:
             if attempt == 99:
