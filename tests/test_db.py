@@ -69,3 +69,22 @@ def test_compact_leaves_the_same_database_in_less_space(cluster):
         with db.connection(cluster.superuser_url) as su:
             db.drop_database(su, name)
             su.execute(f'drop role "{role}"')
+
+
+def test_a_database_of_any_name_is_reached_by_its_url(cluster):
+    """URLs are built for databases the config or a command names (another database of the same
+    server, the local one): a name with a space, quote, `;`, `/`, `?`, `#`, `%` or non-ASCII
+    letters is percent-encoded, as libpq decodes it, and read back as it was."""
+    from tickets_db.config import database_of, with_database
+
+    name = f'Odd "db"; a/b?c#d %41 ü {uuid.uuid4().hex[:6]}'
+    with db.connection(cluster.superuser_url) as su:
+        db.create_database(su, name)
+    try:
+        for url in (cluster.url(name), with_database(cluster.url("postgres"), name)):
+            assert database_of(url) == name
+            with db.connection(url) as conn:
+                assert conn.execute("select current_database()").fetchone()[0] == name
+    finally:
+        with db.connection(cluster.superuser_url) as su:
+            db.drop_database(su, name)

@@ -9,7 +9,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from .errors import ConfigError
 from .migrations import SUM_FILE
@@ -176,7 +176,7 @@ def with_database(url: str, dbname: str) -> str:
 
         return make_conninfo(url, dbname=dbname)
     parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + dbname))
+    return urlunsplit(parts._replace(path="/" + quote(dbname, safe="")))  # libpq decodes %XX in a URI
 
 
 def database_of(url: str) -> str:
@@ -185,5 +185,5 @@ def database_of(url: str) -> str:
 
         params = conninfo_to_dict(url)
         return str(params.get("dbname") or params.get("user") or os.environ.get("PGDATABASE") or "postgres")
-    path = urlsplit(url).path.lstrip("/")
-    return path or (urlsplit(url).username or "postgres")
+    path = unquote(urlsplit(url).path.lstrip("/"))
+    return path or unquote(urlsplit(url).username or "postgres")

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
+from urllib.parse import quote
 
 from . import db, platform
 from .errors import DatabaseError
@@ -119,7 +120,7 @@ class Cluster:
         return int(self._state()["port"])
 
     def url(self, database: str = "postgres", user: str = APP_ROLE) -> str:
-        return f"postgresql://{user}@127.0.0.1:{self.port}/{database}"
+        return f"postgresql://{user}@127.0.0.1:{self.port}/{quote(database, safe='')}"  # libpq decodes %XX
 
     @property
     def superuser_url(self) -> str:

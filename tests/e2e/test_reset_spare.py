@@ -50,7 +50,7 @@ def settled(project: Path) -> dict[str, int]:
     """The ready clones (name -> oid), once the server has finished making them."""
     with db.connection(cluster(project).superuser_url) as conn:
         deadline = time.monotonic() + 60
-        while conn.execute("select count(*) from pg_stat_activity where query ilike 'create database%%' and state <> 'idle' and pid <> pg_backend_pid()").fetchone()[0]:
+        while conn.execute("select count(*) from pg_stat_activity where query ilike 'create database%' and state <> 'idle' and pid <> pg_backend_pid()").fetchone()[0]:
             assert time.monotonic() < deadline, "a clone is still being made after a minute"
             time.sleep(0.05)
         return {name: oid for name, oid in conn.execute("select datname, oid::int from pg_database where starts_with(datname, %s)", (db.SPARE_PREFIX,))}
@@ -138,3 +138,22 @@ def test_a_change_of_the_migrations_never_gets_an_old_clone(project, cold):
     reset(project)
     with db.connection(cluster(project).url("postgres")) as conn:
         assert conn.execute("select to_regclass('public.late_addition')").fetchone()[0] is None
+
+
+def test_a_database_with_an_odd_name_takes_its_clone_too(tmp_path):
+    """The clone, the lock and the swap name the database through identifiers and parameters."""
+    root = tmp_path / "odd"
+    for name in ("schema", "migrations", "seeds"):
+        shutil.copytree(ROOT / name, root / name)
+    odd = 'Odd "db"; ü'
+    (root / "tickets-db.toml").write_text('local_dir = ".local"\ndatabase = "Odd \\"db\\"; ü"\n')
+    try:
+        reset(root)
+        (spare, spare_oid), = settled(root).items()
+        reset(root)
+        with db.connection(cluster(root).superuser_url) as conn:
+            assert conn.execute("select oid::int from pg_database where datname = %s", (odd,)).fetchone()[0] == spare_oid
+            assert conn.execute("select count(*) from pg_database where starts_with(datname, 'Odd')").fetchone()[0] == 1
+    finally:
+        tool(root, "stop")
+        Cluster(root / ".local").destroy()
